@@ -1,0 +1,262 @@
+//===- AttnOps.cpp - attn dialect operations ------------------------------===//
+//
+// The verifier of attn.sdpa: every rule of the op's semantics that the types
+// and attributes can violate is reported naming the operand and the dims.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/attn/AttnOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstdio>
+
+using namespace mlir;
+using namespace sdpa::attn;
+
+/// Renders a shape as "[2, ?, 64]".
+static std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << '[';
+  llvm::interleaveComma(shape, os, [&](int64_t dim) {
+    if (ShapedType::isDynamic(dim))
+      os << '?';
+    else
+      os << dim;
+  });
+  os << ']';
+  return text;
+}
+
+/// Renders an attribute value the way a user wrote it ("0.1", "inf").
+static std::string formatNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", value);
+  return text;
+}
+
+/// Two dims agree unless both are static and differ: dynamic dims are checked
+/// at run time.
+static bool dimsAgree(int64_t lhs, int64_t rhs) {
+  return ShapedType::isDynamic(lhs) || ShapedType::isDynamic(rhs) || lhs == rhs;
+}
+
+static bool shapesAgree(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
+  return lhs.size() == rhs.size() &&
+         llvm::all_of(llvm::zip_equal(lhs, rhs), [](auto dims) {
+           return dimsAgree(std::get<0>(dims), std::get<1>(dims));
+         });
+}
+
+static std::optional<double> valueOf(FloatAttr attr) {
+  if (!attr)
+    return std::nullopt;
+  return attr.getValueAsDouble();
+}
+
+static bool isSupportedFloat(Type type) {
+  return type.isF16() || type.isBF16() || type.isF32() || type.isF64();
+}
+
+/// Checks that `value`'s rank and element type match the query's.
+static LogicalResult verifyLikeQuery(SdpaOp op, StringRef name,
+                                     RankedTensorType type,
+                                     RankedTensorType queryType) {
+  if (type.getRank() != queryType.getRank())
+    return op.emitOpError()
+           << name << " rank (" << type.getRank() << ") must equal query rank ("
+           << queryType.getRank() << ")";
+  if (type.getElementType() != queryType.getElementType())
+    return op.emitOpError()
+           << name << " element type " << type.getElementType()
+           << " must match query element type " << queryType.getElementType();
+  int64_t batchRank = queryType.getRank() - 3;
+  for (int64_t d = 0; d < batchRank; ++d)
+    if (!dimsAgree(type.getDimSize(d), queryType.getDimSize(d)))
+      return op.emitOpError()
+             << name << " batch dim " << d << " (" << type.getDimSize(d)
+             << ") does not match query batch dim " << d << " ("
+             << queryType.getDimSize(d) << ")";
+  return success();
+}
+
+/// Checks a result against the shape and element type it must have.
+static LogicalResult verifyResult(SdpaOp op, StringRef name, StringRef layout,
+                                  RankedTensorType type,
+                                  ArrayRef<int64_t> expectedShape,
+                                  Type expectedElementType) {
+  if (!shapesAgree(type.getShape(), expectedShape))
+    return op.emitOpError()
+           << "result '" << name << "' shape " << formatShape(type.getShape())
+           << " must be " << layout << " = " << formatShape(expectedShape);
+  if (type.getElementType() != expectedElementType)
+    return op.emitOpError()
+           << "result '" << name << "' element type " << type.getElementType()
+           << " must be " << expectedElementType;
+  return success();
+}
+
+/// Checks that `mask` broadcasts to `target` by numpy's rules (trailing dims
+/// aligned, each mask dim 1 or equal to the target's).
+static LogicalResult verifyMask(SdpaOp op, RankedTensorType maskType,
+                                ArrayRef<int64_t> target) {
+  Type elementType = maskType.getElementType();
+  if (!elementType.isInteger(1) && !isSupportedFloat(elementType))
+    return op.emitOpError()
+           << "mask element type must be i1 or a float type (f16, bf16, f32, "
+              "f64), got "
+           << elementType;
+  ArrayRef<int64_t> shape = maskType.getShape();
+  int64_t rank = target.size();
+  if (maskType.getRank() > rank)
+    return op.emitOpError()
+           << "mask rank (" << maskType.getRank()
+           << ") must not exceed the rank of [N..., Hq, L, S] (" << rank << ")";
+  int64_t offset = rank - maskType.getRank();
+  for (auto [d, dim] : llvm::enumerate(shape)) {
+    int64_t targetDim = target[offset + d];
+    if (dim == 1 || dimsAgree(dim, targetDim))
+      continue;
+    return op.emitOpError() << "mask shape " << formatShape(shape)
+                            << " is not broadcastable to [N..., Hq, L, S] = "
+                            << formatShape(target) << ": mask dim " << d << " ("
+                            << dim << ") must be 1 or " << targetDim;
+  }
+  return success();
+}
+
+/// Checks operand, mask and result shapes and element types.
+static LogicalResult verifyShapes(SdpaOp op) {
+  RankedTensorType queryType = op.getQuery().getType();
+  RankedTensorType keyType = op.getKey().getType();
+  RankedTensorType valueType = op.getValue().getType();
+  int64_t rank = queryType.getRank();
+  if (rank < 3)
+    return op.emitOpError() << "query must have rank >= 3 ([N..., Hq, L, E]), "
+                               "got rank "
+                            << rank;
+  Type elementType = queryType.getElementType();
+  if (!isSupportedFloat(elementType))
+    return op.emitOpError() << "query element type must be f16, bf16, f32 or "
+                               "f64, got "
+                            << elementType;
+  if (failed(verifyLikeQuery(op, "key", keyType, queryType)) ||
+      failed(verifyLikeQuery(op, "value", valueType, queryType)))
+    return failure();
+
+  ArrayRef<int64_t> batch = queryType.getShape().drop_back(3);
+  int64_t numQueryHeads = queryType.getDimSize(rank - 3);
+  int64_t queryLen = queryType.getDimSize(rank - 2);
+  int64_t headDim = queryType.getDimSize(rank - 1);
+  int64_t numKeyHeads = keyType.getDimSize(rank - 3);
+  int64_t keyLen = keyType.getDimSize(rank - 2);
+  int64_t keyHeadDim = keyType.getDimSize(rank - 1);
+  int64_t numValueHeads = valueType.getDimSize(rank - 3);
+  int64_t valueLen = valueType.getDimSize(rank - 2);
+  int64_t valueHeadDim = valueType.getDimSize(rank - 1);
+
+  if (!dimsAgree(numValueHeads, numKeyHeads))
+    return op.emitOpError() << "value heads (" << numValueHeads
+                            << ") must equal key heads (" << numKeyHeads << ")";
+  if (numKeyHeads == 0)
+    return op.emitOpError() << "key heads must be positive, got 0";
+  if (!ShapedType::isDynamic(numQueryHeads) &&
+      !ShapedType::isDynamic(numKeyHeads) && numQueryHeads % numKeyHeads != 0)
+    return op.emitOpError()
+           << "query heads (" << numQueryHeads
+           << ") must be a multiple of key heads (" << numKeyHeads << ")";
+  if (!dimsAgree(keyHeadDim, headDim))
+    return op.emitOpError()
+           << "key head dim E (" << keyHeadDim
+           << ") must equal query head dim E (" << headDim << ")";
+  if (!dimsAgree(valueLen, keyLen))
+    return op.emitOpError()
+           << "value sequence length S (" << valueLen
+           << ") must equal key sequence length S (" << keyLen << ")";
+
+  if (Value mask = op.getMask()) {
+    SmallVector<int64_t> scoresShape(batch);
+    scoresShape.append({numQueryHeads, queryLen, keyLen});
+    if (failed(verifyMask(op, cast<RankedTensorType>(mask.getType()),
+                          scoresShape)))
+      return failure();
+  }
+
+  SmallVector<int64_t> outShape(batch);
+  outShape.append({numQueryHeads, queryLen, valueHeadDim});
+  if (failed(verifyResult(op, "out", "[N..., Hq, L, Ev]", op.getOut().getType(),
+                          outShape, elementType)))
+    return failure();
+  if (Value lse = op.getLse()) {
+    SmallVector<int64_t> lseShape(batch);
+    lseShape.append({numQueryHeads, queryLen});
+    if (failed(verifyResult(op, "lse", "[N..., Hq, L]",
+                            cast<RankedTensorType>(lse.getType()), lseShape,
+                            Float32Type::get(op.getContext()))))
+      return failure();
+  }
+  if (!op.getScale() && headDim == 0)
+    return op.emitOpError() << "the default scale 1/sqrt(E) needs a query head "
+                               "dim E > 0; give 'scale' explicitly";
+  return success();
+}
+
+/// Checks the attributes and the seed operand that goes with dropout.
+static LogicalResult verifyAttributes(SdpaOp op) {
+  if (std::optional<ArrayRef<int64_t>> window = op.getWindow()) {
+    if (window->size() != 2)
+      return op.emitOpError() << "window must be [left, right], got "
+                              << window->size() << " entries";
+    if ((*window)[0] < 0 || (*window)[1] < 0)
+      return op.emitOpError() << "window sizes must be non-negative, got "
+                              << formatShape(*window);
+  }
+  bool positional = op.getCausal() || op.getWindow();
+  if (positional && !op.getAlign())
+    return op.emitOpError() << "'causal' and 'window' need an explicit 'align' "
+                               "(top_left or bottom_right)";
+  if (!positional && op.getAlign())
+    return op.emitOpError()
+           << "'align' has no effect without 'causal' or 'window'";
+  if (std::optional<double> scale = valueOf(op.getScaleAttr());
+      scale && !std::isfinite(*scale))
+    return op.emitOpError()
+           << "scale must be finite, got " << formatNumber(*scale);
+  if (std::optional<double> softcap = valueOf(op.getSoftcapAttr());
+      softcap && !(std::isfinite(*softcap) && *softcap > 0.0))
+    return op.emitOpError() << "softcap must be positive and finite, got "
+                            << formatNumber(*softcap);
+  std::optional<double> dropout = valueOf(op.getDropoutAttr());
+  if (dropout && !(*dropout >= 0.0 && *dropout < 1.0))
+    return op.emitOpError() << "dropout probability must be in [0, 1), got "
+                            << formatNumber(*dropout);
+  if (dropout && *dropout > 0.0 && !op.getSeed())
+    return op.emitOpError() << "dropout probability " << formatNumber(*dropout)
+                            << " needs a 'seed' operand";
+  if (op.getSeed() && !dropout)
+    return op.emitOpError() << "'seed' is given without 'dropout'";
+  return success();
+}
+
+LogicalResult SdpaOp::verify() {
+  if (failed(verifyShapes(*this)))
+    return failure();
+  return verifyAttributes(*this);
+}
+
+FailureOr<double> SdpaOp::getEffectiveScale() {
+  if (std::optional<double> scale = valueOf(getScaleAttr()))
+    return *scale;
+  int64_t headDim = getQuery().getType().getShape().back();
+  if (ShapedType::isDynamic(headDim) || headDim <= 0)
+    return failure();
+  return 1.0 / std::sqrt(static_cast<double>(headDim));
+}
+
+#define GET_OP_CLASSES
+#include "dialects/attn/AttnOps.cpp.inc"

@@ -1,0 +1,26 @@
+//===- sdpa-opt.cpp - the sdpa optimizer driver ---------------------------===//
+//
+// MlirOptMain with the attn dialect, every upstream dialect a user's graph or
+// our lowering can contain, and all upstream passes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/attn/AttnDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<sdpa::attn::AttnDialect>();
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "sdpa optimizer: attention graphs to fused kernels\n",
+      registry));
+}
