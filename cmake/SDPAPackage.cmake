@@ -10,7 +10,8 @@ install(EXPORT SDPATargets
 configure_package_config_file(
   ${SDPA_SOURCE_DIR}/cmake/SDPAConfig.cmake.in
   ${SDPA_BINARY_DIR}/cmake/SDPAConfig.cmake
-  INSTALL_DESTINATION ${SDPA_INSTALL_CMAKEDIR})
+  INSTALL_DESTINATION ${SDPA_INSTALL_CMAKEDIR}
+  PATH_VARS CMAKE_INSTALL_INCLUDEDIR)
 write_basic_package_version_file(
   ${SDPA_BINARY_DIR}/cmake/SDPAConfigVersion.cmake
   VERSION ${PROJECT_VERSION}

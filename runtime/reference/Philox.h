@@ -25,8 +25,8 @@ uint32_t dropoutThreshold(double p);
 /// Whether dropout keeps element (batch, head, row, col) of the softmax.
 /// `batch` is the row-major flattened index over the batch dims N..., `head`
 /// the query head. The draw is word (col & 3) of
-///   philox4x32_10({col >> 2, row, head, batch}, {seed & 0xffffffff, seed >>
-///   32})
+///   philox4x32_10({col >> 2, row, head, batch},
+///                 {seed & 0xffffffff, seed >> 32})
 /// (each counter word truncated to 32 bits); the element is dropped iff the
 /// draw is below dropoutThreshold(p).
 bool dropoutKeeps(uint64_t seed, double p, uint64_t batch, uint64_t head,
