@@ -7,11 +7,11 @@ from lit.llvm import llvm_config
 
 config.name = "sdpa"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sdpa_obj_root, "test")
 # Unit tests form their own suite (GoogleTest format) under unit/.
-config.excludes = ["unit", "lit.cfg.py", "CMakeLists.txt"]
+config.excludes = ["unit", "lib", "lit.cfg.py", "CMakeLists.txt"]
 
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()

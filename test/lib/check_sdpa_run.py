@@ -1,0 +1,207 @@
+"""Runs attn.sdpa configurations through `sdpa-run` on random .npy inputs and
+compares every result with the numpy float64 model in sdpa_numpy.py.
+
+usage: check_sdpa_run.py --sdpa-run PATH --workdir DIR [--target T] [--only NAME]
+Prints one line per case with the relative error it measured and exits
+non-zero if any case is above its dtype's tolerance."""
+
+import argparse
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+import sdpa_numpy  # noqa: E402
+
+# Relative error bounds (design.md section 6), measured as
+# max|got - want| / max(max|want|, tiny).
+TOLERANCE = {"f64": 1e-12, "f32": 1e-5, "f16": 1e-2, "bf16": 1e-2}
+NUMPY_DTYPE = {"f64": np.float64, "f32": np.float32, "f16": np.float16,
+               "bf16": np.float32}
+
+
+def case(name, batch=(1,), hq=2, hkv=2, L=5, S=7, E=8, Ev=None, dtype="f32",
+         mask=None, mask_shape=None, **attrs):
+    return dict(name=name, batch=tuple(batch), hq=hq, hkv=hkv, L=L, S=S, E=E,
+                Ev=E if Ev is None else Ev, dtype=dtype, mask=mask,
+                mask_shape=mask_shape, attrs=attrs)
+
+
+CASES = [
+    case("plain"),
+    case("no_batch_dims", batch=()),
+    case("two_batch_dims", batch=(2, 3)),
+    case("f64", dtype="f64"),
+    case("f16", dtype="f16"),
+    case("bf16", dtype="bf16"),
+    case("ragged", L=37, S=53, E=24),
+    case("L1", L=1, S=33),
+    case("S1", L=9, S=1),
+    case("gqa_group4", hq=8, hkv=2),
+    case("gqa_group8", hq=8, hkv=1, batch=(2,)),
+    case("gqa_group1", hq=3, hkv=3),
+    case("ev_ne_e", E=16, Ev=5),
+    case("scale", scale=0.37),
+    case("softcap", softcap=0.8, scale=2.0),
+    case("causal_top_left_L_lt_S", L=5, S=9, causal=True, align="top_left"),
+    case("causal_top_left_L_gt_S", L=9, S=5, causal=True, align="top_left"),
+    case("causal_bottom_right_L_lt_S", L=5, S=9, causal=True,
+         align="bottom_right"),
+    case("causal_bottom_right_L_gt_S", L=9, S=5, causal=True,
+         align="bottom_right"),
+    case("window", L=12, S=12, window=(3, 2), align="top_left"),
+    case("causal_window_bottom_right", L=6, S=20, causal=True, window=(4, 0),
+         align="bottom_right"),
+    case("bool_mask_full", mask="bool", mask_shape="full"),
+    case("bool_mask_padding", mask="bool", batch=(2,), mask_shape=(2, 1, 1, 7)),
+    case("float_mask_2d", mask="float", mask_shape=(5, 7)),
+    case("float_mask_heads", mask="float", hq=4, hkv=2, mask_shape=(1, 4, 1, 7)),
+    case("float_mask_f16_query", mask="float", dtype="f16", mask_shape=(5, 7)),
+    case("fully_masked_rows", mask="bool_empty_rows", mask_shape="full"),
+    case("everything", batch=(2,), hq=4, hkv=2, L=6, S=11, E=8, Ev=3,
+         mask="float", mask_shape=(2, 1, 6, 11), causal=True, window=(5, 0),
+         align="bottom_right", softcap=1.5, lse=True),
+    case("lse", lse=True, causal=True, L=7, S=3, align="bottom_right"),
+    case("dropout", dropout=0.25, seed=12345),
+    case("dropout_gqa_batched", batch=(2,), hq=4, hkv=1, dropout=0.5,
+         seed=2 ** 63 + 7, lse=True),
+]
+
+
+def tensor_type(shape, dtype):
+    return "tensor<" + "".join(f"{d}x" for d in shape) + dtype + ">"
+
+
+def build(c, rng, workdir):
+    """Writes the case's .mlir and input .npy files; returns the paths, the
+    inputs and the keyword arguments of the numpy model."""
+    dt = c["dtype"]
+    qs = c["batch"] + (c["hq"], c["L"], c["E"])
+    ks = c["batch"] + (c["hkv"], c["S"], c["E"])
+    vs = c["batch"] + (c["hkv"], c["S"], c["Ev"])
+    os_ = c["batch"] + (c["hq"], c["L"], c["Ev"])
+    ls = c["batch"] + (c["hq"], c["L"])
+
+    def rand(shape):
+        x = rng.uniform(-1.0, 1.0, size=shape)
+        if dt == "bf16":  # round to bfloat16 so both sides read equal values
+            bits = x.astype(np.float32).view(np.uint32)
+            bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
+            return bits.astype(np.uint32).view(np.float32)
+        return x.astype(NUMPY_DTYPE[dt])
+
+    arrays = [rand(qs), rand(ks), rand(vs)]
+    types = [tensor_type(qs, dt), tensor_type(ks, dt), tensor_type(vs, dt)]
+    a = dict(c["attrs"])
+    model = dict(scale=a.get("scale"), causal=a.get("causal", False),
+                 window=a.get("window"), align=a.get("align", "top_left"),
+                 softcap=a.get("softcap"), dropout=a.get("dropout", 0.0),
+                 seed=a.get("seed", 0))
+    text = "%q, %k, %v"
+    if c["mask"]:
+        shape = c["mask_shape"]
+        if shape == "full":
+            shape = c["batch"] + (c["hq"], c["L"], c["S"])
+        if c["mask"] == "float":
+            m = rng.uniform(-2.0, 2.0, size=shape).astype(np.float32)
+            mtype = tensor_type(shape, "f32")
+        else:
+            m = rng.uniform(size=shape) < 0.7
+            if c["mask"] == "bool_empty_rows":
+                m[..., 1, :] = False
+                m[..., -1, :] = False
+            mtype = tensor_type(shape, "i1")
+        arrays.append(m)
+        types.append(mtype)
+        model["mask"] = m
+        text += f" mask(%m : {mtype})"
+    if model["causal"]:
+        text += " causal"
+    if model["window"] is not None:
+        text += " window [%d, %d]" % tuple(model["window"])
+    if model["causal"] or model["window"] is not None:
+        text += " align " + model["align"]
+    for key in ("scale", "softcap"):
+        if model[key] is not None:
+            text += f" {key} {model[key]!r}"
+    if model["dropout"]:
+        text += f" dropout {model['dropout']!r} seed(%seed)"
+        arrays.append(np.array(model["seed"], dtype=np.uint64).view(np.int64))
+        types.append("i64")
+    results = [tensor_type(os_, dt)]
+    if a.get("lse"):
+        results.append(tensor_type(ls, "f32"))
+    names = ["%q", "%k", "%v"] + (["%m"] if c["mask"] else []) + \
+        (["%seed"] if model["dropout"] else [])
+    signature = ", ".join(f"{n}: {t}" for n, t in zip(names, types))
+    result_names = ["%out", "%lse"][:len(results)]
+    mlir = (f"func.func @{c['name']}({signature}) -> ({', '.join(results)}) {{\n"
+            f"  {', '.join(result_names)} = attn.sdpa {text}\n"
+            f"      : {', '.join(types[:3])} -> {', '.join(results)}\n"
+            f"  return {', '.join(result_names)} : {', '.join(results)}\n}}\n")
+    path = os.path.join(workdir, c["name"] + ".mlir")
+    with open(path, "w") as f:
+        f.write(mlir)
+    inputs = []
+    for i, x in enumerate(arrays):
+        p = os.path.join(workdir, f"{c['name']}.in{i}.npy")
+        np.save(p, x)
+        inputs.append(p)
+    outputs = [os.path.join(workdir, f"{c['name']}.out{i}.npy")
+               for i in range(len(results))]
+    return path, inputs, outputs, arrays, model, bool(a.get("lse"))
+
+
+def relative_error(got, want):
+    got = got.astype(np.float64)
+    finite = np.isfinite(want)
+    if not np.array_equal(finite, np.isfinite(got)) or \
+            not np.array_equal(want[~finite], got[~finite]):
+        return np.inf
+    if not finite.any():
+        return 0.0
+    scale = max(np.max(np.abs(want[finite])), 1e-30)
+    return float(np.max(np.abs(got[finite] - want[finite])) / scale)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sdpa-run", required=True)
+    parser.add_argument("--workdir", required=True)
+    parser.add_argument("--target", default="reference")
+    parser.add_argument("--only")
+    args = parser.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    rng = np.random.default_rng(20261123)
+    failures = 0
+    for c in CASES:
+        if args.only and c["name"] != args.only:
+            continue
+        path, inputs, outputs, arrays, model, lse = build(c, rng, args.workdir)
+        cmd = [args.sdpa_run, path, f"--target={args.target}"] + \
+            [f"--input={p}" for p in inputs] + [f"--output={p}" for p in outputs]
+        run = subprocess.run(cmd, capture_output=True, text=True)
+        if run.returncode != 0:
+            print(f"FAIL {c['name']}: sdpa-run exited {run.returncode}\n"
+                  f"{run.stderr}")
+            failures += 1
+            continue
+        q, k, v = (x.astype(np.float64) for x in arrays[:3])
+        want_out, want_lse = sdpa_numpy.sdpa(q, k, v, **model)
+        errors = [relative_error(np.load(outputs[0]), want_out)]
+        if lse:
+            errors.append(relative_error(np.load(outputs[1]), want_lse))
+        tolerance = TOLERANCE[c["dtype"]]
+        worst = max(errors)
+        status = "ok  " if worst <= tolerance else "FAIL"
+        failures += worst > tolerance
+        print(f"{status} {c['name']}: relative error {worst:.3g} "
+              f"(tolerance {tolerance:g})")
+    print(f"{failures} case(s) failed" if failures else "all cases passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

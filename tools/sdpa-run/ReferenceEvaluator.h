@@ -1,0 +1,33 @@
+//===- ReferenceEvaluator.h - run a function on the float64 reference -*- C++
+//-*-===//
+//
+// Evaluates an entry function op by op in float64, using the reference of
+// attn.sdpa, so that sdpa-run can produce ground-truth results for a graph.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SDPA_TOOLS_SDPA_RUN_REFERENCEEVALUATOR_H
+#define SDPA_TOOLS_SDPA_RUN_REFERENCEEVALUATOR_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Support/LLVM.h"
+#include "runtime/npy/Npy.h"
+
+#include <vector>
+
+namespace sdpa {
+
+/// The npy dtype that holds values of `type` (a tensor element type or a
+/// scalar type), or failure when the runtime has no such dtype.
+mlir::FailureOr<npy::DType> dtypeFor(mlir::Type type);
+
+/// Evaluates `func` on `args` (one array per argument, already checked against
+/// the argument types) and returns one array per result. Supports bodies made
+/// of attn.sdpa, arith.constant and func.return; anything else, and any
+/// run-time shape inconsistency, is reported as an error at the offending op.
+mlir::FailureOr<std::vector<npy::Array>>
+evaluateReference(mlir::func::FuncOp func, llvm::ArrayRef<npy::Array> args);
+
+} // namespace sdpa
+
+#endif // SDPA_TOOLS_SDPA_RUN_REFERENCEEVALUATOR_H
