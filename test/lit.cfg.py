@@ -11,12 +11,13 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.sdpa_obj_root, "test")
 # Unit tests form their own suite (GoogleTest format) under unit/.
-config.excludes = ["unit", "lib", "lit.cfg.py", "CMakeLists.txt"]
+config.excludes = ["unit", "lib", "consumer", "lit.cfg.py", "CMakeLists.txt"]
 
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 
 config.substitutions.append(("%sdpa_src_root", config.sdpa_src_root))
+config.substitutions.append(("%sdpa_obj_root", config.sdpa_obj_root))
 # Test helpers use Debian's python3 with python3-numpy, not whatever else
 # happens to be first on PATH.
 config.substitutions.append(("%python", "/usr/bin/python3"))

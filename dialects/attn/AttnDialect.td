@@ -23,9 +23,9 @@ def Attn_Dialect : Dialect {
     `scaled_dot_product_attention` extended with grouped-query attention
     without copies, explicit causal alignment, sliding windows, soft-capping,
     value head dims that differ from the key head dim, reproducible dropout
-    and an optional log-sum-exp result. Graphs recognised by
-    `--attn-raise-sdpa` end up here; the tiling and code generation passes
-    start from here.
+    and an optional log-sum-exp result. Hand-written attention and attention
+    recognised in unfused framework graphs meet in this op, and code
+    generation for every target starts from it.
   }];
   let useDefaultAttributePrinterParser = 1;
 }

@@ -1,0 +1,83 @@
+// Every sdpa-run usage error is a message and a non-zero exit, never a crash.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: %python -c "import numpy as n; r=n.random.default_rng(3); \
+// RUN:   n.save('%t/q.npy', r.uniform(-1,1,(1,2,4,8)).astype(n.float32)); \
+// RUN:   n.save('%t/k.npy', r.uniform(-1,1,(1,2,6,8)).astype(n.float32)); \
+// RUN:   n.save('%t/k_f64.npy', r.uniform(-1,1,(1,2,6,8))); \
+// RUN:   n.save('%t/k_short.npy', r.uniform(-1,1,(1,2,5,8)).astype(n.float32)); \
+// RUN:   open('%t/garbage.npy','w').write('not numpy')"
+
+// RUN: not sdpa-run %s --entry=fixed 2>&1 | FileCheck %s --check-prefix=NO-INPUTS
+// NO-INPUTS: sdpa-run: error: no inputs: give one --input=FILE.npy per argument, or --random=SEED
+
+// RUN: not sdpa-run %s --entry=fixed --random=1 --input=%t/q.npy 2>&1 | FileCheck %s --check-prefix=BOTH
+// BOTH: sdpa-run: error: give either --input files or --random, not both
+
+// RUN: not sdpa-run %s --entry=fixed --random=1 --target=gpu 2>&1 | FileCheck %s --check-prefix=TARGET
+// TARGET: sdpa-run: error: unknown --target=gpu; this build runs graphs on: reference
+
+// RUN: not sdpa-run %s --random=1 2>&1 | FileCheck %s --check-prefix=WHICH
+// WHICH: sdpa-run: error: several public functions (@fixed @dynamic @unsupported @memref_arg); choose one with --entry=NAME
+
+// RUN: not sdpa-run %s --entry=nope --random=1 2>&1 | FileCheck %s --check-prefix=NOPE
+// NOPE: sdpa-run: error: no function @nope with a body in
+
+// RUN: not sdpa-run %s --entry=fixed --input=%t/q.npy --input=%t/k.npy 2>&1 | FileCheck %s --check-prefix=COUNT
+// COUNT: sdpa-run: error: @fixed takes 3 arguments but 2 --input files were given
+
+// RUN: not sdpa-run %s --entry=fixed --input=%t/q.npy --input=%t/missing.npy --input=%t/k.npy 2>&1 | FileCheck %s --check-prefix=MISSING
+// MISSING: sdpa-run: error: {{.*}}missing.npy{{.*}}
+
+// RUN: not sdpa-run %s --entry=fixed --input=%t/q.npy --input=%t/garbage.npy --input=%t/k.npy 2>&1 | FileCheck %s --check-prefix=GARBAGE
+// GARBAGE: sdpa-run: error: {{.*}}garbage.npy{{.*}}
+
+// RUN: not sdpa-run %s --entry=fixed --input=%t/q.npy --input=%t/k_f64.npy --input=%t/k.npy 2>&1 | FileCheck %s --check-prefix=DTYPE
+// DTYPE: sdpa-run: error: input #1 ({{.*}}k_f64.npy): dtype f64 does not match argument type tensor<1x2x6x8xf32> (expected f32)
+
+// RUN: not sdpa-run %s --entry=fixed --input=%t/q.npy --input=%t/k_short.npy --input=%t/k.npy 2>&1 | FileCheck %s --check-prefix=SHAPE
+// SHAPE: sdpa-run: error: input #1 ({{.*}}k_short.npy): shape [1, 2, 5, 8] does not match argument type tensor<1x2x6x8xf32>
+
+// RUN: not sdpa-run %s --entry=fixed --random=1 --output=%t/a.npy --output=%t/b.npy 2>&1 | FileCheck %s --check-prefix=OUTPUTS
+// OUTPUTS: sdpa-run: error: @fixed returns 1 results but 2 --output files were given
+
+// RUN: not sdpa-run %s --entry=dynamic --random=1 2>&1 | FileCheck %s --check-prefix=DYNAMIC
+// DYNAMIC: sdpa-run: error: argument #0 has type tensor<1x2x?x8xf32> with dynamic dims; --random needs static shapes, give --input files instead
+
+// Dynamic dims take their sizes from the files, and the reference checks
+// that they agree with each other at run time.
+// RUN: not sdpa-run %s --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k_short.npy 2>&1 | FileCheck %s --check-prefix=RUNTIME
+// RUNTIME: error: cannot evaluate on these inputs: {{.*}}value{{.*}}
+// RUN: sdpa-run %s --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k.npy | FileCheck %s --check-prefix=DYNAMIC-OK
+// DYNAMIC-OK: result #0: tensor<1x2x?x8xf32> min=
+
+// RUN: not sdpa-run %s --entry=unsupported --random=1 2>&1 | FileCheck %s --check-prefix=UNHANDLED
+// UNHANDLED: error: the float64 reference evaluator supports attn.sdpa, arith.constant and func.return; cannot evaluate 'arith.addf'
+
+// RUN: not sdpa-run %s --entry=memref_arg --random=1 2>&1 | FileCheck %s --check-prefix=MEMREF
+// MEMREF: sdpa-run: error: argument #0 of @memref_arg has type memref<4xf32>; sdpa-run handles ranked tensors and scalars of f16, bf16, f32, f64, i1, i32 and i64
+
+// RUN: not sdpa-run %t/does-not-exist.mlir --random=1 2>&1 | FileCheck %s --check-prefix=NOFILE
+// NOFILE: sdpa-run: error: cannot open input file
+
+func.func @fixed(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>,
+                 %v: tensor<1x2x6x8xf32>) -> tensor<1x2x4x8xf32> {
+  %0 = attn.sdpa %q, %k, %v : tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>,
+      tensor<1x2x6x8xf32> -> tensor<1x2x4x8xf32>
+  return %0 : tensor<1x2x4x8xf32>
+}
+
+func.func @dynamic(%q: tensor<1x2x?x8xf32>, %k: tensor<1x2x?x8xf32>,
+                   %v: tensor<1x2x?x8xf32>) -> tensor<1x2x?x8xf32> {
+  %0 = attn.sdpa %q, %k, %v : tensor<1x2x?x8xf32>, tensor<1x2x?x8xf32>,
+      tensor<1x2x?x8xf32> -> tensor<1x2x?x8xf32>
+  return %0 : tensor<1x2x?x8xf32>
+}
+
+func.func @unsupported(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = arith.addf %a, %a : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+func.func @memref_arg(%a: memref<4xf32>) {
+  return
+}
