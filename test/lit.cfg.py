@@ -29,6 +29,9 @@ llvm_config.with_environment("PATH", config.sdpa_tools_dir, append_path=True)
 
 if config.sdpa_has_compiler:
     config.available_features.add("compiler")
+else:
+    # A runtime-only build (-DSDPA_ENABLE_COMPILER=OFF) has no tools to test.
+    config.excludes += ["dialects", "tools", "examples", "docs", "cmake"]
 
 
 def cuda_device_present():
