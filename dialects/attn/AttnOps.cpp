@@ -63,7 +63,8 @@ static bool isSupportedFloat(Type type) {
   return type.isF16() || type.isBF16() || type.isF32() || type.isF64();
 }
 
-/// Checks that `value`'s rank and element type match the query's.
+/// Checks that key or value (`name`, of type `type`) agrees with the query
+/// in rank, element type and batch dims.
 static LogicalResult verifyLikeQuery(SdpaOp op, StringRef name,
                                      RankedTensorType type,
                                      RankedTensorType queryType) {
