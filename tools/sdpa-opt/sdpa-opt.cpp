@@ -11,9 +11,11 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "passes/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  sdpa::registerAttnPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
