@@ -10,6 +10,7 @@
 #include "dialects/attn/AttnOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -81,6 +82,56 @@ static bool isIdentityBut(ArrayRef<ReassociationIndices> reassociation,
   return true;
 }
 
+static ArrayRef<int64_t> staticShapeOf(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.hasStaticShape())
+    return {};
+  return type.getShape();
+}
+
+/// Whether static shape `to` is `from` with a unit dim inserted at `at`.
+static bool insertsUnitDim(ArrayRef<int64_t> from, ArrayRef<int64_t> to,
+                           int64_t at) {
+  if (from.empty() || to.size() != from.size() + 1 || to[at] != 1)
+    return false;
+  return from.take_front(at) == to.take_front(at) &&
+         from.drop_front(at) == to.drop_front(at + 1);
+}
+
+/// Whether static shape `to` is `from` with dims `at` and `at + 1` merged.
+/// A row-major reshape between such shapes is exactly that merge.
+static bool mergesDims(ArrayRef<int64_t> from, ArrayRef<int64_t> to,
+                       int64_t at) {
+  if (to.empty() || from.size() != to.size() + 1)
+    return false;
+  return from.take_front(at) == to.take_front(at) &&
+         to[at] == from[at] * from[at + 1] &&
+         from.drop_front(at + 2) == to.drop_front(at + 1);
+}
+
+/// Matches `value` = a unit dim inserted at `dim` into a tensor
+/// (tensor.expand_shape, or tosa.reshape between static shapes) and returns
+/// that tensor.
+static FailureOr<Value> matchUnitDimInsertion(Value value, int64_t dim) {
+  if (auto expand = value.getDefiningOp<tensor::ExpandShapeOp>()) {
+    int64_t rank = expand.getResultType().getRank();
+    SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
+    // The unit dim joins the dim before it or the dim after it.
+    if (expand.getResultType().getDimSize(dim) != 1 ||
+        (!isIdentityBut(groups, rank, dim - 1) &&
+         !isIdentityBut(groups, rank, dim)))
+      return failure();
+    return expand.getSrc();
+  }
+  if (auto reshape = value.getDefiningOp<tosa::ReshapeOp>()) {
+    if (!insertsUnitDim(staticShapeOf(reshape.getInput1()),
+                        staticShapeOf(reshape.getResult()), dim))
+      return failure();
+    return reshape.getInput1();
+  }
+  return failure();
+}
+
 /// Matches the source of a linalg.generic that only copies its one input
 /// into a tensor with a new dim at `newDim`. Returns the un-broadcast source.
 static FailureOr<Value> matchBroadcastingCopy(linalg::GenericOp generic,
@@ -100,38 +151,45 @@ static FailureOr<Value> matchBroadcastingCopy(linalg::GenericOp generic,
   Value input = generic.getDpsInputs()[0];
   if (readsAllDimsBut(maps[0], newDim))
     return input;
-  // x[:, :, None].expand(...): an expand_shape inserts a unit dim that the
-  // copy then broadcasts.
-  auto expand = input.getDefiningOp<tensor::ExpandShapeOp>();
-  if (!expand || !readsUnitDimAt(maps[0], newDim) ||
-      expand.getResultType().getDimSize(newDim) != 1)
+  // x[:, :, None].expand(...): a unit dim is inserted, then broadcast.
+  if (!readsUnitDimAt(maps[0], newDim))
     return failure();
-  int64_t expandedRank = expand.getResultType().getRank();
-  SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
-  // The unit dim joins the head dim before it or the sequence dim after it.
-  if (!isIdentityBut(groups, expandedRank, newDim - 1) &&
-      !isIdentityBut(groups, expandedRank, newDim))
-    return failure();
-  return expand.getSrc();
+  return matchUnitDimInsertion(input, newDim);
 }
 
-/// Matches `operand` = collapse(broadcast(source)) where the broadcast adds a
-/// dim right after the head dim `headDim` and the collapse merges the two:
-/// a repeat_interleave of heads.
+/// Matches `value` = a merge of dims `dim` and `dim + 1`
+/// (tensor.collapse_shape, or tosa.reshape between static shapes) and returns
+/// the unmerged tensor.
+static FailureOr<Value> matchDimMerge(Value value, int64_t dim) {
+  if (auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>()) {
+    if (!isIdentityBut(collapse.getReassociationIndices(),
+                       collapse.getSrcType().getRank(), dim))
+      return failure();
+    return collapse.getSrc();
+  }
+  if (auto reshape = value.getDefiningOp<tosa::ReshapeOp>()) {
+    if (!mergesDims(staticShapeOf(reshape.getInput1()),
+                    staticShapeOf(reshape.getResult()), dim))
+      return failure();
+    return reshape.getInput1();
+  }
+  return failure();
+}
+
+/// Matches `operand` = merge(broadcast(source)) where the broadcast adds a
+/// dim right after the head dim `headDim` and the merge folds it into the
+/// heads: a repeat_interleave of heads.
 static FailureOr<HeadRepeat> matchRepeatInterleave(Value operand,
                                                    int64_t headDim) {
-  auto collapse = operand.getDefiningOp<tensor::CollapseShapeOp>();
-  if (!collapse)
+  FailureOr<Value> merged = matchDimMerge(operand, headDim);
+  if (failed(merged))
     return failure();
-  RankedTensorType expandedType = collapse.getSrcType();
-  if (!isIdentityBut(collapse.getReassociationIndices(), expandedType.getRank(),
-                     headDim))
-    return failure();
+  Value expanded = *merged;
+  auto expandedType = cast<RankedTensorType>(expanded.getType());
   int64_t factor = expandedType.getDimSize(headDim + 1);
   if (ShapedType::isDynamic(factor))
     return failure();
 
-  Value expanded = collapse.getSrc();
   Value source;
   if (auto broadcast = expanded.getDefiningOp<linalg::BroadcastOp>()) {
     if (broadcast.getDimensions() != ArrayRef<int64_t>{headDim + 1})
@@ -139,6 +197,19 @@ static FailureOr<HeadRepeat> matchRepeatInterleave(Value operand,
     source = broadcast.getInput();
   } else if (auto generic = expanded.getDefiningOp<linalg::GenericOp>()) {
     FailureOr<Value> input = matchBroadcastingCopy(generic, headDim + 1);
+    if (failed(input))
+      return failure();
+    source = *input;
+  } else if (auto tile = expanded.getDefiningOp<tosa::TileOp>()) {
+    // Tiling a unit dim G times repeats each head G times in a row. The
+    // static shapes fix the multiples: G on the unit dim, 1 elsewhere.
+    ArrayRef<int64_t> tiled = staticShapeOf(tile.getInput1());
+    SmallVector<int64_t> expected(expandedType.getShape());
+    expected[headDim + 1] = 1;
+    if (tiled != ArrayRef<int64_t>(expected))
+      return failure();
+    FailureOr<Value> input =
+        matchUnitDimInsertion(tile.getInput1(), headDim + 1);
     if (failed(input))
       return failure();
     source = *input;

@@ -22,11 +22,14 @@ def AttnFoldKVBroadcastPass : Pass<"attn-fold-kv-broadcast"> {
     no repeated K/V is ever built.
 
     Recognised repeats of `x : [N..., Hkv, S, D]`, each followed by a
-    `tensor.collapse_shape` that merges `[Hkv, G]` into one head dim:
+    `tensor.collapse_shape` (or a `tosa.reshape`) that merges `[Hkv, G]`
+    into one head dim:
     - `linalg.broadcast` of `x` inserting `G` right after the head dim;
     - a `linalg.generic` copy that broadcasts `x` along a new dim after the
-      head dim, or broadcasts the unit dim that a `tensor.expand_shape`
-      inserted there (torch's `x[:, :, None].expand(...)`).
+      head dim, or broadcasts the unit dim that a `tensor.expand_shape` or a
+      `tosa.reshape` inserted there (torch's `x[:, :, None].expand(...)`);
+    - `tosa.tile` by `G` of that unit dim (TOSA's repeat_interleave).
+    TOSA forms need static shapes, which fix what the reshapes do.
 
     Key and value are folded together or not at all, and only with the same
     `G`. A repeat in the other order (torch's `.repeat`, where head `h` is

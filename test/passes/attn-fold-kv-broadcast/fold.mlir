@@ -114,3 +114,25 @@ func.func @repeat_of_grouped(%q: tensor<1x32x4x8xf32>, %k: tensor<1x8x4x8xf32>,
   %0 = attn.sdpa %q, %rk, %rv : tensor<1x32x4x8xf32>, tensor<1x16x4x8xf32>, tensor<1x16x4x8xf32> -> tensor<1x32x4x8xf32>
   return %0 : tensor<1x32x4x8xf32>
 }
+
+// -----
+
+// TOSA's repeat_interleave: reshape in a unit dim, tile it, reshape it away.
+// CHECK-LABEL: func @tosa_reshape_tile_reshape
+// CHECK-SAME: (%[[Q:.*]]: tensor<1x4x3x8xf32>, %[[K:.*]]: tensor<1x2x5x8xf32>, %[[V:.*]]: tensor<1x2x5x8xf32>)
+// CHECK-NOT: tosa.tile
+// CHECK: attn.sdpa %[[Q]], %[[K]], %[[V]] :
+func.func @tosa_reshape_tile_reshape(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>,
+                                     %v: tensor<1x2x5x8xf32>) -> tensor<1x4x3x8xf32> {
+  %s5 = tosa.const_shape {values = dense<[1, 2, 1, 5, 8]> : tensor<5xindex>} : () -> !tosa.shape<5>
+  %m = tosa.const_shape {values = dense<[1, 1, 2, 1, 1]> : tensor<5xindex>} : () -> !tosa.shape<5>
+  %s4 = tosa.const_shape {values = dense<[1, 4, 5, 8]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %uk = tosa.reshape %k, %s5 : (tensor<1x2x5x8xf32>, !tosa.shape<5>) -> tensor<1x2x1x5x8xf32>
+  %tk = tosa.tile %uk, %m : (tensor<1x2x1x5x8xf32>, !tosa.shape<5>) -> tensor<1x2x2x5x8xf32>
+  %rk = tosa.reshape %tk, %s4 : (tensor<1x2x2x5x8xf32>, !tosa.shape<4>) -> tensor<1x4x5x8xf32>
+  %uv = tosa.reshape %v, %s5 : (tensor<1x2x5x8xf32>, !tosa.shape<5>) -> tensor<1x2x1x5x8xf32>
+  %tv = tosa.tile %uv, %m : (tensor<1x2x1x5x8xf32>, !tosa.shape<5>) -> tensor<1x2x2x5x8xf32>
+  %rv = tosa.reshape %tv, %s4 : (tensor<1x2x2x5x8xf32>, !tosa.shape<4>) -> tensor<1x4x5x8xf32>
+  %0 = attn.sdpa %q, %rk, %rv : tensor<1x4x3x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32> -> tensor<1x4x3x8xf32>
+  return %0 : tensor<1x4x3x8xf32>
+}

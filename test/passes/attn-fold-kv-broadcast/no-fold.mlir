@@ -112,3 +112,42 @@ func.func @dynamic_factor(%q: tensor<1x?x8x16xf32>, %k: tensor<1x2x8x16xf32>,
   %0 = attn.sdpa %q, %rk, %rv : tensor<1x?x8x16xf32>, tensor<1x?x8x16xf32>, tensor<1x?x8x16xf32> -> tensor<1x?x8x16xf32>
   return %0 : tensor<1x?x8x16xf32>
 }
+
+// -----
+
+// tosa.tile of the head dim itself repeats the whole block of heads (torch's
+// .repeat): head h reads head h % 2, so it is not folded.
+// CHECK-LABEL: func @tosa_tile_heads
+// CHECK: %[[TK:.*]] = tosa.tile
+// CHECK: %[[TV:.*]] = tosa.tile
+// CHECK: attn.sdpa %{{.*}}, %[[TK]], %[[TV]] :
+func.func @tosa_tile_heads(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>,
+                           %v: tensor<1x2x5x8xf32>) -> tensor<1x4x3x8xf32> {
+  %m = tosa.const_shape {values = dense<[1, 2, 1, 1]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %tk = tosa.tile %k, %m : (tensor<1x2x5x8xf32>, !tosa.shape<4>) -> tensor<1x4x5x8xf32>
+  %tv = tosa.tile %v, %m : (tensor<1x2x5x8xf32>, !tosa.shape<4>) -> tensor<1x4x5x8xf32>
+  %0 = attn.sdpa %q, %tk, %tv : tensor<1x4x3x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32> -> tensor<1x4x3x8xf32>
+  return %0 : tensor<1x4x3x8xf32>
+}
+
+// -----
+
+// The unit dim is inserted before the head dim, so the tile repeats the
+// block of heads ([G, Hkv] merged): .repeat order again, not folded.
+// CHECK-LABEL: func @tosa_unit_dim_before_heads
+// CHECK: %[[RK:.*]] = tosa.reshape %{{.*}}, %{{.*}} : (tensor<1x2x2x5x8xf32>
+// CHECK: attn.sdpa %{{.*}}, %[[RK]], %{{.*}} :
+func.func @tosa_unit_dim_before_heads(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8xf32>,
+                                      %v: tensor<1x2x5x8xf32>) -> tensor<1x4x3x8xf32> {
+  %s5 = tosa.const_shape {values = dense<[1, 1, 2, 5, 8]> : tensor<5xindex>} : () -> !tosa.shape<5>
+  %m = tosa.const_shape {values = dense<[1, 2, 1, 1, 1]> : tensor<5xindex>} : () -> !tosa.shape<5>
+  %s4 = tosa.const_shape {values = dense<[1, 4, 5, 8]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %uk = tosa.reshape %k, %s5 : (tensor<1x2x5x8xf32>, !tosa.shape<5>) -> tensor<1x1x2x5x8xf32>
+  %tk = tosa.tile %uk, %m : (tensor<1x1x2x5x8xf32>, !tosa.shape<5>) -> tensor<1x2x2x5x8xf32>
+  %rk = tosa.reshape %tk, %s4 : (tensor<1x2x2x5x8xf32>, !tosa.shape<4>) -> tensor<1x4x5x8xf32>
+  %uv = tosa.reshape %v, %s5 : (tensor<1x2x5x8xf32>, !tosa.shape<5>) -> tensor<1x1x2x5x8xf32>
+  %tv = tosa.tile %uv, %m : (tensor<1x1x2x5x8xf32>, !tosa.shape<5>) -> tensor<1x2x2x5x8xf32>
+  %rv = tosa.reshape %tv, %s4 : (tensor<1x2x2x5x8xf32>, !tosa.shape<4>) -> tensor<1x4x5x8xf32>
+  %0 = attn.sdpa %q, %rk, %rv : tensor<1x4x3x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32> -> tensor<1x4x3x8xf32>
+  return %0 : tensor<1x4x3x8xf32>
+}
