@@ -7,6 +7,7 @@
 #ifndef SDPA_DIALECTS_ATTN_ATTNDIALECT_H
 #define SDPA_DIALECTS_ATTN_ATTNDIALECT_H
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Dialect.h"

@@ -28,6 +28,8 @@ def Attn_Dialect : Dialect {
     generation for every target starts from it.
   }];
   let useDefaultAttributePrinterParser = 1;
+  // Result shapes are reified with tensor.dim.
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
 def Attn_AlignmentEnum : I32EnumAttr<"Alignment",

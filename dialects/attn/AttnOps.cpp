@@ -259,5 +259,20 @@ FailureOr<double> SdpaOp::getEffectiveScale() {
   return 1.0 / std::sqrt(static_cast<double>(headDim));
 }
 
+LogicalResult
+SdpaOp::reifyResultShapes(OpBuilder &builder,
+                          ReifiedRankedShapedTypeDims &reifiedReturnShapes) {
+  // out is [N..., Hq, L] of the query and Ev of the value; lse drops Ev.
+  Location loc = getLoc();
+  SmallVector<OpFoldResult> sizes =
+      tensor::getMixedSizes(builder, loc, getQuery());
+  int64_t rank = sizes.size();
+  sizes.back() = tensor::getMixedSize(builder, loc, getValue(), rank - 1);
+  reifiedReturnShapes.push_back(sizes);
+  if (getLse())
+    reifiedReturnShapes.push_back(llvm::to_vector(ArrayRef(sizes).drop_back()));
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialects/attn/AttnOps.cpp.inc"
