@@ -1,13 +1,18 @@
 //===- FoldKVBroadcast.cpp - --attn-fold-kv-broadcast ---------------------===//
 //
 // Makes attn.sdpa read key and value from before a repeat_interleave of their
-// heads, so grouped-query attention never materialises repeated K/V.
+// heads, so grouped-query attention never materialises repeated K/V. Whether a
+// chain of reshapes, broadcasts, tiles and copies is such a repeat is proved
+// with integer constraints on tensor coordinates, so every spelling that
+// exporters and upstream lowerings produce is recognised, and none is folded
+// wrongly.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
 
 #include "dialects/attn/AttnOps.h"
+#include "mlir/Analysis/Presburger/IntegerRelation.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -22,65 +27,73 @@ namespace sdpa {
 
 using namespace mlir;
 using namespace sdpa;
+using presburger::IntegerPolyhedron;
 
-/// Where the repeated heads come from: `source` is [N..., Hkv, S, D] and the
-/// repeat made [N..., Hkv * factor, S, D] with head h reading source head
-/// h / factor.
-struct HeadRepeat {
-  Value source;
-  int64_t factor;
+/// Longest chain of data movement ops followed back from a key or value.
+static constexpr int kMaxChainLength = 16;
+
+namespace {
+/// Integer constraints between the coordinates of the tensors along a chain
+/// of data movement ops. Every variable is one coordinate (or a helper such
+/// as a tile's repeat index), bounded by its dim.
+class CoordinateRelation {
+public:
+  CoordinateRelation()
+      : constraints(presburger::PresburgerSpace::getSetSpace(0)) {}
+
+  /// Adds a variable with lower <= x <= upper.
+  unsigned addVariable(int64_t lower, int64_t upper) {
+    unsigned id = constraints.appendVar(presburger::VarKind::SetDim);
+    addInequality({{id, 1}}, -lower);
+    addInequality({{id, -1}}, upper);
+    return id;
+  }
+
+  /// Adds one coordinate per dim of the static `shape`, 0 <= x < size.
+  SmallVector<unsigned> addCoordinates(ArrayRef<int64_t> shape) {
+    return llvm::map_to_vector(
+        shape, [&](int64_t size) { return addVariable(0, size - 1); });
+  }
+
+  using Terms = ArrayRef<std::pair<unsigned, int64_t>>;
+
+  /// sum(coefficient * variable) + constant == 0.
+  void addEquality(Terms terms, int64_t constant = 0) {
+    constraints.addEquality(row(terms, constant));
+  }
+  /// sum(coefficient * variable) + constant >= 0.
+  void addInequality(Terms terms, int64_t constant = 0) {
+    constraints.addInequality(row(terms, constant));
+  }
+  /// Whether no integer point satisfies the constraints and also
+  /// sum(coefficient * variable) + constant >= 0: the constraints imply the
+  /// opposite.
+  bool excludes(Terms terms, int64_t constant = 0) const {
+    IntegerPolyhedron extended = constraints;
+    extended.addInequality(row(terms, constant));
+    return extended.isIntegerEmpty();
+  }
+
+private:
+  SmallVector<int64_t> row(Terms terms, int64_t constant) const {
+    SmallVector<int64_t> coefficients(constraints.getNumVars() + 1, 0);
+    for (auto [id, coefficient] : terms)
+      coefficients[id] += coefficient;
+    coefficients.back() = constant;
+    return coefficients;
+  }
+
+  IntegerPolyhedron constraints;
 };
 
-/// Whether `map` reads every dim of its domain but `skipped`, in order: the
-/// input map of a copy that broadcasts along dim `skipped`.
-static bool readsAllDimsBut(AffineMap map, unsigned skipped) {
-  if (map.getNumResults() + 1 != map.getNumDims())
-    return false;
-  for (auto [i, expr] : llvm::enumerate(map.getResults())) {
-    unsigned expected = i < skipped ? i : i + 1;
-    if (!isa<AffineDimExpr>(expr) ||
-        cast<AffineDimExpr>(expr).getPosition() != expected)
-      return false;
-  }
-  return true;
-}
-
-/// Whether `map` is the identity except for constant 0 at result `unitDim`:
-/// the input map of a copy that broadcasts a unit dim.
-static bool readsUnitDimAt(AffineMap map, unsigned unitDim) {
-  if (map.getNumResults() != map.getNumDims())
-    return false;
-  for (auto [i, expr] : llvm::enumerate(map.getResults())) {
-    if (i == unitDim) {
-      auto constant = dyn_cast<AffineConstantExpr>(expr);
-      if (!constant || constant.getValue() != 0)
-        return false;
-      continue;
-    }
-    auto dim = dyn_cast<AffineDimExpr>(expr);
-    if (!dim || dim.getPosition() != i)
-      return false;
-  }
-  return true;
-}
-
-/// Whether `reassociation` between `rank` dims and `rank - 1` dims is the
-/// identity except for one group of two, dims `first` and `first + 1`.
-static bool isIdentityBut(ArrayRef<ReassociationIndices> reassociation,
-                          int64_t rank, int64_t first) {
-  if (static_cast<int64_t>(reassociation.size()) != rank - 1)
-    return false;
-  int64_t next = 0;
-  for (const ReassociationIndices &group : reassociation) {
-    int64_t size = next == first ? 2 : 1;
-    if (static_cast<int64_t>(group.size()) != size)
-      return false;
-    for (int64_t index : group)
-      if (index != next++)
-        return false;
-  }
-  return true;
-}
+/// A tensor along the chain, the variables of its coordinates, and the
+/// constraints known when it was reached.
+struct ChainLink {
+  Value value;
+  SmallVector<unsigned> coordinates;
+  CoordinateRelation relation;
+};
+} // namespace
 
 static ArrayRef<int64_t> staticShapeOf(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -89,137 +102,194 @@ static ArrayRef<int64_t> staticShapeOf(Value value) {
   return type.getShape();
 }
 
-/// Whether static shape `to` is `from` with a unit dim inserted at `at`.
-static bool insertsUnitDim(ArrayRef<int64_t> from, ArrayRef<int64_t> to,
-                           int64_t at) {
-  if (from.empty() || to.size() != from.size() + 1 || to[at] != 1)
-    return false;
-  return from.take_front(at) == to.take_front(at) &&
-         from.drop_front(at) == to.drop_front(at + 1);
+static Type elementTypeOf(Value value) {
+  return cast<ShapedType>(value.getType()).getElementType();
 }
 
-/// Whether static shape `to` is `from` with dims `at` and `at + 1` merged.
-/// A row-major reshape between such shapes is exactly that merge.
-static bool mergesDims(ArrayRef<int64_t> from, ArrayRef<int64_t> to,
-                       int64_t at) {
-  if (to.empty() || from.size() != to.size() + 1)
-    return false;
-  return from.take_front(at) == to.take_front(at) &&
-         to[at] == from[at] * from[at + 1] &&
-         from.drop_front(at + 2) == to.drop_front(at + 1);
+/// Row-major strides of `shape`.
+static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
 }
 
-/// Matches `value` = a unit dim inserted at `dim` into a tensor
-/// (tensor.expand_shape, or tosa.reshape between static shapes) and returns
-/// that tensor.
-static FailureOr<Value> matchUnitDimInsertion(Value value, int64_t dim) {
-  if (auto expand = value.getDefiningOp<tensor::ExpandShapeOp>()) {
-    int64_t rank = expand.getResultType().getRank();
-    SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
-    // The unit dim joins the dim before it or the dim after it.
-    if (expand.getResultType().getDimSize(dim) != 1 ||
-        (!isIdentityBut(groups, rank, dim - 1) &&
-         !isIdentityBut(groups, rank, dim)))
-      return failure();
-    return expand.getSrc();
-  }
-  if (auto reshape = value.getDefiningOp<tosa::ReshapeOp>()) {
-    if (!insertsUnitDim(staticShapeOf(reshape.getInput1()),
-                        staticShapeOf(reshape.getResult()), dim))
-      return failure();
-    return reshape.getInput1();
-  }
-  return failure();
+/// Relates the coordinates of a merged dim to those of the dims it merges:
+/// merged == sum(part_k * stride_k), strides row-major within the group.
+static void relateGroup(CoordinateRelation &relation, unsigned merged,
+                        ArrayRef<unsigned> parts, ArrayRef<int64_t> partSizes) {
+  SmallVector<std::pair<unsigned, int64_t>> terms = {{merged, -1}};
+  SmallVector<int64_t> strides = stridesOf(partSizes);
+  for (auto [part, stride] : llvm::zip_equal(parts, strides))
+    terms.push_back({part, stride});
+  relation.addEquality(terms);
 }
 
-/// Matches the source of a linalg.generic that only copies its one input
-/// into a tensor with a new dim at `newDim`. Returns the un-broadcast source.
-static FailureOr<Value> matchBroadcastingCopy(linalg::GenericOp generic,
-                                              unsigned newDim) {
+/// Whether `generic` only copies its one input into its one output (identity
+/// output map, input map of dims and constants).
+static bool isCopy(linalg::GenericOp generic) {
   if (generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
       generic.getNumReductionLoops() != 0)
-    return failure();
+    return false;
   Block &body = generic.getRegion().front();
   auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
   if (!yield || body.getOperations().size() != 1 ||
       yield.getValues().size() != 1 ||
       yield.getValues()[0] != body.getArgument(0))
-    return failure();
+    return false;
   SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-  if (!maps[1].isIdentity())
-    return failure();
-  Value input = generic.getDpsInputs()[0];
-  if (readsAllDimsBut(maps[0], newDim))
-    return input;
-  // x[:, :, None].expand(...): a unit dim is inserted, then broadcast.
-  if (!readsUnitDimAt(maps[0], newDim))
-    return failure();
-  return matchUnitDimInsertion(input, newDim);
+  return maps[1].isIdentity() &&
+         llvm::all_of(maps[0].getResults(), [](AffineExpr expr) {
+           return isa<AffineDimExpr, AffineConstantExpr>(expr);
+         });
 }
 
-/// Matches `value` = a merge of dims `dim` and `dim + 1`
-/// (tensor.collapse_shape, or tosa.reshape between static shapes) and returns
-/// the unmerged tensor.
-static FailureOr<Value> matchDimMerge(Value value, int64_t dim) {
-  if (auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>()) {
-    if (!isIdentityBut(collapse.getReassociationIndices(),
-                       collapse.getSrcType().getRank(), dim))
-      return failure();
-    return collapse.getSrc();
-  }
-  if (auto reshape = value.getDefiningOp<tosa::ReshapeOp>()) {
-    if (!mergesDims(staticShapeOf(reshape.getInput1()),
-                    staticShapeOf(reshape.getResult()), dim))
-      return failure();
-    return reshape.getInput1();
-  }
-  return failure();
-}
-
-/// Matches `operand` = merge(broadcast(source)) where the broadcast adds a
-/// dim right after the head dim `headDim` and the merge folds it into the
-/// heads: a repeat_interleave of heads.
-static FailureOr<HeadRepeat> matchRepeatInterleave(Value operand,
-                                                   int64_t headDim) {
-  FailureOr<Value> merged = matchDimMerge(operand, headDim);
-  if (failed(merged))
+/// Steps from `link` to the input of the data movement op that produced it,
+/// adding the constraints that op implies between their coordinates. Fails
+/// at anything else, or at a dynamic shape.
+static FailureOr<ChainLink> stepBack(const ChainLink &link) {
+  Operation *op = link.value.getDefiningOp();
+  ArrayRef<int64_t> shape = staticShapeOf(link.value);
+  if (!op || op->getNumResults() != 1 || shape.empty())
     return failure();
-  Value expanded = *merged;
-  auto expandedType = cast<RankedTensorType>(expanded.getType());
-  int64_t factor = expandedType.getDimSize(headDim + 1);
-  if (ShapedType::isDynamic(factor))
+  Value input;
+  if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tosa::ReshapeOp,
+          linalg::BroadcastOp, linalg::TransposeOp, tosa::TileOp,
+          tosa::TransposeOp>(op))
+    input = op->getOperand(0);
+  else if (auto generic = dyn_cast<linalg::GenericOp>(op);
+           generic && isCopy(generic))
+    input = generic.getDpsInputs()[0];
+  else
+    return failure();
+  ArrayRef<int64_t> inputShape = staticShapeOf(input);
+  if (inputShape.empty() || elementTypeOf(input) != elementTypeOf(link.value))
     return failure();
 
-  Value source;
-  if (auto broadcast = expanded.getDefiningOp<linalg::BroadcastOp>()) {
-    if (broadcast.getDimensions() != ArrayRef<int64_t>{headDim + 1})
-      return failure();
-    source = broadcast.getInput();
-  } else if (auto generic = expanded.getDefiningOp<linalg::GenericOp>()) {
-    FailureOr<Value> input = matchBroadcastingCopy(generic, headDim + 1);
-    if (failed(input))
-      return failure();
-    source = *input;
-  } else if (auto tile = expanded.getDefiningOp<tosa::TileOp>()) {
-    // Tiling a unit dim G times repeats each head G times in a row. The
-    // static shapes fix the multiples: G on the unit dim, 1 elsewhere.
-    ArrayRef<int64_t> tiled = staticShapeOf(tile.getInput1());
-    SmallVector<int64_t> expected(expandedType.getShape());
-    expected[headDim + 1] = 1;
-    if (tiled != ArrayRef<int64_t>(expected))
-      return failure();
-    FailureOr<Value> input =
-        matchUnitDimInsertion(tile.getInput1(), headDim + 1);
-    if (failed(input))
-      return failure();
-    source = *input;
+  ChainLink next{input, {}, link.relation};
+  CoordinateRelation &relation = next.relation;
+  ArrayRef<unsigned> out = link.coordinates;
+  SmallVector<unsigned> &in = next.coordinates;
+
+  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
+    in = relation.addCoordinates(inputShape);
+    for (auto [g, group] : llvm::enumerate(collapse.getReassociationIndices()))
+      relateGroup(
+          relation, out[g],
+          llvm::map_to_vector(group, [&](int64_t d) { return in[d]; }),
+          llvm::map_to_vector(group, [&](int64_t d) { return inputShape[d]; }));
+  } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
+    in = relation.addCoordinates(inputShape);
+    for (auto [g, group] : llvm::enumerate(expand.getReassociationIndices()))
+      relateGroup(
+          relation, in[g],
+          llvm::map_to_vector(group, [&](int64_t d) { return out[d]; }),
+          llvm::map_to_vector(group, [&](int64_t d) { return shape[d]; }));
+  } else if (isa<tosa::ReshapeOp>(op)) {
+    // A reshape keeps the row-major linear index.
+    in = relation.addCoordinates(inputShape);
+    SmallVector<std::pair<unsigned, int64_t>> terms;
+    for (auto [id, stride] : llvm::zip_equal(out, stridesOf(shape)))
+      terms.push_back({id, stride});
+    for (auto [id, stride] : llvm::zip_equal(in, stridesOf(inputShape)))
+      terms.push_back({id, -stride});
+    relation.addEquality(terms);
+  } else if (auto broadcast = dyn_cast<linalg::BroadcastOp>(op)) {
+    ArrayRef<int64_t> added = broadcast.getDimensions();
+    for (auto [d, id] : llvm::enumerate(out))
+      if (!llvm::is_contained(added, static_cast<int64_t>(d)))
+        in.push_back(id);
+  } else if (auto transpose = dyn_cast<linalg::TransposeOp>(op)) {
+    // Output dim d is input dim permutation[d].
+    in.assign(out.size(), 0);
+    for (auto [d, source] : llvm::enumerate(transpose.getPermutation()))
+      in[source] = out[d];
+  } else if (auto transpose = dyn_cast<tosa::TransposeOp>(op)) {
+    in.assign(out.size(), 0);
+    for (auto [d, source] : llvm::enumerate(transpose.getPerms()))
+      in[source] = out[d];
+  } else if (isa<tosa::TileOp>(op)) {
+    // out = in + size * k for a repeat index k of each tiled dim.
+    in = relation.addCoordinates(inputShape);
+    for (auto [d, size] : llvm::enumerate(inputShape)) {
+      if (size == shape[d]) {
+        relation.addEquality({{out[d], 1}, {in[d], -1}});
+        continue;
+      }
+      unsigned repeat = relation.addVariable(0, shape[d] / size - 1);
+      relation.addEquality({{out[d], 1}, {in[d], -1}, {repeat, -size}});
+    }
   } else {
-    return failure();
+    auto generic = cast<linalg::GenericOp>(op);
+    in = relation.addCoordinates(inputShape);
+    AffineMap map = generic.getIndexingMapsArray()[0];
+    for (auto [d, expr] : llvm::enumerate(map.getResults())) {
+      if (auto dim = dyn_cast<AffineDimExpr>(expr))
+        relation.addEquality({{in[d], 1}, {out[dim.getPosition()], -1}});
+      else
+        relation.addEquality({{in[d], 1}},
+                             -cast<AffineConstantExpr>(expr).getValue());
+    }
   }
-  auto sourceType = dyn_cast<RankedTensorType>(source.getType());
-  if (!sourceType || sourceType.getRank() != expandedType.getRank() - 1)
+  if (in.size() != inputShape.size())
     return failure();
-  return HeadRepeat{source, factor};
+  return next;
+}
+
+/// Whether the relation proves that `candidate` reads, for every coordinate
+/// of the operand, the same coordinate except head h -> h / factor.
+static bool provesRepeatInterleave(const ChainLink &operand,
+                                   const ChainLink &candidate, int64_t headDim,
+                                   int64_t factor) {
+  const CoordinateRelation &relation = candidate.relation;
+  for (auto [d, pair] : llvm::enumerate(
+           llvm::zip_equal(operand.coordinates, candidate.coordinates))) {
+    auto [o, c] = pair;
+    if (static_cast<int64_t>(d) != headDim) {
+      // c == o: neither c > o nor c < o is possible.
+      if (!relation.excludes({{c, 1}, {o, -1}}, -1) ||
+          !relation.excludes({{o, 1}, {c, -1}}, -1))
+        return false;
+      continue;
+    }
+    // factor * c <= o <= factor * c + factor - 1.
+    if (!relation.excludes({{c, factor}, {o, -1}}, -1) ||
+        !relation.excludes({{o, 1}, {c, -factor}}, -factor))
+      return false;
+  }
+  return true;
+}
+
+/// Every tensor up the chain of `operand` that it provably repeats the heads
+/// of, with that tensor's head count, nearest first.
+static SmallVector<std::pair<Value, int64_t>>
+findHeadRepeatSources(Value operand, int64_t headDim) {
+  SmallVector<std::pair<Value, int64_t>> sources;
+  ArrayRef<int64_t> shape = staticShapeOf(operand);
+  if (shape.empty())
+    return sources;
+  ChainLink link{operand, {}, CoordinateRelation()};
+  link.coordinates = link.relation.addCoordinates(shape);
+  ChainLink start = link;
+  for (int step = 0; step < kMaxChainLength; ++step) {
+    FailureOr<ChainLink> next = stepBack(link);
+    if (failed(next))
+      break;
+    link = std::move(*next);
+    ArrayRef<int64_t> candidateShape = staticShapeOf(link.value);
+    if (candidateShape.size() != shape.size())
+      continue;
+    int64_t heads = candidateShape[headDim];
+    bool otherDimsAgree =
+        llvm::all_of(llvm::seq<int64_t>(0, shape.size()), [&](int64_t d) {
+          return d == headDim || candidateShape[d] == shape[d];
+        });
+    if (!otherDimsAgree || heads == 0 || shape[headDim] % heads != 0)
+      continue;
+    if (provesRepeatInterleave(start, link, headDim, shape[headDim] / heads))
+      sources.push_back({link.value, heads});
+  }
+  return sources;
 }
 
 namespace {
@@ -230,22 +300,25 @@ struct FoldRepeatedKeyValue : OpRewritePattern<attn::SdpaOp> {
   LogicalResult matchAndRewrite(attn::SdpaOp op,
                                 PatternRewriter &rewriter) const override {
     int64_t headDim = op.getBatchRank();
-    FailureOr<HeadRepeat> key = matchRepeatInterleave(op.getKey(), headDim);
-    if (failed(key))
+    auto keys = findHeadRepeatSources(op.getKey(), headDim);
+    auto values = findHeadRepeatSources(op.getValue(), headDim);
+    // attn.sdpa needs as many key heads as value heads: fold both to sources
+    // with the same head count, the fewest heads that both reach.
+    std::optional<std::pair<Value, Value>> best;
+    int64_t bestHeads = 0;
+    for (auto [key, keyHeads] : keys)
+      for (auto [value, valueHeads] : values)
+        if (keyHeads == valueHeads && (!best || keyHeads < bestHeads)) {
+          best = {key, value};
+          bestHeads = keyHeads;
+        }
+    if (!best)
       return rewriter.notifyMatchFailure(
-          op, "key is not a repeat_interleave of heads");
-    FailureOr<HeadRepeat> value = matchRepeatInterleave(op.getValue(), headDim);
-    if (failed(value))
-      return rewriter.notifyMatchFailure(
-          op, "value is not a repeat_interleave of heads");
-    // attn.sdpa needs as many key heads as value heads: fold both by the same
-    // factor or neither.
-    if (key->factor != value->factor)
-      return rewriter.notifyMatchFailure(
-          op, "key and value heads are repeated by different factors");
+          op, "key and value are not both provably a repeat_interleave of "
+              "the same number of heads");
     rewriter.modifyOpInPlace(op, [&] {
-      op.getKeyMutable().assign(key->source);
-      op.getValueMutable().assign(value->source);
+      op.getKeyMutable().assign(best->first);
+      op.getValueMutable().assign(best->second);
     });
     return success();
   }

@@ -21,20 +21,22 @@ def AttnFoldKVBroadcastPass : Pass<"attn-fold-kv-broadcast"> {
     `attn.sdpa` read the original key and value and lets the repeat die, so
     no repeated K/V is ever built.
 
-    Recognised repeats of `x : [N..., Hkv, S, D]`, each followed by a
-    `tensor.collapse_shape` (or a `tosa.reshape`) that merges `[Hkv, G]`
-    into one head dim:
-    - `linalg.broadcast` of `x` inserting `G` right after the head dim;
-    - a `linalg.generic` copy that broadcasts `x` along a new dim after the
-      head dim, or broadcasts the unit dim that a `tensor.expand_shape` or a
-      `tosa.reshape` inserted there (torch's `x[:, :, None].expand(...)`);
-    - `tosa.tile` by `G` of that unit dim (TOSA's repeat_interleave).
-    TOSA forms need static shapes, which fix what the reshapes do.
+    The pass follows each of key and value back through data movement ops
+    with static shapes (`tensor.collapse_shape`, `tensor.expand_shape`,
+    `linalg.broadcast`, `linalg.transpose`, `linalg.generic` copies,
+    `tosa.reshape`, `tosa.tile`, `tosa.transpose`) and proves, with integer
+    constraints on tensor coordinates (MLIR's Presburger library), which
+    earlier tensor the operand repeats the heads of. Every spelling of the
+    repeat is therefore recognised: `linalg.broadcast` plus
+    `tensor.collapse_shape`, torch's `x[:, :, None].expand(...).reshape(...)`
+    as torch-mlir lowers it, TOSA's reshape/tile/reshape before or after
+    upstream `tosa-to-linalg`, with transposes anywhere along the way.
 
     Key and value are folded together or not at all, and only with the same
     `G`. A repeat in the other order (torch's `.repeat`, where head `h` is
-    head `h % Hkv` of the original) is not a `repeat_interleave` and is left
-    alone, as is anything else the pass does not fully understand.
+    head `h % Hkv` of the original) is not a `repeat_interleave`: the proof
+    fails and the graph is left alone, as is anything with dynamic shapes or
+    ops outside the list above.
   }];
   let dependentDialects = ["::sdpa::attn::AttnDialect"];
 }

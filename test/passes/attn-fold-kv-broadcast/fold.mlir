@@ -136,3 +136,28 @@ func.func @tosa_reshape_tile_reshape(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x8
   %0 = attn.sdpa %q, %rk, %rv : tensor<1x4x3x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32> -> tensor<1x4x3x8xf32>
   return %0 : tensor<1x4x3x8xf32>
 }
+
+// -----
+
+// TOSA with a (batch, seq, heads, dim) layout: transpose, then the repeat.
+// attn.sdpa reads the transposed tensors.
+// CHECK-LABEL: func @tosa_transpose_then_repeat
+// CHECK-DAG: %[[TK:.*]] = tosa.transpose %arg1
+// CHECK-DAG: %[[TV:.*]] = tosa.transpose %arg2
+// CHECK: attn.sdpa %arg0, %[[TK]], %[[TV]] : tensor<1x4x3x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>
+func.func @tosa_transpose_then_repeat(%q: tensor<1x4x3x8xf32>, %k: tensor<1x5x2x8xf32>,
+                                      %v: tensor<1x5x2x8xf32>) -> tensor<1x4x3x8xf32> {
+  %s5 = tosa.const_shape {values = dense<[1, 2, 1, 5, 8]> : tensor<5xindex>} : () -> !tosa.shape<5>
+  %m = tosa.const_shape {values = dense<[1, 1, 2, 1, 1]> : tensor<5xindex>} : () -> !tosa.shape<5>
+  %s4 = tosa.const_shape {values = dense<[1, 4, 5, 8]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %tk = tosa.transpose %k {perms = array<i32: 0, 2, 1, 3>} : (tensor<1x5x2x8xf32>) -> tensor<1x2x5x8xf32>
+  %uk = tosa.reshape %tk, %s5 : (tensor<1x2x5x8xf32>, !tosa.shape<5>) -> tensor<1x2x1x5x8xf32>
+  %rk0 = tosa.tile %uk, %m : (tensor<1x2x1x5x8xf32>, !tosa.shape<5>) -> tensor<1x2x2x5x8xf32>
+  %rk = tosa.reshape %rk0, %s4 : (tensor<1x2x2x5x8xf32>, !tosa.shape<4>) -> tensor<1x4x5x8xf32>
+  %tv = tosa.transpose %v {perms = array<i32: 0, 2, 1, 3>} : (tensor<1x5x2x8xf32>) -> tensor<1x2x5x8xf32>
+  %uv = tosa.reshape %tv, %s5 : (tensor<1x2x5x8xf32>, !tosa.shape<5>) -> tensor<1x2x1x5x8xf32>
+  %rv0 = tosa.tile %uv, %m : (tensor<1x2x1x5x8xf32>, !tosa.shape<5>) -> tensor<1x2x2x5x8xf32>
+  %rv = tosa.reshape %rv0, %s4 : (tensor<1x2x2x5x8xf32>, !tosa.shape<4>) -> tensor<1x4x5x8xf32>
+  %0 = attn.sdpa %q, %rk, %rv : tensor<1x4x3x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32> -> tensor<1x4x3x8xf32>
+  return %0 : tensor<1x4x3x8xf32>
+}
