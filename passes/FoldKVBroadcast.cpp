@@ -65,6 +65,8 @@ public:
   void addInequality(Terms terms, int64_t constant = 0) {
     constraints.addInequality(row(terms, constant));
   }
+  /// Whether some integer point satisfies the constraints.
+  bool isFeasible() const { return !constraints.isIntegerEmpty(); }
   /// Whether no integer point satisfies the constraints and also
   /// sum(coefficient * variable) + constant >= 0: the constraints imply the
   /// opposite.
@@ -212,6 +214,8 @@ static FailureOr<ChainLink> stepBack(const ChainLink &link) {
     // out = in + size * k for a repeat index k of each tiled dim.
     in = relation.addCoordinates(inputShape);
     for (auto [d, size] : llvm::enumerate(inputShape)) {
+      if (size <= 0)
+        return failure();
       if (size == shape[d]) {
         relation.addEquality({{out[d], 1}, {in[d], -1}});
         continue;
@@ -242,6 +246,10 @@ static bool provesRepeatInterleave(const ChainLink &operand,
                                    const ChainLink &candidate, int64_t headDim,
                                    int64_t factor) {
   const CoordinateRelation &relation = candidate.relation;
+  // Constraints that nothing satisfies (an empty tensor, IR the relation
+  // does not model) would prove anything.
+  if (!relation.isFeasible())
+    return false;
   for (auto [d, pair] : llvm::enumerate(
            llvm::zip_equal(operand.coordinates, candidate.coordinates))) {
     auto [o, c] = pair;

@@ -151,3 +151,21 @@ func.func @tosa_unit_dim_before_heads(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x5x
   %0 = attn.sdpa %q, %rk, %rv : tensor<1x4x3x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32> -> tensor<1x4x3x8xf32>
   return %0 : tensor<1x4x3x8xf32>
 }
+
+// -----
+
+// Empty key/value (S = 0): every coordinate claim about them is vacuous, so
+// nothing is proved and nothing is folded.
+// CHECK-LABEL: func @empty_sequence
+// CHECK: %[[RK:.*]] = tensor.collapse_shape
+// CHECK: attn.sdpa %{{.*}}, %[[RK]], %{{.*}} :
+func.func @empty_sequence(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x0x16xf32>,
+                          %v: tensor<1x2x0x16xf32>) -> tensor<1x4x8x16xf32> {
+  %e = tensor.empty() : tensor<1x2x2x0x16xf32>
+  %bk = linalg.broadcast ins(%k : tensor<1x2x0x16xf32>) outs(%e : tensor<1x2x2x0x16xf32>) dimensions = [1]
+  %rk = tensor.collapse_shape %bk [[0], [1, 2], [3], [4]] : tensor<1x2x2x0x16xf32> into tensor<1x4x0x16xf32>
+  %bv = linalg.broadcast ins(%v : tensor<1x2x0x16xf32>) outs(%e : tensor<1x2x2x0x16xf32>) dimensions = [1]
+  %rv = tensor.collapse_shape %bv [[0], [1, 2], [3], [4]] : tensor<1x2x2x0x16xf32> into tensor<1x4x0x16xf32>
+  %0 = attn.sdpa %q, %rk, %rv : tensor<1x4x8x16xf32>, tensor<1x4x0x16xf32>, tensor<1x4x0x16xf32> -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
