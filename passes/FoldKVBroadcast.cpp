@@ -116,15 +116,22 @@ static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   return strides;
 }
 
-/// Relates the coordinates of a merged dim to those of the dims it merges:
-/// merged == sum(part_k * stride_k), strides row-major within the group.
-static void relateGroup(CoordinateRelation &relation, unsigned merged,
-                        ArrayRef<unsigned> parts, ArrayRef<int64_t> partSizes) {
-  SmallVector<std::pair<unsigned, int64_t>> terms = {{merged, -1}};
-  SmallVector<int64_t> strides = stridesOf(partSizes);
-  for (auto [part, stride] : llvm::zip_equal(parts, strides))
-    terms.push_back({part, stride});
-  relation.addEquality(terms);
+/// Relates, for each reassociation group, the coordinate of the merged dim
+/// to those of the dims it splits into: merged == sum(part_k * stride_k),
+/// strides row-major within the group.
+static void relateReassociation(CoordinateRelation &relation,
+                                ArrayRef<unsigned> merged,
+                                ArrayRef<unsigned> split,
+                                ArrayRef<int64_t> splitShape,
+                                ArrayRef<ReassociationIndices> groups) {
+  for (auto [g, group] : llvm::enumerate(groups)) {
+    SmallVector<int64_t> sizes =
+        llvm::map_to_vector(group, [&](int64_t d) { return splitShape[d]; });
+    SmallVector<std::pair<unsigned, int64_t>> terms = {{merged[g], -1}};
+    for (auto [d, stride] : llvm::zip_equal(group, stridesOf(sizes)))
+      terms.push_back({split[d], stride});
+    relation.addEquality(terms);
+  }
 }
 
 /// Whether `generic` only copies its one input into its one output (identity
@@ -175,18 +182,12 @@ static FailureOr<ChainLink> stepBack(const ChainLink &link) {
 
   if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
     in = relation.addCoordinates(inputShape);
-    for (auto [g, group] : llvm::enumerate(collapse.getReassociationIndices()))
-      relateGroup(
-          relation, out[g],
-          llvm::map_to_vector(group, [&](int64_t d) { return in[d]; }),
-          llvm::map_to_vector(group, [&](int64_t d) { return inputShape[d]; }));
+    relateReassociation(relation, out, in, inputShape,
+                        collapse.getReassociationIndices());
   } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
     in = relation.addCoordinates(inputShape);
-    for (auto [g, group] : llvm::enumerate(expand.getReassociationIndices()))
-      relateGroup(
-          relation, in[g],
-          llvm::map_to_vector(group, [&](int64_t d) { return out[d]; }),
-          llvm::map_to_vector(group, [&](int64_t d) { return shape[d]; }));
+    relateReassociation(relation, in, out, shape,
+                        expand.getReassociationIndices());
   } else if (isa<tosa::ReshapeOp>(op)) {
     // A reshape keeps the row-major linear index.
     in = relation.addCoordinates(inputShape);
