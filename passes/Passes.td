@@ -41,4 +41,107 @@ def AttnFoldKVBroadcastPass : Pass<"attn-fold-kv-broadcast"> {
   let dependentDialects = ["::sdpa::attn::AttnDialect"];
 }
 
+def AttnTilePass : Pass<"attn-tile"> {
+  let summary = "Tile attn.sdpa into a grid of query blocks (attn.block)";
+  let description = [{
+    Rewrites every `attn.sdpa` into an `scf.forall` over (batch dims, query
+    head, query block) whose body is one `attn.block`. A block holds up to
+    `block-q` query rows of one (batch, query head) and reads the whole
+    key/value head that query head maps to (`h / (Hq / Hkv)`: query heads of
+    a group read the same K/V, never a copy). The mask is sliced to what the
+    block sees, keeping broadcast dims broadcast.
+
+    With causal alignment or a window, each block's key range is narrowed
+    to the key blocks of `block-k` columns that some row of the block may
+    attend to, so blocks that are excluded for all its rows are never
+    visited. The last query block may be ragged (`L` not a multiple of
+    `block-q`).
+
+    Fails, with a message on the op, when the mask has a dynamic dim (it
+    cannot be known to broadcast) or when the default scale needs a dynamic
+    head dim.
+  }];
+  let options = [
+    Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
+           "Query rows per block">,
+    Option<"blockK", "block-k", "int64_t", /*default=*/"64",
+           "Key columns per step of the online softmax">
+  ];
+  let dependentDialects = ["::sdpa::attn::AttnDialect",
+    "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"];
+}
+
+def AttnOnlineSoftmaxPass : Pass<"attn-online-softmax"> {
+  let summary = "Lower bufferized attn.block to the online-softmax recurrence";
+  let description = [{
+    Lowers every `attn.block` on memrefs into vector code: a loop over the
+    block's key range in steps of the key tile, keeping per query row a
+    running max, a running sum and an f32 accumulator (f64 for f64 inputs)
+    rescaled by `exp(m_old - m_new)` when the max grows. Q.K^T and P.V are
+    register-blocked outer products over stack tiles; packing converts f16
+    and bf16 to f32 and zero-fills ragged edges. Key blocks that the key
+    range, causal alignment or the window cut through mask per element; the
+    others do not. Rows whose scores are all `-inf` give 0 and an `lse` of
+    `-inf`.
+
+    `vector-bits` is the width of the vectors to use (256 for AVX2, 512 for
+    AVX-512, 128 for NEON); the CPU pipeline sets it from the target.
+    Dropout and dynamic head dims are reported as not supported yet.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"256",
+           "Vector register width in bits">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+}
+
+def AttnOutlineCpuGridPass : Pass<"attn-outline-cpu-grid", "::mlir::ModuleOp"> {
+  let summary = "Outline grid loops into kernels the CPU runtime launches";
+  let description = [{
+    Moves the body of every outermost `scf.forall` (after bufferization, so
+    without shared outputs) into a private function `<parent>_grid<N>` that
+    takes the values the body uses from above, then a range `[begin, end)`
+    of linearized block indices (row-major), and replaces the loop by
+    `attn.launch`, which runs the function over the whole grid on the CPU
+    runtime's thread pool. Constants are cloned into the kernel rather than
+    passed.
+  }];
+  let dependentDialects = ["::sdpa::attn::AttnDialect",
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::scf::SCFDialect"];
+}
+
+def AttnLowerCpuLaunchPass : Pass<"attn-lower-cpu-launch", "::mlir::ModuleOp"> {
+  let summary = "Lower attn.launch to calls into the CPU runtime, after LLVM "
+                "conversion";
+  let description = [{
+    Runs once the rest of the module is in the LLVM dialect (before
+    `reconcile-unrealized-casts`). Each `attn.launch` becomes: its captures
+    stored in a stack struct, and an indirect call through the global
+    `__sdpa_parallel_for` (which the runtime sets when it loads the
+    artifact) with a trampoline that unpacks the struct and calls the
+    kernel for a range of blocks.
+
+    It also gives every function with a C interface (`_mlir_ciface_<name>`)
+    a packed entry `__sdpa_entry_<name>(void **args)`, which the runtime
+    calls with one pointer per argument.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def AttnApproximateMathPass : Pass<"attn-approximate-math"> {
+  let summary = "Polynomial approximations of f32 exp, tanh and log";
+  let description = [{
+    Replaces f32 `math.exp`, `math.tanh` and `math.log`, scalar or vector,
+    by upstream MLIR's polynomial approximations, so that the softmax of a
+    CPU kernel stays in vector registers instead of calling libm once per
+    lane. f64 is left to libm.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect", "::mlir::vector::VectorDialect"];
+}
+
 #endif // SDPA_PASSES_PASSES_TD

@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ git
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libgtest-dev python3 python3-numpy clang-format
+  libopenblas-dev # cblas_sgemm for the unfused baseline in bench/
 )
 
 missing=()

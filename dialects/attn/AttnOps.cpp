@@ -9,6 +9,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -276,3 +277,136 @@ SdpaOp::reifyResultShapes(OpBuilder &builder,
 
 #define GET_OP_CLASSES
 #include "dialects/attn/AttnOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// attn.block
+//===----------------------------------------------------------------------===//
+
+/// Checks that a block operand has rank `rank` and a supported element type.
+static LogicalResult verifyBlockOperand(BlockOp op, StringRef name, Value value,
+                                        int64_t rank) {
+  auto type = cast<ShapedType>(value.getType());
+  if (!type.hasRank() || type.getRank() != rank)
+    return op.emitOpError() << name << " must have rank " << rank;
+  return success();
+}
+
+LogicalResult BlockOp::verify() {
+  Value query = getQuery(), key = getKey(), value = getValue();
+  if (failed(verifyBlockOperand(*this, "query", query, 2)) ||
+      failed(verifyBlockOperand(*this, "key", key, 2)) ||
+      failed(verifyBlockOperand(*this, "value", value, 2)))
+    return failure();
+  bool onTensors = isa<RankedTensorType>(query.getType());
+  for (Value operand : getOperation()->getOperands())
+    if (isa<ShapedType>(operand.getType()) &&
+        isa<RankedTensorType>(operand.getType()) != onTensors)
+      return emitOpError() << "operands must be all tensors or all memrefs";
+
+  auto queryType = cast<ShapedType>(query.getType());
+  auto keyType = cast<ShapedType>(key.getType());
+  auto valueType = cast<ShapedType>(value.getType());
+  Type elementType = queryType.getElementType();
+  if (!isSupportedFloat(elementType) ||
+      keyType.getElementType() != elementType ||
+      valueType.getElementType() != elementType)
+    return emitOpError() << "query, key and value must share one element type "
+                            "among f16, bf16, f32 and f64";
+  ArrayRef<int64_t> q = queryType.getShape(), k = keyType.getShape(),
+                    v = valueType.getShape();
+  if (!dimsAgree(q[1], k[1]))
+    return emitOpError() << "key head dim (" << k[1]
+                         << ") must equal query head dim (" << q[1] << ")";
+  if (!dimsAgree(k[0], v[0]))
+    return emitOpError() << "value length (" << v[0]
+                         << ") must equal key length (" << k[0] << ")";
+
+  ArrayRef<int64_t> tiles = getTiles();
+  if (tiles.size() != 2 || tiles[0] <= 0 || tiles[1] <= 0)
+    return emitOpError() << "tiles must be two positive sizes [Bq, Bk], got "
+                         << formatShape(tiles);
+  if (!ShapedType::isDynamic(q[0]) && q[0] > tiles[0])
+    return emitOpError() << "query block has " << q[0]
+                         << " rows, more than the tile's " << tiles[0];
+
+  if (Value mask = getMask()) {
+    if (failed(verifyBlockOperand(*this, "mask", mask, 2)))
+      return failure();
+    auto maskType = cast<ShapedType>(mask.getType());
+    Type maskElement = maskType.getElementType();
+    if (!maskElement.isInteger(1) && !isSupportedFloat(maskElement))
+      return emitOpError() << "mask element type must be i1 or a float type";
+    ArrayRef<int64_t> m = maskType.getShape();
+    if ((m[0] != 1 && !dimsAgree(m[0], q[0])) ||
+        (m[1] != 1 && !dimsAgree(m[1], k[0])))
+      return emitOpError() << "mask shape " << formatShape(m)
+                           << " does not broadcast to the block's scores "
+                           << formatShape({q[0], k[0]});
+  }
+
+  if (getOuts().empty() || getOuts().size() > 2)
+    return emitOpError() << "expects outs (out) or (out, lse), got "
+                         << getOuts().size() << " destinations";
+  auto outType = cast<ShapedType>(getOut().getType());
+  if (!outType.hasRank() || !shapesAgree(outType.getShape(), {q[0], v[1]}) ||
+      outType.getElementType() != elementType)
+    return emitOpError() << "out must be [Lb, Ev] = "
+                         << formatShape({q[0], v[1]}) << " of " << elementType;
+  if (Value lse = getLse()) {
+    auto lseType = cast<ShapedType>(lse.getType());
+    if (!lseType.hasRank() || !shapesAgree(lseType.getShape(), {q[0]}) ||
+        !lseType.getElementType().isF32())
+      return emitOpError() << "lse must be [Lb] = " << formatShape({q[0]})
+                           << " of f32";
+  }
+
+  if (std::optional<ArrayRef<int64_t>> window = getWindow())
+    if (window->size() != 2 || (*window)[0] < 0 || (*window)[1] < 0)
+      return emitOpError() << "window must be two non-negative sizes";
+  std::optional<double> dropout = valueOf(getDropoutAttr());
+  if (dropout && *dropout > 0.0 && !getSeed())
+    return emitOpError() << "dropout needs a 'seed' operand";
+  return success();
+}
+
+void BlockOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  // On tensors the op is pure; on memrefs it reads its inputs and writes outs.
+  for (OpOperand &operand : getOperation()->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (isDpsInit(&operand))
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// attn.launch
+//===----------------------------------------------------------------------===//
+
+LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  Operation *kernel =
+      symbolTable.lookupNearestSymbolFrom(*this, getKernelAttr());
+  auto function = dyn_cast_or_null<FunctionOpInterface>(kernel);
+  if (!function)
+    return emitOpError() << "kernel '" << getKernel()
+                         << "' does not name a function";
+  // Once the kernel is lowered (to llvm.func) its signature is the target's
+  // calling convention; only a func.func is checked against the captures.
+  if (function->getName().getDialectNamespace() != "func")
+    return success();
+  SmallVector<Type> expected(getCaptures().getTypes());
+  Type index = IndexType::get(getContext());
+  expected.append({index, index});
+  if (function.getArgumentTypes() != ArrayRef<Type>(expected) ||
+      !function.getResultTypes().empty())
+    return emitOpError() << "kernel '" << getKernel()
+                         << "' must take the captures followed by (index, "
+                            "index) and return nothing";
+  return success();
+}

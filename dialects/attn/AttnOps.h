@@ -1,6 +1,6 @@
 //===- AttnOps.h - attn dialect operations ---------------------*- C++ -*-===//
 //
-// Declares attn.sdpa.
+// Declares attn.sdpa and the kernel-level ops attn.block and attn.launch.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +12,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 

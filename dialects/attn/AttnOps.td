@@ -10,6 +10,8 @@
 include "dialects/attn/AttnDialect.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -114,6 +116,116 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [Pure, AttrSizedOperandSegments,
     /// The scale applied to q.k: the `scale` attribute, else 1/sqrt(E).
     /// Fails when E is dynamic and no scale is given.
     ::mlir::FailureOr<double> getEffectiveScale();
+  }];
+}
+
+
+//===----------------------------------------------------------------------===//
+// Kernel-level ops: what attn.sdpa becomes on its way to a target.
+//===----------------------------------------------------------------------===//
+
+def Attn_BlockOp : Attn_Op<"block", [AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DestinationStyleOpInterface]> {
+  let summary = "attention of one query block against one key/value head";
+  let description = [{
+    The unit of work that `--attn-tile` cuts `attn.sdpa` into: the rows of
+    one query block of one (batch, query head), attending to the keys and
+    values of the head it reads. Operands are 2-D: `query` `[Lb, E]`, `key`
+    `[S, E]`, `value` `[S, Ev]`, and `mask` (optional) `[1 or Lb, 1 or S]`
+    broadcast to `[Lb, S]`. The op is in destination-passing style: `outs`
+    holds `out` `[Lb, Ev]` (element type of `query`) and optionally `lse`
+    `[Lb]` (f32). On tensors it returns the updated `outs`; after
+    bufferization it works on memrefs and returns nothing.
+
+    Index operands place the block in the whole problem:
+    - `rows(%row, %diag)`: the absolute query row of local row 0 (dropout
+      draws use it) and the aligned row of local row 0 (`row`, plus
+      `S - L` for `bottom_right`), which `causal` and `window` compare with
+      key columns exactly as in `attn.sdpa`;
+    - `head(%batch, %head)`: the flattened batch index and the query head,
+      for dropout's counter;
+    - `keys(%begin, %end)`: the key columns that may be visited. Columns
+      outside it are treated as excluded; `--attn-tile` narrows it to the
+      key blocks that causal alignment and the window do not exclude.
+
+    `scale` is the effective scale (the default already resolved). `tiles
+    [Bq, Bk]` gives the most rows a block has and the key block size the
+    online softmax walks the keys with.
+  }];
+  let arguments = (ins
+    AnyShaped:$query,
+    AnyShaped:$key,
+    AnyShaped:$value,
+    Optional<AnyShaped>:$mask,
+    Optional<I64>:$seed,
+    Index:$row,
+    Index:$diag,
+    Index:$batch,
+    Index:$head,
+    Index:$key_begin,
+    Index:$key_end,
+    Variadic<AnyShaped>:$outs,
+    UnitAttr:$causal,
+    OptionalAttr<DenseI64ArrayAttr>:$window,
+    F64Attr:$scale,
+    OptionalAttr<F64Attr>:$softcap,
+    OptionalAttr<F64Attr>:$dropout,
+    DenseI64ArrayAttr:$tiles
+  );
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value
+    (`mask` `(` $mask^ `:` type($mask) `)`)?
+    (`seed` `(` $seed^ `)`)?
+    `rows` `(` $row `,` $diag `)`
+    `head` `(` $batch `,` $head `)`
+    `keys` `(` $key_begin `,` $key_end `)`
+    (`causal` $causal^)?
+    (`window` $window^)?
+    `scale` $scale
+    (`softcap` $softcap^)?
+    (`dropout` $dropout^)?
+    `tiles` $tiles
+    `outs` `(` $outs `:` type($outs) `)`
+    attr-dict `:` type($query) `,` type($key) `,` type($value)
+    (`->` type($results)^)?
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getOutsMutable();
+    }
+    /// The most rows of a block and the key block size.
+    int64_t getBlockRows() { return getTiles()[0]; }
+    int64_t getBlockKeys() { return getTiles()[1]; }
+    /// The `out` and (optional) `lse` destinations.
+    ::mlir::Value getOut() { return getOuts()[0]; }
+    ::mlir::Value getLse() {
+      return getOuts().size() > 1 ? getOuts()[1] : ::mlir::Value();
+    }
+  }];
+}
+
+def Attn_LaunchOp : Attn_Op<"launch",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "run a function once per block of a grid on the CPU runtime";
+  let description = [{
+    Calls `kernel` for every block index in `[0, blocks)`, in parallel on
+    the CPU runtime's thread pool, and returns when all have run. The kernel
+    is a `func.func` taking the `captures` followed by two `index` operands,
+    `begin` and `end`: it runs the blocks of that half-open range, so the
+    runtime hands out contiguous chunks. Grid loops become launches when
+    `--attn-outline-cpu-grid` outlines their bodies.
+  }];
+  let arguments = (ins
+    FlatSymbolRefAttr:$kernel,
+    Variadic<AnyType>:$captures,
+    Index:$blocks
+  );
+  let assemblyFormat = [{
+    $kernel `(` $captures `)` `blocks` `(` $blocks `)` attr-dict
+    `:` functional-type($captures, results)
   }];
 }
 

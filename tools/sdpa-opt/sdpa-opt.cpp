@@ -5,7 +5,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Pipelines.h"
 #include "dialects/attn/AttnDialect.h"
+#include "dialects/attn/BufferizableOpInterfaceImpl.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -16,11 +18,13 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   sdpa::registerAttnPasses();
+  sdpa::registerSdpaPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<sdpa::attn::AttnDialect>();
+  sdpa::attn::registerBufferizableOpInterfaceExternalModels(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "sdpa optimizer: attention graphs to fused kernels\n",

@@ -1,12 +1,20 @@
 //===- sdpa-run.cpp - run an attention graph ------------------------------===//
 //
-// Runs an entry function of a .mlir file on inputs read from .npy files or
-// generated at random, writes its results as .npy and prints a summary. The
-// float64 reference is the target this build provides.
+// Runs an entry function of a .mlir file (compiling it first) or of a
+// compiled artifact directory on inputs read from .npy files or generated at
+// random, writes its results as .npy and prints a summary. Targets: cpu (the
+// compiled kernels on the runtime's thread pool) and reference (the float64
+// evaluation). --check compares with the reference, --bench times the
+// kernels.
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Compile.h"
 #include "dialects/attn/AttnDialect.h"
+#include "dialects/attn/AttnOps.h"
+#include "dialects/attn/BufferizableOpInterfaceImpl.h"
+#include "runtime/cpu/CpuArtifact.h"
+#include "runtime/cpu/ThreadPool.h"
 #include "tools/sdpa-run/ReferenceEvaluator.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -16,12 +24,15 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <random>
 
@@ -30,16 +41,19 @@ using namespace sdpa;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory runCategory("sdpa-run options");
-static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
-                                      cl::desc("<input .mlir file>"),
-                                      cl::cat(runCategory));
+static cl::opt<std::string>
+    inputFile(cl::Positional, cl::Required,
+              cl::desc("<input .mlir file or compiled artifact directory>"),
+              cl::cat(runCategory));
 static cl::opt<std::string>
     entryName("entry",
               cl::desc("entry function (default: the only public one)"),
               cl::value_desc("NAME"), cl::cat(runCategory));
 static cl::opt<std::string>
-    target("target", cl::desc("where to run: reference (float64 evaluation)"),
-           cl::init("reference"), cl::cat(runCategory));
+    target("target",
+           cl::desc("where to run: cpu (compiled kernels, the default) or "
+                    "reference (float64 evaluation)"),
+           cl::init("cpu"), cl::cat(runCategory));
 static cl::list<std::string>
     inputs("input", cl::desc("one .npy file per argument, in order"),
            cl::value_desc("FILE.npy"), cl::cat(runCategory));
@@ -49,6 +63,25 @@ static cl::list<std::string>
 static cl::opt<uint64_t>
     randomSeed("random", cl::desc("generate random inputs from this seed"),
                cl::value_desc("SEED"), cl::cat(runCategory));
+static cl::opt<bool>
+    check("check",
+          cl::desc("compare every result with the float64 reference and fail "
+                   "above the dtype's tolerance"),
+          cl::cat(runCategory));
+static cl::opt<unsigned>
+    benchRuns("bench",
+              cl::desc("time N runs of the kernels and print one "
+                       "'bench:' line"),
+              cl::value_desc("N"), cl::init(0), cl::cat(runCategory));
+// --threads=N is read by hand: libLLVM already registers an option named
+// "threads", and a second one would abort at startup.
+static unsigned threadCount = 0;
+static cl::opt<int64_t> blockQ("block-q",
+                               cl::desc("query rows per block (cpu)"),
+                               cl::init(64), cl::cat(runCategory));
+static cl::opt<int64_t> blockK("block-k",
+                               cl::desc("key columns per softmax step (cpu)"),
+                               cl::init(64), cl::cat(runCategory));
 static cl::opt<unsigned>
     printCount("print", cl::desc("values printed per result (default 8)"),
                cl::init(8), cl::cat(runCategory));
@@ -223,31 +256,196 @@ static void printSummary(unsigned index, Type type, const npy::Array &array) {
   llvm::outs() << (count > printCount ? " ...\n" : "\n");
 }
 
+/// FLOPs of the attention in `func`: 2 * (E + Ev) per allowed (i, j) pair
+/// of each batch and query head, counting only the pairs that causal
+/// alignment and the window allow (a mask's values are data, not counted).
+static double attentionFlops(func::FuncOp func) {
+  double flops = 0.0;
+  func.walk([&](attn::SdpaOp op) {
+    ArrayRef<int64_t> q = op.getQuery().getType().getShape();
+    ArrayRef<int64_t> v = op.getValue().getType().getShape();
+    int64_t rank = q.size();
+    int64_t keyLen = op.getKey().getType().getShape()[rank - 2];
+    int64_t queryLen = q[rank - 2];
+    if (ShapedType::isDynamicShape(q) || ShapedType::isDynamic(keyLen) ||
+        ShapedType::isDynamic(v.back()))
+      return;
+    double batchHeads = 1.0;
+    for (int64_t d = 0; d < rank - 2; ++d)
+      batchHeads *= q[d];
+    int64_t offset =
+        op.getAlign() && *op.getAlign() == attn::Alignment::BottomRight
+            ? keyLen - queryLen
+            : 0;
+    std::optional<ArrayRef<int64_t>> window = op.getWindow();
+    double pairs = 0.0;
+    for (int64_t i = 0; i < queryLen; ++i) {
+      int64_t lo = 0, hi = keyLen - 1;
+      if (op.getCausal())
+        hi = std::min(hi, i + offset);
+      if (window) {
+        lo = std::max(lo, i + offset - (*window)[0]);
+        hi = std::min(hi, i + offset + (*window)[1]);
+      }
+      if (hi >= lo)
+        pairs += static_cast<double>(hi - lo + 1);
+    }
+    flops +=
+        2.0 * batchHeads * pairs * static_cast<double>(q.back() + v.back());
+  });
+  return flops;
+}
+
+/// The relative error of `actual` against `expected`: the largest absolute
+/// difference over the largest reference magnitude. Equal infinities (an lse
+/// of -inf) agree; a NaN on either side is an infinite error.
+static double relativeError(const npy::Array &actual,
+                            const npy::Array &expected) {
+  double maxDiff = 0.0, maxRef = 0.0;
+  for (int64_t i = 0, e = expected.numElements(); i < e; ++i) {
+    double a = actual.getAsDouble(i), b = expected.getAsDouble(i);
+    if (std::isnan(a) || std::isnan(b))
+      return INFINITY;
+    if (std::isinf(b) || std::isinf(a)) {
+      if (a != b)
+        return INFINITY;
+      continue;
+    }
+    maxDiff = std::max(maxDiff, std::fabs(a - b));
+    maxRef = std::max(maxRef, std::fabs(b));
+  }
+  return maxDiff / std::max(maxRef, 1e-30);
+}
+
+static double toleranceFor(npy::DType dtype) {
+  switch (dtype) {
+  case npy::DType::F16:
+  case npy::DType::BF16:
+    return 1e-2;
+  case npy::DType::F32:
+    return 1e-5;
+  case npy::DType::F64:
+    return 1e-10;
+  default:
+    return 0.0;
+  }
+}
+
+/// Runs the artifact in `directory`, once or --bench times.
+static FailureOr<std::vector<npy::Array>> runOnCpu(const std::string &directory,
+                                                   func::FuncOp func,
+                                                   ArrayRef<npy::Array> args,
+                                                   double flops) {
+  std::string error;
+  std::unique_ptr<rt::CpuArtifact> artifact =
+      rt::CpuArtifact::load(directory, error);
+  if (!artifact) {
+    fail(error);
+    return failure();
+  }
+  const rt::Manifest &manifest = artifact->manifest();
+  std::vector<npy::Array> results;
+  for (const rt::TensorSpec &spec : manifest.outputs)
+    results.push_back(npy::Array::zeros(spec.dtype, spec.shape));
+  auto refs = [](auto &arrays) {
+    std::vector<rt::TensorRef> list;
+    for (auto &array : arrays)
+      list.push_back({array.dtype,
+                      array.shape,
+                      {},
+                      const_cast<uint8_t *>(array.bytes.data())});
+    return list;
+  };
+  std::vector<npy::Array> inputs(args.begin(), args.end());
+  std::vector<rt::TensorRef> in = refs(inputs), out = refs(results);
+  rt::ThreadPool pool(threadCount);
+  if (!artifact->run(in, out, pool, error)) {
+    fail(error);
+    return failure();
+  }
+  if (benchRuns > 0) {
+    std::vector<double> times;
+    for (unsigned r = 0; r < benchRuns; ++r) {
+      auto start = std::chrono::steady_clock::now();
+      artifact->run(in, out, pool, error);
+      auto stop = std::chrono::steady_clock::now();
+      times.push_back(
+          std::chrono::duration<double, std::milli>(stop - start).count());
+    }
+    std::sort(times.begin(), times.end());
+    double median = times[times.size() / 2];
+    llvm::outs() << llvm::format(
+        "bench: median_ms=%.4f min_ms=%.4f runs=%u gflops=%.2f\n", median,
+        times.front(), static_cast<unsigned>(benchRuns),
+        flops / (median * 1e-3) / 1e9);
+  }
+  return results;
+}
+
+/// Removes --threads=N from the arguments and stores N in threadCount.
+static bool takeThreadsOption(int &argc, char **argv) {
+  int kept = 0;
+  for (int i = 0; i < argc; ++i) {
+    StringRef arg = argv[i];
+    if (i > 0 &&
+        (arg.consume_front("--threads=") || arg.consume_front("-threads="))) {
+      if (arg.getAsInteger(10, threadCount) || threadCount == 0) {
+        fail("--threads wants a positive number, got '" + arg + "'");
+        return false;
+      }
+      continue;
+    }
+    argv[kept++] = argv[i];
+  }
+  argc = kept;
+  return true;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  if (!takeThreadsOption(argc, argv))
+    return 1;
   cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
       "sdpa-run: run an attention graph's entry function on .npy or random "
       "inputs\n");
 
-  if (target != "reference")
+  if (target != "cpu" && target != "reference")
     return fail("unknown --target=" + target +
-                "; this build runs graphs on: reference");
+                "; this build runs graphs on: cpu, reference");
   if (!inputs.empty() && randomSeed.getNumOccurrences())
     return fail("give either --input files or --random, not both");
   if (inputs.empty() && !randomSeed.getNumOccurrences())
     return fail("no inputs: give one --input=FILE.npy per argument, or "
                 "--random=SEED");
+  if (benchRuns > 0 && target != "cpu")
+    return fail("--bench times compiled kernels; use it with --target=cpu");
+
+  // A directory is a compiled artifact; its source.mlir describes the entry.
+  bool isArtifact = llvm::sys::fs::is_directory(inputFile);
+  std::string sourcePath = inputFile;
+  if (isArtifact) {
+    if (target != "cpu")
+      return fail(inputFile + " is a compiled artifact; it runs with "
+                              "--target=cpu");
+    SmallString<256> path(inputFile);
+    llvm::sys::path::append(path, "source.mlir");
+    sourcePath = std::string(path);
+    if (!llvm::sys::fs::exists(sourcePath))
+      return fail("artifact " + inputFile +
+                  " has no source.mlir describing its entry function");
+  }
 
   DialectRegistry registry;
   registerAllDialects(registry);
   registry.insert<attn::AttnDialect>();
+  attn::registerBufferizableOpInterfaceExternalModels(registry);
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   std::string error;
-  auto buffer = openInputFile(inputFile, &error);
+  auto buffer = openInputFile(sourcePath, &error);
   if (!buffer)
     return fail(error);
   sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
@@ -287,7 +485,31 @@ int main(int argc, char **argv) {
                 llvm::Twine(func.getNumResults()) + " results but " +
                 llvm::Twine(outputs.size()) + " --output files were given");
 
-  FailureOr<std::vector<npy::Array>> results = evaluateReference(func, args);
+  FailureOr<std::vector<npy::Array>> results = failure();
+  if (target == "reference") {
+    results = evaluateReference(func, args);
+  } else {
+    std::string directory = inputFile;
+    SmallString<128> scratch;
+    if (!isArtifact) {
+      if (std::error_code ec =
+              llvm::sys::fs::createUniqueDirectory("sdpa-run", scratch))
+        return fail("cannot create a scratch directory: " + ec.message());
+      directory = std::string(scratch);
+      OwningOpRef<ModuleOp> copy = module->clone();
+      CompileOptions options;
+      options.entry = func.getSymName().str();
+      options.cpu.blockQ = blockQ;
+      options.cpu.blockK = blockK;
+      if (failed(compileForCpu(*copy, options, directory, error))) {
+        llvm::sys::fs::remove_directories(directory);
+        return error.empty() ? 1 : fail(error);
+      }
+    }
+    results = runOnCpu(directory, func, args, attentionFlops(func));
+    if (!isArtifact)
+      llvm::sys::fs::remove_directories(directory);
+  }
   if (failed(results))
     return 1;
 
@@ -297,5 +519,26 @@ int main(int argc, char **argv) {
   for (auto [path, array] : llvm::zip(outputs, *results))
     if (!npy::writeNpy(path, array, error))
       return fail(error);
+
+  if (check) {
+    FailureOr<std::vector<npy::Array>> expected = evaluateReference(func, args);
+    if (failed(expected))
+      return fail("--check: the float64 reference cannot evaluate @" +
+                  func.getSymName());
+    bool ok = true;
+    for (auto [i, pair] : llvm::enumerate(llvm::zip(*results, *expected))) {
+      const npy::Array &actual = std::get<0>(pair);
+      double err = relativeError(actual, std::get<1>(pair));
+      double tolerance = toleranceFor(actual.dtype);
+      bool pass = err <= tolerance;
+      ok &= pass;
+      llvm::outs() << llvm::format("check: result #%u rel_error=%.3g "
+                                   "tolerance=%.0e %s\n",
+                                   static_cast<unsigned>(i), err, tolerance,
+                                   pass ? "ok" : "FAILED");
+    }
+    if (!ok)
+      return fail("--check: results differ from the float64 reference");
+  }
   return 0;
 }

@@ -14,7 +14,7 @@
 // BOTH: sdpa-run: error: give either --input files or --random, not both
 
 // RUN: not sdpa-run %s --entry=fixed --random=1 --target=gpu 2>&1 | FileCheck %s --check-prefix=TARGET
-// TARGET: sdpa-run: error: unknown --target=gpu; this build runs graphs on: reference
+// TARGET: sdpa-run: error: unknown --target=gpu; this build runs graphs on: cpu, reference
 
 // RUN: not sdpa-run %s --random=1 2>&1 | FileCheck %s --check-prefix=WHICH
 // WHICH: sdpa-run: error: several public functions (@fixed @dynamic @unsupported @memref_arg); choose one with --entry=NAME
@@ -45,12 +45,12 @@
 
 // Dynamic dims take their sizes from the files, and the reference checks
 // that they agree with each other at run time.
-// RUN: not sdpa-run %s --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k_short.npy 2>&1 | FileCheck %s --check-prefix=RUNTIME
+// RUN: not sdpa-run %s --target=reference --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k_short.npy 2>&1 | FileCheck %s --check-prefix=RUNTIME
 // RUNTIME: error: cannot evaluate on these inputs: {{.*}}value{{.*}}
-// RUN: sdpa-run %s --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k.npy | FileCheck %s --check-prefix=DYNAMIC-OK
+// RUN: sdpa-run %s --target=reference --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k.npy | FileCheck %s --check-prefix=DYNAMIC-OK
 // DYNAMIC-OK: result #0: tensor<1x2x?x8xf32> min=
 
-// RUN: not sdpa-run %s --entry=unsupported --random=1 2>&1 | FileCheck %s --check-prefix=UNHANDLED
+// RUN: not sdpa-run %s --target=reference --entry=unsupported --random=1 2>&1 | FileCheck %s --check-prefix=UNHANDLED
 // UNHANDLED: error: the float64 reference evaluator supports attn.sdpa, arith.constant and func.return; cannot evaluate 'arith.addf'
 
 // RUN: not sdpa-run %s --entry=memref_arg --random=1 2>&1 | FileCheck %s --check-prefix=MEMREF

@@ -1,0 +1,47 @@
+//===- Compile.h - the compile API: module in, artifact out -----*- C++ -*-===//
+//
+// Compiles an entry function to an artifact directory the runtime loads:
+// for the CPU, `kernel.so` (built from the module with the host's LLVM
+// target and linked by the system C compiler driver), `manifest.txt`
+// (entry symbol, argument dtypes and shapes; see runtime/cpu/Manifest.h) and
+// `source.mlir` (the input, kept so that results can be checked against the
+// float64 reference later).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SDPA_COMPILER_COMPILE_H
+#define SDPA_COMPILER_COMPILE_H
+
+#include "compiler/Pipelines.h"
+#include "runtime/cpu/Manifest.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+
+namespace sdpa {
+
+struct CompileOptions {
+  /// Entry function; empty means the only public function.
+  std::string entry;
+  CpuPipelineOptions cpu;
+};
+
+/// Compiles `module` for the host CPU into `directory` (created if needed).
+/// Diagnostics about the IR are emitted on the module's context; failures of
+/// the tool chain (writing files, linking) are reported in `error`. The
+/// module is lowered in place.
+mlir::LogicalResult compileForCpu(mlir::ModuleOp module,
+                                  const CompileOptions &options,
+                                  const std::string &directory,
+                                  std::string &error);
+
+/// Finds the entry function and describes its arguments and results as the
+/// manifest does; emits an error naming what is not supported.
+mlir::FailureOr<rt::Manifest> describeEntry(mlir::ModuleOp module,
+                                            llvm::StringRef entry);
+
+} // namespace sdpa
+
+#endif // SDPA_COMPILER_COMPILE_H

@@ -1,0 +1,606 @@
+//===- OnlineSoftmax.cpp - attn.block to the online-softmax recurrence ----===//
+//
+// --attn-online-softmax lowers a bufferized attn.block into loops over key
+// blocks that keep, per query row, a running max m, a running sum l and an
+// accumulator rescaled by exp(m_old - m_new) when the max grows. Everything
+// is vector code over fixed-size scratch tiles on the stack:
+//
+//   Qs [Bq][E]   the query rows, times the scale, in the accumulation type
+//   Kt [E][Bk]   the key block, transposed so that scores are outer products
+//   Vp [Bk][Ev]  the value block
+//   Sb [Bq][Bk]  scores, then probabilities
+//   Acc[Bq][Ev], M[Bq], L[Bq]   the recurrence's state
+//
+// Packing converts f16/bf16 to f32 (f64 stays f64) and zero-fills ragged
+// edges, so the two products run on aligned, padded tiles: Q.K^T as a 4-row
+// register-blocked outer product over E, P.V as the same over the key block.
+// Key blocks that causal alignment, the window or the end of the keys cut
+// through take a path that masks per element; the others skip it. The max
+// starts at the lowest finite value, so a row whose scores are all -inf keeps
+// p = 0 and ends with out = 0 and lse = -inf.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "dialects/attn/AttnOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/APFloat.h"
+
+namespace sdpa {
+#define GEN_PASS_DEF_ATTNONLINESOFTMAXPASS
+#include "passes/Passes.h.inc"
+} // namespace sdpa
+
+using namespace mlir;
+using namespace sdpa;
+using namespace sdpa::attn;
+
+namespace {
+
+/// Rows of the register blocks of both products.
+constexpr int64_t kRowsPerMicroTile = 4;
+
+int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+class BlockLowering {
+public:
+  BlockLowering(RewriterBase &rewriter, BlockOp op, int64_t vectorBits)
+      : op(op), b(op.getLoc(), rewriter), vectorBits(vectorBits) {}
+
+  LogicalResult lower();
+
+private:
+  // Small builders.
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value accConst(double v) {
+    return arith::ConstantOp::create(b, FloatAttr::get(accType, v));
+  }
+  Value splat(Value scalar) {
+    return vector::BroadcastOp::create(b, vecType, scalar);
+  }
+  Value toAcc(Value v) {
+    Type from = mlir::getElementTypeOrSelf(v.getType());
+    if (from == accType)
+      return v;
+    Type to = isa<VectorType>(v.getType())
+                  ? Type(VectorType::get(
+                        cast<VectorType>(v.getType()).getShape(), accType))
+                  : accType;
+    if (from.getIntOrFloatBitWidth() < accType.getIntOrFloatBitWidth())
+      return arith::ExtFOp::create(b, to, v);
+    return arith::TruncFOp::create(b, to, v);
+  }
+  Value fromAcc(Value v, Type to) {
+    if (to == accType)
+      return v;
+    if (to.getIntOrFloatBitWidth() < accType.getIntOrFloatBitWidth())
+      return arith::TruncFOp::create(b, to, v);
+    return arith::ExtFOp::create(b, to, v);
+  }
+  Value dim(Value memref, int64_t d) {
+    return b.createOrFold<memref::DimOp>(memref, d);
+  }
+  Value scratch(ArrayRef<int64_t> shape) {
+    auto type = MemRefType::get(shape, accType);
+    return memref::AllocaOp::create(b, type, ValueRange(), ValueRange(),
+                                    b.getI64IntegerAttr(64));
+  }
+  /// for (iv = lb; iv < ub; iv += step) body(iv)
+  void loop(Value lb, Value ub, int64_t step, function_ref<void(Value)> body) {
+    auto forOp = scf::ForOp::create(b, lb, ub, idx(step));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    body(forOp.getInductionVar());
+  }
+  /// A loop carrying `init`; body returns the next values.
+  ValueRange
+  loopCarrying(Value lb, Value ub, int64_t step, ValueRange init,
+               function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto forOp = scf::ForOp::create(
+        b, lb, ub, idx(step), init,
+        [&](OpBuilder &, Location, Value iv, ValueRange args) {
+          scf::YieldOp::create(b, body(iv, args));
+        });
+    return forOp.getResults();
+  }
+
+  /// cond ? thenValue() : elseValue(), evaluating only the branch taken.
+  Value ifElse(Value cond, function_ref<Value()> thenValue,
+               function_ref<Value()> elseValue) {
+    auto ifOp = scf::IfOp::create(b, TypeRange{accType}, cond,
+                                  /*addThenBlock=*/true, /*addElseBlock=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, thenValue());
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, elseValue());
+    return ifOp.getResult(0);
+  }
+
+  void packQuery();
+  void packKeysAndValues(Value keyStart, Value cols);
+  void computeScores();
+  void softmaxRows(Value keyStart, bool maskPositions);
+  void accumulateValues();
+  void finalize();
+  Value maskVector(Value row, Value col);
+  Value allowedPositions(Value row, Value col);
+
+  BlockOp op;
+  ImplicitLocOpBuilder b;
+  int64_t vectorBits;
+
+  Type elementType, accType;
+  VectorType vecType;
+  int64_t lanes = 0, headDim = 0, valueDim = 0, paddedValueDim = 0;
+  int64_t blockRows = 0, blockKeys = 0, paddedRows = 0;
+  int64_t colsPerTile = 0, valueColsPerTile = 0;
+  Value rows, rowsPadded, keyLen;
+  Value qs, kt, vp, sb, acc, runMax, runSum;
+};
+
+LogicalResult BlockLowering::lower() {
+  auto queryType = cast<MemRefType>(op.getQuery().getType());
+  auto valueType = cast<MemRefType>(op.getValue().getType());
+  elementType = queryType.getElementType();
+  accType = elementType.isF64() ? Type(b.getF64Type()) : Type(b.getF32Type());
+  lanes = std::max<int64_t>(1, vectorBits / accType.getIntOrFloatBitWidth());
+  vecType = VectorType::get({lanes}, accType);
+  headDim = queryType.getDimSize(1);
+  valueDim = valueType.getDimSize(1);
+  if (ShapedType::isDynamic(headDim) || ShapedType::isDynamic(valueDim))
+    return op.emitOpError()
+           << "the CPU lowering needs static head dims, got E = "
+           << (ShapedType::isDynamic(headDim) ? std::string("?")
+                                              : std::to_string(headDim))
+           << " and Ev = "
+           << (ShapedType::isDynamic(valueDim) ? std::string("?")
+                                               : std::to_string(valueDim));
+  if (op.getDropout() && op.getDropout()->convertToDouble() > 0.0)
+    return op.emitOpError() << "dropout is not supported by the CPU lowering "
+                               "yet";
+  blockRows = op.getBlockRows();
+  blockKeys = op.getBlockKeys();
+  if (blockKeys % lanes != 0)
+    return op.emitOpError()
+           << "key block size " << blockKeys
+           << " must be a multiple of the vector lanes (" << lanes << ")";
+  paddedRows = roundUp(blockRows, kRowsPerMicroTile);
+  paddedValueDim = roundUp(valueDim, lanes);
+  colsPerTile = blockKeys % (2 * lanes) == 0 ? 2 * lanes : lanes;
+  valueColsPerTile = paddedValueDim % (2 * lanes) == 0 ? 2 * lanes : lanes;
+
+  rows = dim(op.getQuery(), 0);
+  keyLen = dim(op.getKey(), 0);
+  rowsPadded = b.createOrFold<arith::MulIOp>(
+      b.createOrFold<arith::CeilDivUIOp>(rows, idx(kRowsPerMicroTile)),
+      idx(kRowsPerMicroTile));
+
+  qs = scratch({paddedRows, std::max<int64_t>(headDim, 1)});
+  kt = scratch({std::max<int64_t>(headDim, 1), blockKeys});
+  vp = scratch({blockKeys, paddedValueDim});
+  sb = scratch({paddedRows, blockKeys});
+  acc = scratch({paddedRows, paddedValueDim});
+  runMax = scratch({paddedRows});
+  runSum = scratch({paddedRows});
+
+  packQuery();
+
+  // State: max at the lowest finite value, sum and accumulator at 0. Vp's
+  // padding columns stay 0 for the whole block.
+  Value lowest = accConst(
+      llvm::APFloat::getLargest(cast<FloatType>(accType).getFloatSemantics(),
+                                /*Negative=*/true)
+          .convertToDouble());
+  Value zeroVec = splat(accConst(0.0));
+  loop(idx(0), idx(paddedRows), 1, [&](Value i) {
+    memref::StoreOp::create(b, lowest, runMax, i);
+    memref::StoreOp::create(b, accConst(0.0), runSum, i);
+    loop(idx(0), idx(paddedValueDim), lanes, [&](Value c) {
+      vector::StoreOp::create(b, zeroVec, acc, ValueRange{i, c});
+    });
+  });
+  loop(idx(0), idx(blockKeys), 1, [&](Value j) {
+    loop(idx(0), idx(paddedValueDim), lanes, [&](Value c) {
+      vector::StoreOp::create(b, zeroVec, vp, ValueRange{j, c});
+    });
+  });
+
+  // The key blocks this block may see.
+  Value keyBegin = op.getKeyBegin(), keyEnd = op.getKeyEnd();
+  loop(keyBegin, keyEnd, blockKeys, [&](Value keyStart) {
+    Value cols = arith::MinSIOp::create(
+        b, idx(blockKeys), arith::SubIOp::create(b, keyEnd, keyStart));
+    packKeysAndValues(keyStart, cols);
+    computeScores();
+
+    // Whether every (row, column) of this key block is allowed by the key
+    // range, causal alignment and the window.
+    Value blockEnd = arith::AddIOp::create(b, keyStart, idx(blockKeys));
+    Value full =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::sle, blockEnd, keyEnd);
+    std::optional<ArrayRef<int64_t>> window = op.getWindow();
+    if (op.getCausal() || window) {
+      int64_t right = op.getCausal() ? 0 : (*window)[1];
+      Value lastCol = arith::SubIOp::create(b, blockEnd, idx(1));
+      Value firstRowLimit = arith::AddIOp::create(b, op.getDiag(), idx(right));
+      full = arith::AndIOp::create(
+          b, full,
+          arith::CmpIOp::create(b, arith::CmpIPredicate::sle, lastCol,
+                                firstRowLimit));
+      if (window) {
+        Value lastRow = arith::SubIOp::create(
+            b, arith::AddIOp::create(b, op.getDiag(), rows), idx(1));
+        Value lastRowLow = arith::SubIOp::create(b, lastRow, idx((*window)[0]));
+        full = arith::AndIOp::create(
+            b, full,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::sge, keyStart,
+                                  lastRowLow));
+      }
+    }
+    scf::IfOp::create(
+        b, full,
+        [&](OpBuilder &, Location) {
+          softmaxRows(keyStart, /*maskPositions=*/false);
+          scf::YieldOp::create(b);
+        },
+        [&](OpBuilder &, Location) {
+          softmaxRows(keyStart, /*maskPositions=*/true);
+          scf::YieldOp::create(b);
+        });
+    accumulateValues();
+  });
+
+  finalize();
+  return success();
+}
+
+void BlockLowering::packQuery() {
+  // Qs = q * scale (divided by softcap when set, which the tanh undoes).
+  double scale = op.getScale().convertToDouble();
+  if (op.getSoftcap())
+    scale /= op.getSoftcap()->convertToDouble();
+  Value scaleValue = accConst(scale);
+  loop(idx(0), idx(paddedRows), 1, [&](Value i) {
+    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i, rows);
+    loop(idx(0), idx(headDim), 1, [&](Value e) {
+      Value q = ifElse(
+          valid,
+          [&] {
+            Value x = toAcc(
+                memref::LoadOp::create(b, op.getQuery(), ValueRange{i, e}));
+            return Value(arith::MulFOp::create(b, x, scaleValue));
+          },
+          [&] { return accConst(0.0); });
+      memref::StoreOp::create(b, q, qs, ValueRange{i, e});
+    });
+  });
+}
+
+void BlockLowering::packKeysAndValues(Value keyStart, Value cols) {
+  // Kt[e][j] = k[keyStart + j][e] and Vp[j][:] = v[keyStart + j][:] for the
+  // block's columns; the columns past the end of the keys are zero.
+  loop(idx(0), cols, 1, [&](Value j) {
+    Value key = arith::AddIOp::create(b, keyStart, j);
+    loop(idx(0), idx(headDim), 1, [&](Value e) {
+      Value k =
+          toAcc(memref::LoadOp::create(b, op.getKey(), ValueRange{key, e}));
+      memref::StoreOp::create(b, k, kt, ValueRange{e, j});
+    });
+    loop(idx(0), idx(valueDim), 1, [&](Value e) {
+      Value v =
+          toAcc(memref::LoadOp::create(b, op.getValue(), ValueRange{key, e}));
+      memref::StoreOp::create(b, v, vp, ValueRange{j, e});
+    });
+  });
+  Value zero = accConst(0.0);
+  Value zeroVec = splat(zero);
+  loop(cols, idx(blockKeys), 1, [&](Value j) {
+    loop(idx(0), idx(headDim), 1, [&](Value e) {
+      memref::StoreOp::create(b, zero, kt, ValueRange{e, j});
+    });
+    loop(idx(0), idx(paddedValueDim), lanes, [&](Value c) {
+      vector::StoreOp::create(b, zeroVec, vp, ValueRange{j, c});
+    });
+  });
+}
+
+void BlockLowering::computeScores() {
+  // Sb[i][c..] = sum_e Qs[i][e] * Kt[e][c..], in register blocks of
+  // kRowsPerMicroTile rows by colsPerTile columns.
+  int64_t vectorsPerRow = colsPerTile / lanes;
+  loop(idx(0), rowsPadded, kRowsPerMicroTile, [&](Value i0) {
+    loop(idx(0), idx(blockKeys), colsPerTile, [&](Value c0) {
+      SmallVector<Value> init(kRowsPerMicroTile * vectorsPerRow,
+                              splat(accConst(0.0)));
+      SmallVector<Value> colIdx, rowIdx;
+      for (int64_t n = 0; n < vectorsPerRow; ++n)
+        colIdx.push_back(arith::AddIOp::create(b, c0, idx(n * lanes)));
+      for (int64_t r = 0; r < kRowsPerMicroTile; ++r)
+        rowIdx.push_back(arith::AddIOp::create(b, i0, idx(r)));
+      ValueRange sums = loopCarrying(
+          idx(0), idx(headDim), 1, init, [&](Value e, ValueRange partial) {
+            SmallVector<Value> keys, next;
+            for (int64_t n = 0; n < vectorsPerRow; ++n)
+              keys.push_back(vector::LoadOp::create(b, vecType, kt,
+                                                    ValueRange{e, colIdx[n]}));
+            for (int64_t r = 0; r < kRowsPerMicroTile; ++r) {
+              Value q = splat(
+                  memref::LoadOp::create(b, qs, ValueRange{rowIdx[r], e}));
+              for (int64_t n = 0; n < vectorsPerRow; ++n)
+                next.push_back(vector::FMAOp::create(
+                    b, q, keys[n], partial[r * vectorsPerRow + n]));
+            }
+            return next;
+          });
+      for (int64_t r = 0; r < kRowsPerMicroTile; ++r)
+        for (int64_t n = 0; n < vectorsPerRow; ++n)
+          vector::StoreOp::create(b, sums[r * vectorsPerRow + n], sb,
+                                  ValueRange{rowIdx[r], colIdx[n]});
+    });
+  });
+}
+
+Value BlockLowering::maskVector(Value row, Value col) {
+  // The mask's values for (row, col .. col + lanes) as a vector to add to
+  // the scores: float masks as they are, i1 masks as 0 / -inf. Columns past
+  // the keys read as allowed; the position mask excludes them.
+  Value mask = op.getMask();
+  auto maskType = cast<MemRefType>(mask.getType());
+  Type maskElement = maskType.getElementType();
+  Value maskRow = maskType.getDimSize(0) == 1 ? idx(0) : row;
+  bool broadcastCols = maskType.getDimSize(1) == 1;
+  Value negInf = accConst(-std::numeric_limits<double>::infinity());
+  Value zero = accConst(0.0);
+  auto toAdditive = [&](Value scalar) -> Value {
+    if (maskElement.isInteger(1))
+      return arith::SelectOp::create(b, scalar, zero, negInf);
+    return toAcc(scalar);
+  };
+  if (broadcastCols)
+    return splat(toAdditive(
+        memref::LoadOp::create(b, mask, ValueRange{maskRow, idx(0)})));
+  if (!maskElement.isInteger(1)) {
+    auto readType = VectorType::get({lanes}, maskElement);
+    Value padding =
+        arith::ConstantOp::create(b, FloatAttr::get(maskElement, 0.0));
+    Value read = vector::TransferReadOp::create(b, readType, mask,
+                                                ValueRange{maskRow, col},
+                                                padding, ArrayRef<bool>{false});
+    return toAcc(read);
+  }
+  // i1 masks are bytes in memory; read them one by one.
+  Value result = splat(zero);
+  Value maskCols = dim(mask, 1);
+  for (int64_t l = 0; l < lanes; ++l) {
+    Value c = arith::AddIOp::create(b, col, idx(l));
+    Value inside =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, c, maskCols);
+    Value additive = ifElse(
+        inside,
+        [&] {
+          Value bit = memref::LoadOp::create(b, mask, ValueRange{maskRow, c});
+          return toAdditive(bit);
+        },
+        [&] { return zero; });
+    result = vector::InsertOp::create(b, additive, result, l);
+  }
+  return result;
+}
+
+Value BlockLowering::allowedPositions(Value row, Value col) {
+  // Columns col .. col + lanes of local row `row`: inside the key range,
+  // and allowed by causal alignment and the window.
+  auto i64 = b.getI64Type();
+  auto indexVec = VectorType::get({lanes}, i64);
+  SmallVector<int64_t> iota(lanes);
+  for (int64_t l = 0; l < lanes; ++l)
+    iota[l] = l;
+  Value cols = arith::AddIOp::create(
+      b,
+      vector::BroadcastOp::create(b, indexVec,
+                                  arith::IndexCastOp::create(b, i64, col)),
+      arith::ConstantOp::create(
+          b, DenseElementsAttr::get(indexVec, ArrayRef(iota))));
+  auto bound = [&](Value v) {
+    return vector::BroadcastOp::create(b, indexVec,
+                                       arith::IndexCastOp::create(b, i64, v));
+  };
+  Value allowed = arith::CmpIOp::create(b, arith::CmpIPredicate::slt, cols,
+                                        bound(op.getKeyEnd()));
+  std::optional<ArrayRef<int64_t>> window = op.getWindow();
+  if (op.getCausal() || window) {
+    Value aligned = arith::AddIOp::create(b, op.getDiag(), row);
+    int64_t right = op.getCausal() ? 0 : (*window)[1];
+    Value high = arith::AddIOp::create(b, aligned, idx(right));
+    allowed = arith::AndIOp::create(
+        b, allowed,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::sle, cols, bound(high)));
+    if (window) {
+      Value low = arith::SubIOp::create(b, aligned, idx((*window)[0]));
+      allowed = arith::AndIOp::create(
+          b, allowed,
+          arith::CmpIOp::create(b, arith::CmpIPredicate::sge, cols,
+                                bound(low)));
+    }
+  }
+  return allowed;
+}
+
+void BlockLowering::softmaxRows(Value keyStart, bool maskPositions) {
+  Value negInf = splat(accConst(-std::numeric_limits<double>::infinity()));
+  std::optional<double> softcap;
+  if (op.getSoftcap())
+    softcap = op.getSoftcap()->convertToDouble();
+  loop(idx(0), rows, 1, [&](Value i) {
+    // Pass 1: final scores (softcap, mask, positions) and their max.
+    ValueRange maxes = loopCarrying(
+        idx(0), idx(blockKeys), lanes, ValueRange{negInf},
+        [&](Value c, ValueRange partial) -> SmallVector<Value> {
+          Value s = vector::LoadOp::create(b, vecType, sb, ValueRange{i, c});
+          if (softcap) {
+            Value cap = splat(accConst(*softcap));
+            s = arith::MulFOp::create(b, cap, math::TanhOp::create(b, s));
+          }
+          Value col = arith::AddIOp::create(b, keyStart, c);
+          if (op.getMask())
+            s = arith::AddFOp::create(b, s, maskVector(i, col));
+          if (maskPositions)
+            s = arith::SelectOp::create(b, allowedPositions(i, col), s, negInf);
+          vector::StoreOp::create(b, s, sb, ValueRange{i, c});
+          return {arith::MaximumFOp::create(b, partial[0], s)};
+        });
+    Value oldMax = memref::LoadOp::create(b, runMax, i);
+    Value blockMax = vector::ReductionOp::create(
+        b, vector::CombiningKind::MAXIMUMF, maxes[0]);
+    Value newMax = arith::MaximumFOp::create(b, oldMax, blockMax);
+    Value alpha =
+        math::ExpOp::create(b, arith::SubFOp::create(b, oldMax, newMax));
+    // Pass 2: probabilities and their sum.
+    Value maxVec = splat(newMax);
+    ValueRange sums = loopCarrying(
+        idx(0), idx(blockKeys), lanes, ValueRange{splat(accConst(0.0))},
+        [&](Value c, ValueRange partial) -> SmallVector<Value> {
+          Value s = vector::LoadOp::create(b, vecType, sb, ValueRange{i, c});
+          Value p = math::ExpOp::create(b, arith::SubFOp::create(b, s, maxVec));
+          vector::StoreOp::create(b, p, sb, ValueRange{i, c});
+          return {arith::AddFOp::create(b, partial[0], p)};
+        });
+    Value blockSum =
+        vector::ReductionOp::create(b, vector::CombiningKind::ADD, sums[0]);
+    Value oldSum = memref::LoadOp::create(b, runSum, i);
+    Value newSum = arith::AddFOp::create(
+        b, arith::MulFOp::create(b, oldSum, alpha), blockSum);
+    memref::StoreOp::create(b, newMax, runMax, i);
+    memref::StoreOp::create(b, newSum, runSum, i);
+    // Rescale the accumulator row to the new max.
+    Value alphaVec = splat(alpha);
+    loop(idx(0), idx(paddedValueDim), lanes, [&](Value c) {
+      Value a = vector::LoadOp::create(b, vecType, acc, ValueRange{i, c});
+      vector::StoreOp::create(b, arith::MulFOp::create(b, a, alphaVec), acc,
+                              ValueRange{i, c});
+    });
+  });
+}
+
+void BlockLowering::accumulateValues() {
+  // Acc[i][c..] += sum_j Sb[i][j] * Vp[j][c..], in register blocks of
+  // kRowsPerMicroTile rows by valueColsPerTile columns.
+  int64_t vectorsPerRow = valueColsPerTile / lanes;
+  loop(idx(0), rowsPadded, kRowsPerMicroTile, [&](Value i0) {
+    loop(idx(0), idx(paddedValueDim), valueColsPerTile, [&](Value c0) {
+      SmallVector<Value> colIdx, rowIdx, init;
+      for (int64_t n = 0; n < vectorsPerRow; ++n)
+        colIdx.push_back(arith::AddIOp::create(b, c0, idx(n * lanes)));
+      for (int64_t r = 0; r < kRowsPerMicroTile; ++r)
+        rowIdx.push_back(arith::AddIOp::create(b, i0, idx(r)));
+      for (int64_t r = 0; r < kRowsPerMicroTile; ++r)
+        for (int64_t n = 0; n < vectorsPerRow; ++n)
+          init.push_back(vector::LoadOp::create(
+              b, vecType, acc, ValueRange{rowIdx[r], colIdx[n]}));
+      ValueRange sums = loopCarrying(
+          idx(0), idx(blockKeys), 1, init, [&](Value j, ValueRange partial) {
+            SmallVector<Value> values, next;
+            for (int64_t n = 0; n < vectorsPerRow; ++n)
+              values.push_back(vector::LoadOp::create(
+                  b, vecType, vp, ValueRange{j, colIdx[n]}));
+            for (int64_t r = 0; r < kRowsPerMicroTile; ++r) {
+              Value p = splat(
+                  memref::LoadOp::create(b, sb, ValueRange{rowIdx[r], j}));
+              for (int64_t n = 0; n < vectorsPerRow; ++n)
+                next.push_back(vector::FMAOp::create(
+                    b, p, values[n], partial[r * vectorsPerRow + n]));
+            }
+            return next;
+          });
+      for (int64_t r = 0; r < kRowsPerMicroTile; ++r)
+        for (int64_t n = 0; n < vectorsPerRow; ++n)
+          vector::StoreOp::create(b, sums[r * vectorsPerRow + n], acc,
+                                  ValueRange{rowIdx[r], colIdx[n]});
+    });
+  });
+}
+
+void BlockLowering::finalize() {
+  // out = Acc / l (0 where l = 0: every score was -inf); lse = m + log(l).
+  Value zero = accConst(0.0), one = accConst(1.0);
+  Value lse = op.getLse();
+  loop(idx(0), rows, 1, [&](Value i) {
+    Value sum = memref::LoadOp::create(b, runSum, i);
+    Value positive =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, zero);
+    Value inv = arith::SelectOp::create(
+        b, positive, arith::DivFOp::create(b, one, sum), zero);
+    loop(idx(0), idx(valueDim), 1, [&](Value e) {
+      Value a = memref::LoadOp::create(b, acc, ValueRange{i, e});
+      Value o = fromAcc(arith::MulFOp::create(b, a, inv), elementType);
+      memref::StoreOp::create(b, o, op.getOut(), ValueRange{i, e});
+    });
+    if (lse) {
+      Value max = memref::LoadOp::create(b, runMax, i);
+      Value logSum = arith::AddFOp::create(b, max, math::LogOp::create(b, sum));
+      Value value = arith::SelectOp::create(
+          b, positive, logSum,
+          accConst(-std::numeric_limits<double>::infinity()));
+      memref::StoreOp::create(b, fromAcc(value, b.getF32Type()), lse, i);
+    }
+  });
+}
+
+struct AttnOnlineSoftmaxPass
+    : sdpa::impl::AttnOnlineSoftmaxPassBase<AttnOnlineSoftmaxPass> {
+  using AttnOnlineSoftmaxPassBase::AttnOnlineSoftmaxPassBase;
+  void runOnOperation() override {
+    SmallVector<BlockOp> ops;
+    getOperation()->walk([&](BlockOp op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (BlockOp op : ops)
+      if (failed(lowerBlockOp(rewriter, op, vectorBits)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace
+
+LogicalResult sdpa::lowerBlockOp(RewriterBase &rewriter, BlockOp op,
+                                 int64_t vectorBits) {
+  if (!isa<MemRefType>(op.getQuery().getType()))
+    return op.emitOpError()
+           << "the online-softmax lowering runs after bufferization; "
+              "bufferize attn.block first";
+  if (vectorBits <= 0)
+    return op.emitOpError() << "vector-bits must be positive";
+  rewriter.setInsertionPoint(op);
+  BlockLowering lowering(rewriter, op, vectorBits);
+  if (failed(lowering.lower()))
+    return failure();
+  rewriter.eraseOp(op);
+  return success();
+}
+
+namespace {
+struct LowerBlockPattern : OpRewritePattern<BlockOp> {
+  LowerBlockPattern(MLIRContext *ctx, int64_t vectorBits)
+      : OpRewritePattern(ctx), vectorBits(vectorBits) {}
+  LogicalResult matchAndRewrite(BlockOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<MemRefType>(op.getQuery().getType()))
+      return rewriter.notifyMatchFailure(op, "not bufferized");
+    return lowerBlockOp(rewriter, op, vectorBits);
+  }
+  int64_t vectorBits;
+};
+} // namespace
+
+void sdpa::populateAttnOnlineSoftmaxPatterns(RewritePatternSet &patterns,
+                                             int64_t vectorBits) {
+  patterns.add<LowerBlockPattern>(patterns.getContext(), vectorBits);
+}

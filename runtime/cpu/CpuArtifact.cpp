@@ -1,0 +1,285 @@
+//===- CpuArtifact.cpp - loading and running compiled CPU kernels ---------===//
+//
+// The kernel trusts its descriptors completely: a wrong shape or stride is an
+// out-of-bounds access, not an error. So run() checks everything the manifest
+// pins down before the call, and the messages name the argument and both
+// values, since they are what a user of sdpa-run sees when passing the wrong
+// file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/cpu/CpuArtifact.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <dlfcn.h>
+#include <sys/stat.h>
+
+namespace sdpa {
+namespace rt {
+
+// Descriptors are built as arrays of int64 words, pointers included.
+static_assert(sizeof(void *) == sizeof(int64_t),
+              "the descriptor layout assumes 64-bit pointers");
+
+static const char kParallelForSymbol[] = "__sdpa_parallel_for";
+
+/// The pool of the run() executing on this thread. Thread-local so that
+/// concurrent runs with different pools do not interfere; null on pool
+/// workers, where a nested grid loop then runs serially.
+static thread_local ThreadPool *currentPool = nullptr;
+
+using KernelBody = void (*)(void *ctx, int64_t begin, int64_t end);
+
+extern "C" {
+/// What the kernel's `__sdpa_parallel_for` points to.
+static void sdpaParallelFor(KernelBody body, void *ctx, int64_t n) {
+  if (!currentPool) {
+    if (n > 0)
+      body(ctx, 0, n);
+    return;
+  }
+  currentPool->parallelFor(
+      n, [&](int64_t begin, int64_t end) { body(ctx, begin, end); });
+}
+}
+
+namespace {
+/// Sets currentPool for the duration of a kernel call.
+class CurrentPoolScope {
+public:
+  explicit CurrentPoolScope(ThreadPool &pool) : saved(currentPool) {
+    currentPool = &pool;
+  }
+  ~CurrentPoolScope() { currentPool = saved; }
+
+private:
+  ThreadPool *saved;
+};
+} // namespace
+
+static bool readFile(const std::string &path, std::string &text,
+                     std::string &error) {
+  FILE *file = std::fopen(path.c_str(), "rb");
+  if (!file) {
+    error = "cannot read '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  text.clear();
+  char buffer[4096];
+  size_t got;
+  while ((got = std::fread(buffer, 1, sizeof(buffer), file)) > 0)
+    text.append(buffer, got);
+  bool failed = std::ferror(file);
+  std::fclose(file);
+  if (failed) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<CpuArtifact> CpuArtifact::load(const std::string &dir,
+                                               std::string &error) {
+  struct stat info;
+  if (::stat(dir.c_str(), &info) != 0) {
+    error =
+        "cannot open artifact directory '" + dir + "': " + std::strerror(errno);
+    return nullptr;
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    error = "artifact '" + dir + "' is not a directory";
+    return nullptr;
+  }
+
+  std::string manifestPath = dir + "/manifest.txt";
+  std::string text;
+  if (!readFile(manifestPath, text, error))
+    return nullptr;
+  std::unique_ptr<CpuArtifact> artifact(new CpuArtifact());
+  Manifest &m = artifact->manifestData;
+  if (!parseManifest(text, m, error)) {
+    error = manifestPath + ": " + error;
+    return nullptr;
+  }
+  if (m.target != "cpu") {
+    error = manifestPath + ": the artifact is for target '" + m.target +
+            "', not 'cpu'";
+    return nullptr;
+  }
+  // Always a path with a slash, so dlopen never searches the library path
+  // and picks up some other kernel.so.
+  if (m.library.empty() || m.library[0] == '/') {
+    error = manifestPath + ": library '" + m.library +
+            "' must be relative to the artifact directory";
+    return nullptr;
+  }
+  std::string libraryPath = dir + "/" + m.library;
+
+  artifact->handle = ::dlopen(libraryPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!artifact->handle) {
+    const char *why = ::dlerror();
+    error = "cannot load '" + libraryPath + "': " + (why ? why : "unknown");
+    return nullptr;
+  }
+
+  ::dlerror();
+  void *entry = ::dlsym(artifact->handle, m.symbol.c_str());
+  if (!entry) {
+    error = "'" + libraryPath + "' does not export the entry symbol '" +
+            m.symbol + "' named by the manifest";
+    return nullptr;
+  }
+  artifact->entry = reinterpret_cast<void (*)(void **)>(entry);
+
+  void *hook = ::dlsym(artifact->handle, kParallelForSymbol);
+  if (!hook) {
+    error = "'" + libraryPath + "' does not define '" + kParallelForSymbol +
+            "', through which its grid loops reach the thread pool";
+    return nullptr;
+  }
+  // Loading the same file twice gives the same object and stores the same
+  // value again, so artifacts sharing a library do not disturb each other.
+  *static_cast<void **>(hook) = reinterpret_cast<void *>(&sdpaParallelFor);
+  return artifact;
+}
+
+CpuArtifact::~CpuArtifact() {
+  if (handle)
+    ::dlclose(handle);
+}
+
+static int64_t numElements(const std::vector<int64_t> &shape) {
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    count *= dim;
+  return count;
+}
+
+static std::vector<int64_t>
+contiguousStrides(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> strides(shape.size());
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  return strides;
+}
+
+/// Whether `strides` address `shape` as C order does. Dims of size 1 are never
+/// stepped along, so their strides do not matter, and neither do any for an
+/// empty tensor.
+static bool isContiguous(const std::vector<int64_t> &shape,
+                         const std::vector<int64_t> &strides) {
+  if (numElements(shape) == 0)
+    return true;
+  std::vector<int64_t> expected = contiguousStrides(shape);
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] != 1 && strides[i] != expected[i])
+      return false;
+  return true;
+}
+
+/// Checks `tensor` against `spec`; `name` ("input 1") prefixes the error.
+static bool checkTensor(const TensorRef &tensor, const TensorSpec &spec,
+                        const std::string &name, std::string &error) {
+  if (tensor.dtype != spec.dtype) {
+    error = name + ": dtype " + npy::dtypeName(tensor.dtype) +
+            " does not match the kernel's " + npy::dtypeName(spec.dtype);
+    return false;
+  }
+  if (tensor.shape.size() != spec.shape.size()) {
+    error = name + ": rank " + std::to_string(tensor.shape.size()) +
+            " does not match the kernel's rank " +
+            std::to_string(spec.shape.size());
+    return false;
+  }
+  if (tensor.shape != spec.shape) {
+    error = name + ": shape " + formatShape(tensor.shape) +
+            " does not match the kernel's " + formatShape(spec.shape);
+    return false;
+  }
+  if (!tensor.strides.empty()) {
+    if (tensor.strides.size() != tensor.shape.size()) {
+      error = name + ": " + std::to_string(tensor.strides.size()) +
+              " strides given for rank " + std::to_string(tensor.shape.size());
+      return false;
+    }
+    if (!spec.anyStrides && !isContiguous(tensor.shape, tensor.strides)) {
+      error = name + ": strides " + formatShape(tensor.strides) +
+              " are not contiguous, and the kernel needs contiguous " +
+              formatShape(contiguousStrides(tensor.shape));
+      return false;
+    }
+  }
+  if (!tensor.data && numElements(tensor.shape) != 0) {
+    error = name + ": data pointer is null";
+    return false;
+  }
+  return true;
+}
+
+/// The words of the memref descriptor for `tensor`, already checked.
+static std::vector<int64_t> makeDescriptor(const TensorRef &tensor) {
+  size_t rank = tensor.shape.size();
+  std::vector<int64_t> words(3 + 2 * rank);
+  int64_t pointer =
+      static_cast<int64_t>(reinterpret_cast<intptr_t>(tensor.data));
+  words[0] = pointer; // allocated
+  words[1] = pointer; // aligned
+  words[2] = 0;       // offset
+  std::vector<int64_t> strides =
+      tensor.strides.empty() ? contiguousStrides(tensor.shape) : tensor.strides;
+  for (size_t i = 0; i < rank; ++i) {
+    words[3 + i] = tensor.shape[i];
+    words[3 + rank + i] = strides[i];
+  }
+  return words;
+}
+
+static std::string countError(const char *what, size_t expected, size_t got) {
+  return "expected " + std::to_string(expected) + " " + what +
+         (expected == 1 ? "" : "s") + ", got " + std::to_string(got);
+}
+
+bool CpuArtifact::run(const std::vector<TensorRef> &inputs,
+                      const std::vector<TensorRef> &outputs, ThreadPool &pool,
+                      std::string &error) {
+  const Manifest &m = manifestData;
+  if (inputs.size() != m.inputs.size()) {
+    error = countError("input", m.inputs.size(), inputs.size());
+    return false;
+  }
+  if (outputs.size() != m.outputs.size()) {
+    error = countError("output", m.outputs.size(), outputs.size());
+    return false;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!checkTensor(inputs[i], m.inputs[i], "input " + std::to_string(i),
+                     error))
+      return false;
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (!checkTensor(outputs[i], m.outputs[i], "output " + std::to_string(i),
+                     error))
+      return false;
+
+  std::vector<std::vector<int64_t>> descriptors;
+  descriptors.reserve(inputs.size() + outputs.size());
+  for (const TensorRef &tensor : inputs)
+    descriptors.push_back(makeDescriptor(tensor));
+  for (const TensorRef &tensor : outputs)
+    descriptors.push_back(makeDescriptor(tensor));
+  std::vector<void *> args;
+  args.reserve(descriptors.size());
+  for (std::vector<int64_t> &words : descriptors)
+    args.push_back(words.data());
+
+  CurrentPoolScope scope(pool);
+  entry(args.data());
+  return true;
+}
+
+} // namespace rt
+} // namespace sdpa

@@ -1,0 +1,368 @@
+//===- CpuArtifactTest.cpp - tests of the CPU artifact launcher -----------===//
+//
+// Runs test/unit/FakeArtifact.c, a hand-written kernel with the compiled
+// artifacts' ABI (out[i][j] = 2 * in[i][j] + i over a 64 x 5 f32 input, rows
+// run through __sdpa_parallel_for), from artifact directories written into a
+// temporary directory. Results are checked with strided inputs and several
+// pool sizes; every load and run error is checked by its message.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/cpu/CpuArtifact.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <dlfcn.h>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+using namespace sdpa;
+using namespace sdpa::rt;
+using ::testing::HasSubstr;
+
+namespace fs = std::filesystem;
+
+static constexpr int64_t kRows = 64;
+static constexpr int64_t kCols = 5;
+
+static const char kManifest[] = "sdpa-artifact 1\n"
+                                "target cpu\n"
+                                "entry fake\n"
+                                "library kernel.so\n"
+                                "symbol sdpa_fake_entry\n"
+                                "input f32 64x5 strided\n"
+                                "output f32 64x5 contiguous\n";
+
+namespace {
+/// A fresh temporary directory per test, holding artifact directories.
+class CpuArtifactTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    const char *tmp = std::getenv("TMPDIR");
+    std::string pattern =
+        std::string(tmp && *tmp ? tmp : "/tmp") + "/sdpa-artifact-XXXXXX";
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    ASSERT_NE(::mkdtemp(buffer.data()), nullptr);
+    root = buffer.data();
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    fs::remove_all(root, ignored);
+  }
+
+  /// Makes artifact directory `name` with `manifest` and, unless `library`
+  /// is empty, a symlink kernel.so to it. Returns the directory.
+  std::string makeArtifact(const std::string &name,
+                           const std::string &manifest = kManifest,
+                           const std::string &library = SDPA_FAKE_ARTIFACT) {
+    std::string dir = root + "/" + name;
+    fs::create_directories(dir);
+    writeFile(dir + "/manifest.txt", manifest);
+    if (!library.empty())
+      fs::create_symlink(library, dir + "/kernel.so");
+    return dir;
+  }
+
+  static void writeFile(const std::string &path, const std::string &text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    ASSERT_TRUE(out.good()) << path;
+  }
+
+  /// Loads `dir`, expecting failure, and returns the error.
+  static std::string loadError(const std::string &dir) {
+    std::string error;
+    EXPECT_EQ(CpuArtifact::load(dir, error), nullptr) << dir;
+    return error;
+  }
+
+  std::string root;
+};
+
+/// The fake kernel's count of grid-body calls, reached through a second
+/// dlopen of the already loaded object.
+class BodyCalls {
+public:
+  explicit BodyCalls(const std::string &path)
+      : handle(::dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD)) {
+    EXPECT_NE(handle, nullptr) << path;
+    if (handle)
+      counter = static_cast<int64_t *>(::dlsym(handle, "sdpa_fake_body_calls"));
+    EXPECT_NE(counter, nullptr);
+  }
+  ~BodyCalls() {
+    if (handle)
+      ::dlclose(handle);
+  }
+  int64_t take() {
+    if (!counter)
+      return -1;
+    int64_t value = __atomic_exchange_n(counter, 0, __ATOMIC_SEQ_CST);
+    return value;
+  }
+
+private:
+  void *handle = nullptr;
+  int64_t *counter = nullptr;
+};
+} // namespace
+
+static std::vector<float> iota(int64_t count) {
+  std::vector<float> values(count);
+  for (int64_t i = 0; i < count; ++i)
+    values[i] = 0.25f * static_cast<float>(i) - 7.0f;
+  return values;
+}
+
+/// Expects out[i][j] == 2 * in(i, j) + i, `in` given as storage and strides.
+static void expectResult(const std::vector<float> &out,
+                         const std::vector<float> &in, int64_t rowStride,
+                         int64_t colStride) {
+  int64_t wrong = 0;
+  for (int64_t i = 0; i < kRows; ++i)
+    for (int64_t j = 0; j < kCols; ++j)
+      wrong += out[i * kCols + j] !=
+               2.0f * in[i * rowStride + j * colStride] + static_cast<float>(i);
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST_F(CpuArtifactTest, LoadsManifest) {
+  std::string error;
+  auto artifact = CpuArtifact::load(makeArtifact("a"), error);
+  ASSERT_NE(artifact, nullptr) << error;
+  const Manifest &m = artifact->manifest();
+  EXPECT_EQ(m.target, "cpu");
+  EXPECT_EQ(m.symbol, "sdpa_fake_entry");
+  ASSERT_EQ(m.inputs.size(), 1u);
+  EXPECT_TRUE(m.inputs[0].anyStrides);
+  ASSERT_EQ(m.outputs.size(), 1u);
+  EXPECT_EQ(m.outputs[0].shape, (std::vector<int64_t>{kRows, kCols}));
+}
+
+TEST_F(CpuArtifactTest, RunsContiguousAndTransposedInputs) {
+  std::string dir = makeArtifact("a");
+  std::string error;
+  auto artifact = CpuArtifact::load(dir, error);
+  ASSERT_NE(artifact, nullptr) << error;
+  BodyCalls bodyCalls(dir + "/kernel.so");
+
+  std::vector<float> in = iota(kRows * kCols);
+  for (unsigned threads : {1u, 4u}) {
+    SCOPED_TRACE("threads = " + std::to_string(threads));
+    ThreadPool pool(threads);
+    bodyCalls.take();
+
+    // C order, strides left implicit.
+    std::vector<float> out(kRows * kCols, -1.0f);
+    TensorRef input{npy::DType::F32, {kRows, kCols}, {}, in.data()};
+    TensorRef output{npy::DType::F32, {kRows, kCols}, {}, out.data()};
+    ASSERT_TRUE(artifact->run({input}, {output}, pool, error)) << error;
+    expectResult(out, in, kCols, 1);
+    // One body call on a single thread; 64 / (4 * 4) rows per chunk on four.
+    EXPECT_EQ(bodyCalls.take(), threads == 1 ? 1 : 16);
+
+    // The transpose of a 5 x 64 array: the kernel must follow the strides.
+    std::fill(out.begin(), out.end(), -1.0f);
+    TensorRef transposed{
+        npy::DType::F32, {kRows, kCols}, {1, kRows}, in.data()};
+    ASSERT_TRUE(artifact->run({transposed}, {output}, pool, error)) << error;
+    expectResult(out, in, 1, kRows);
+
+    // Explicit C-order strides on the contiguous output are accepted.
+    std::fill(out.begin(), out.end(), -1.0f);
+    output.strides = {kCols, 1};
+    ASSERT_TRUE(artifact->run({input}, {output}, pool, error)) << error;
+    expectResult(out, in, kCols, 1);
+  }
+}
+
+TEST_F(CpuArtifactTest, ArtifactsSharingALibrary) {
+  std::string error;
+  auto first = CpuArtifact::load(makeArtifact("a"), error);
+  ASSERT_NE(first, nullptr) << error;
+  auto second = CpuArtifact::load(makeArtifact("b"), error);
+  ASSERT_NE(second, nullptr) << error;
+  // The object stays loaded while any artifact holds it.
+  first.reset();
+  ThreadPool pool(2);
+  std::vector<float> in = iota(kRows * kCols), out(kRows * kCols);
+  ASSERT_TRUE(second->run({{npy::DType::F32, {kRows, kCols}, {}, in.data()}},
+                          {{npy::DType::F32, {kRows, kCols}, {}, out.data()}},
+                          pool, error))
+      << error;
+  expectResult(out, in, kCols, 1);
+}
+
+TEST_F(CpuArtifactTest, LoadErrors) {
+  EXPECT_THAT(loadError(root + "/nowhere"),
+              HasSubstr("cannot open artifact directory '" + root +
+                        "/nowhere': No such file or directory"));
+
+  writeFile(root + "/file", "x");
+  EXPECT_THAT(loadError(root + "/file"), HasSubstr("is not a directory"));
+
+  fs::create_directories(root + "/empty");
+  EXPECT_THAT(loadError(root + "/empty"),
+              HasSubstr("cannot read '" + root + "/empty/manifest.txt'"));
+
+  std::string bad = kManifest;
+  bad += "outptu f32 4 strided\n";
+  EXPECT_THAT(loadError(makeArtifact("bad", bad)),
+              HasSubstr("bad/manifest.txt: line 8: unknown record 'outptu'"));
+
+  std::string cuda = kManifest;
+  cuda.replace(cuda.find("target cpu"), 10, "target cuda");
+  EXPECT_THAT(loadError(makeArtifact("cuda", cuda)),
+              HasSubstr("the artifact is for target 'cuda', not 'cpu'"));
+
+  std::string absolute = kManifest;
+  absolute.replace(absolute.find("kernel.so"), 9, SDPA_FAKE_ARTIFACT);
+  EXPECT_THAT(loadError(makeArtifact("absolute", absolute)),
+              HasSubstr("must be relative to the artifact directory"));
+
+  std::string missingLibrary = makeArtifact("nolib", kManifest, "");
+  EXPECT_THAT(loadError(missingLibrary),
+              HasSubstr("cannot load '" + missingLibrary + "/kernel.so': "));
+  EXPECT_THAT(loadError(missingLibrary), HasSubstr("No such file"));
+
+  std::string garbage = makeArtifact("garbage", kManifest, "");
+  writeFile(garbage + "/kernel.so", "not an ELF file, just some bytes\n");
+  EXPECT_THAT(loadError(garbage), HasSubstr("cannot load '" + garbage));
+
+  std::string noEntry = kManifest;
+  noEntry.replace(noEntry.find("sdpa_fake_entry"), 15, "no_such_entry");
+  EXPECT_THAT(loadError(makeArtifact("noentry", noEntry)),
+              HasSubstr("does not export the entry symbol 'no_such_entry'"));
+
+  EXPECT_THAT(
+      loadError(makeArtifact("nohook", kManifest, SDPA_FAKE_ARTIFACT_NO_HOOK)),
+      HasSubstr("does not define '__sdpa_parallel_for'"));
+}
+
+TEST_F(CpuArtifactTest, RunErrors) {
+  std::string error;
+  auto artifact = CpuArtifact::load(makeArtifact("a"), error);
+  ASSERT_NE(artifact, nullptr) << error;
+  ThreadPool pool(2);
+  std::vector<float> in = iota(kRows * kCols);
+  std::vector<float> out(kRows * kCols, -1.0f);
+  const TensorRef input{npy::DType::F32, {kRows, kCols}, {}, in.data()};
+  const TensorRef output{npy::DType::F32, {kRows, kCols}, {}, out.data()};
+
+  auto runError = [&](const std::vector<TensorRef> &inputs,
+                      const std::vector<TensorRef> &outputs) {
+    std::string message;
+    EXPECT_FALSE(artifact->run(inputs, outputs, pool, message));
+    return message;
+  };
+
+  EXPECT_THAT(runError({input, input}, {output}),
+              HasSubstr("expected 1 input, got 2"));
+  EXPECT_THAT(runError({input}, {}), HasSubstr("expected 1 output, got 0"));
+
+  TensorRef wrong = input;
+  wrong.dtype = npy::DType::F16;
+  EXPECT_THAT(runError({wrong}, {output}),
+              HasSubstr("input 0: dtype f16 does not match the kernel's f32"));
+
+  wrong = output;
+  wrong.shape = {kRows * kCols};
+  EXPECT_THAT(runError({input}, {wrong}),
+              HasSubstr("output 0: rank 1 does not match the kernel's rank 2"));
+
+  wrong = input;
+  wrong.shape = {kRows, kCols + 1};
+  EXPECT_THAT(
+      runError({wrong}, {output}),
+      HasSubstr("input 0: shape [64, 6] does not match the kernel's [64, 5]"));
+
+  wrong = input;
+  wrong.strides = {1};
+  EXPECT_THAT(runError({wrong}, {output}),
+              HasSubstr("input 0: 1 strides given for rank 2"));
+
+  wrong = output;
+  wrong.strides = {1, kRows};
+  EXPECT_THAT(runError({input}, {wrong}),
+              HasSubstr("output 0: strides [1, 64] are not contiguous, and "
+                        "the kernel needs contiguous [5, 1]"));
+
+  wrong = input;
+  wrong.data = nullptr;
+  EXPECT_THAT(runError({wrong}, {output}),
+              HasSubstr("input 0: data pointer is null"));
+  wrong = output;
+  wrong.data = nullptr;
+  EXPECT_THAT(runError({input}, {wrong}),
+              HasSubstr("output 0: data pointer is null"));
+
+  // None of these reached the kernel.
+  for (float value : out)
+    ASSERT_EQ(value, -1.0f);
+}
+
+TEST_F(CpuArtifactTest, RunErrorsNameTheArgument) {
+  // A signature with three inputs; the fake kernel is never reached.
+  std::string text = "sdpa-artifact 1\ntarget cpu\nentry fake\n"
+                     "library kernel.so\nsymbol sdpa_fake_entry\n"
+                     "input f32 2x3 strided\n"
+                     "input f32 2x3 strided\n"
+                     "input f32 scalar contiguous\n"
+                     "output f32 2x3 contiguous\n";
+  std::string error;
+  auto artifact = CpuArtifact::load(makeArtifact("three", text), error);
+  ASSERT_NE(artifact, nullptr) << error;
+  ThreadPool pool(1);
+  float data[6] = {};
+  TensorRef matrix{npy::DType::F32, {2, 3}, {}, data};
+  TensorRef scalar{npy::DType::F32, {}, {}, data};
+
+  EXPECT_FALSE(artifact->run({matrix, matrix}, {matrix}, pool, error));
+  EXPECT_THAT(error, HasSubstr("expected 3 inputs, got 2"));
+
+  TensorRef half = matrix;
+  half.dtype = npy::DType::F16;
+  EXPECT_FALSE(artifact->run({matrix, half, scalar}, {matrix}, pool, error));
+  EXPECT_THAT(error,
+              HasSubstr("input 1: dtype f16 does not match the kernel's f32"));
+
+  EXPECT_FALSE(artifact->run({matrix, matrix, matrix}, {matrix}, pool, error));
+  EXPECT_THAT(error,
+              HasSubstr("input 2: rank 2 does not match the kernel's rank 0"));
+
+  // Strided specs take any strides, broadcasts included.
+  TensorRef broadcast = matrix;
+  broadcast.strides = {0, 1};
+  TensorRef badOutput = matrix;
+  badOutput.strides = {1, 2};
+  EXPECT_FALSE(
+      artifact->run({matrix, broadcast, scalar}, {badOutput}, pool, error));
+  EXPECT_THAT(error, HasSubstr("output 0: strides [1, 2] are not contiguous"));
+}
+
+TEST_F(CpuArtifactTest, SizeOneDimsTakeAnyStride) {
+  // A contiguous spec ignores strides of size-1 dims, which the kernel never
+  // steps along (numpy gives them arbitrary strides after slicing).
+  std::string text = "sdpa-artifact 1\ntarget cpu\nentry fake\n"
+                     "library kernel.so\nsymbol sdpa_fake_entry\n"
+                     "input f32 1x5 strided\n"
+                     "output f32 1x5 contiguous\n";
+  std::string error;
+  auto artifact = CpuArtifact::load(makeArtifact("row", text), error);
+  ASSERT_NE(artifact, nullptr) << error;
+  ThreadPool pool(2);
+  std::vector<float> in = iota(5), out(5, -1.0f);
+  ASSERT_TRUE(artifact->run({{npy::DType::F32, {1, 5}, {}, in.data()}},
+                            {{npy::DType::F32, {1, 5}, {123, 1}, out.data()}},
+                            pool, error))
+      << error;
+  for (int j = 0; j < 5; ++j)
+    EXPECT_EQ(out[j], 2.0f * in[j]);
+}
