@@ -5,6 +5,7 @@
 // linearized block indices, and replaces the loop by attn.launch, which the
 // CPU runtime's thread pool executes. Constants are cloned into the kernel;
 // every other value the body uses from above becomes a kernel argument.
+// Static stack buffers are allocated once per kernel call, not per block.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,7 @@
 #include "dialects/attn/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
@@ -131,6 +133,14 @@ LogicalResult outlineForall(scf::ForallOp loop, func::FuncOp parent,
     mapping.map(iv, value);
   for (Operation &op : loop.getBody()->without_terminator())
     kb.clone(op, mapping);
+  // Static stack buffers of the body move out of the block loop: a chunk of
+  // many blocks would otherwise grow the stack by one set per block. Their
+  // contents are undefined at each allocation anyway, and the blocks of a
+  // chunk run one after the other.
+  for (auto alloca : llvm::make_early_inc_range(
+           blockLoop.getBody()->getOps<memref::AllocaOp>()))
+    if (alloca.getType().hasStaticShape() && alloca->getNumOperands() == 0)
+      alloca->moveBefore(blockLoop);
 
   // The launch replaces the loop.
   Value total = arith::ConstantIndexOp::create(b, loc, 1);
