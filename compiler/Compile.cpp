@@ -47,11 +47,14 @@ FailureOr<npy::DType> dtypeOf(Type type) {
 
 FailureOr<rt::TensorSpec> specOf(func::FuncOp func, Type type,
                                  const Twine &what) {
+  // A scalar is passed like a rank-0 tensor.
+  if (type.isIntOrFloat())
+    type = RankedTensorType::get({}, type);
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor)
     return func.emitError() << what << " has type " << type
                             << "; CPU entry points take and return ranked "
-                               "tensors";
+                               "tensors and scalars";
   if (!tensor.hasStaticShape())
     return func.emitError() << what << " has type " << type
                             << "; dynamic shapes are not supported by the CPU "

@@ -5,6 +5,9 @@
 #include "passes/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToArith/TosaToArith.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
+#include "mlir/Conversion/TosaToTensor/TosaToTensor.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -48,7 +51,12 @@ void sdpa::buildCpuPipeline(OpPassManager &pm,
                             const CpuPipelineOptions &options) {
   int64_t vectorBits = options.vectorBits > 0 ? options.vectorBits
                                               : getHostCpuTarget().vectorBits;
-  // Graph level: GQA repeats folded away, attention tiled into a grid.
+  // Graph level: TOSA and elementwise ops on tensors become linalg (upstream
+  // lowering), GQA repeats are folded away, attention is tiled into a grid.
+  tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions());
+  pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
+  pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createAttnFoldKVBroadcastPass());
   pm.addPass(createAttnTilePass({options.blockQ, options.blockK}));
   pm.addPass(createCanonicalizerPass());

@@ -143,7 +143,8 @@ LogicalResult lowerLaunch(LaunchOp launch, ModuleOp module) {
 }
 
 /// __sdpa_entry_<name>(void **args): calls _mlir_ciface_<name> with args[k]
-/// for each pointer argument and *(T *)args[k] for each scalar one.
+/// for each memref argument (a pointer to its descriptor) and, for a scalar
+/// argument, the value of the rank-0 descriptor args[k] points to.
 void createPackedEntry(LLVM::LLVMFuncOp ciface, ModuleOp module) {
   StringRef name = ciface.getName().drop_front(strlen("_mlir_ciface_"));
   std::string entryName = ("__sdpa_entry_" + name).str();
@@ -157,6 +158,8 @@ void createPackedEntry(LLVM::LLVMFuncOp ciface, ModuleOp module) {
   auto entry = LLVM::LLVMFuncOp::create(b, loc, entryName, type);
   Block *body = entry.addEntryBlock(b);
   b.setInsertionPointToStart(body);
+  auto i64 = IntegerType::get(ctx, 64);
+  auto descriptor = LLVM::LLVMStructType::getLiteral(ctx, {ptr, ptr, i64});
   SmallVector<Value> args;
   for (auto [k, argType] :
        llvm::enumerate(ciface.getFunctionType().getParams())) {
@@ -164,9 +167,21 @@ void createPackedEntry(LLVM::LLVMFuncOp ciface, ModuleOp module) {
         LLVM::GEPOp::create(b, loc, ptr, ptr, body->getArgument(0),
                             ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(k)});
     Value pointer = LLVM::LoadOp::create(b, loc, ptr, slot);
-    args.push_back(isa<LLVM::LLVMPointerType>(argType)
-                       ? pointer
-                       : Value(LLVM::LoadOp::create(b, loc, argType, pointer)));
+    if (isa<LLVM::LLVMPointerType>(argType)) {
+      args.push_back(pointer);
+      continue;
+    }
+    // A scalar argument arrives as a rank-0 descriptor {allocated, aligned,
+    // offset}: its value is aligned[offset].
+    Value alignedSlot = LLVM::GEPOp::create(b, loc, ptr, descriptor, pointer,
+                                            ArrayRef<LLVM::GEPArg>{0, 1});
+    Value offsetSlot = LLVM::GEPOp::create(b, loc, ptr, descriptor, pointer,
+                                           ArrayRef<LLVM::GEPArg>{0, 2});
+    Value aligned = LLVM::LoadOp::create(b, loc, ptr, alignedSlot);
+    Value offset = LLVM::LoadOp::create(b, loc, i64, offsetSlot);
+    Value element = LLVM::GEPOp::create(b, loc, ptr, argType, aligned,
+                                        ArrayRef<LLVM::GEPArg>{offset});
+    args.push_back(LLVM::LoadOp::create(b, loc, argType, element));
   }
   LLVM::CallOp::create(b, loc, ciface, args);
   LLVM::ReturnOp::create(b, loc, ValueRange());

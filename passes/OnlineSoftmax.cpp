@@ -23,6 +23,8 @@
 
 #include "passes/Passes.h"
 
+#include "runtime/reference/Philox.h"
+
 #include "dialects/attn/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -128,10 +130,12 @@ private:
   void packQuery();
   void packKeysAndValues(Value keyStart, Value cols);
   void computeScores();
+  void computeScoresFromKeyRows(Value keyStart, Value cols);
   void softmaxRows(Value keyStart, bool maskPositions);
   void accumulateValues();
   void finalize();
   Value maskVector(Value row, Value col);
+  Value dropoutKeeps(Value row, Value col, uint32_t threshold);
   Value allowedPositions(Value row, Value col);
 
   BlockOp op;
@@ -144,6 +148,13 @@ private:
   int64_t blockRows = 0, blockKeys = 0, paddedRows = 0;
   int64_t colsPerTile = 0, valueColsPerTile = 0;
   Value rows, rowsPadded, keyLen;
+  /// Blocks of at most a few rows (decode) read key rows directly instead of
+  /// packing them transposed: packing would cost more than the products.
+  bool directKeys = false;
+  int64_t staticRows = 0;
+  /// Values are packed with vector loads (unit inner stride, Ev a multiple
+  /// of the lanes).
+  bool vectorValues = false;
   Value qs, kt, vp, sb, acc, runMax, runSum;
 };
 
@@ -164,9 +175,6 @@ LogicalResult BlockLowering::lower() {
            << " and Ev = "
            << (ShapedType::isDynamic(valueDim) ? std::string("?")
                                                : std::to_string(valueDim));
-  if (op.getDropout() && op.getDropout()->convertToDouble() > 0.0)
-    return op.emitOpError() << "dropout is not supported by the CPU lowering "
-                               "yet";
   blockRows = op.getBlockRows();
   blockKeys = op.getBlockKeys();
   if (blockKeys % lanes != 0)
@@ -178,6 +186,18 @@ LogicalResult BlockLowering::lower() {
   colsPerTile = blockKeys % (2 * lanes) == 0 ? 2 * lanes : lanes;
   valueColsPerTile = paddedValueDim % (2 * lanes) == 0 ? 2 * lanes : lanes;
 
+  auto unitInnerStride = [](Value memref) {
+    auto type = cast<MemRefType>(memref.getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    return succeeded(type.getStridesAndOffset(strides, offset)) &&
+           !strides.empty() && strides.back() == 1;
+  };
+  staticRows = queryType.getDimSize(0);
+  directKeys = !ShapedType::isDynamic(staticRows) &&
+               staticRows <= kRowsPerMicroTile && headDim % lanes == 0 &&
+               unitInnerStride(op.getKey());
+  vectorValues = valueDim % lanes == 0 && unitInnerStride(op.getValue());
   rows = dim(op.getQuery(), 0);
   keyLen = dim(op.getKey(), 0);
   rowsPadded = b.createOrFold<arith::MulIOp>(
@@ -220,7 +240,10 @@ LogicalResult BlockLowering::lower() {
     Value cols = arith::MinSIOp::create(
         b, idx(blockKeys), arith::SubIOp::create(b, keyEnd, keyStart));
     packKeysAndValues(keyStart, cols);
-    computeScores();
+    if (directKeys)
+      computeScoresFromKeyRows(keyStart, cols);
+    else
+      computeScores();
 
     // Whether every (row, column) of this key block is allowed by the key
     // range, causal alignment and the window.
@@ -288,13 +311,23 @@ void BlockLowering::packQuery() {
 void BlockLowering::packKeysAndValues(Value keyStart, Value cols) {
   // Kt[e][j] = k[keyStart + j][e] and Vp[j][:] = v[keyStart + j][:] for the
   // block's columns; the columns past the end of the keys are zero.
+  auto elementVec = VectorType::get({lanes}, elementType);
   loop(idx(0), cols, 1, [&](Value j) {
     Value key = arith::AddIOp::create(b, keyStart, j);
-    loop(idx(0), idx(headDim), 1, [&](Value e) {
-      Value k =
-          toAcc(memref::LoadOp::create(b, op.getKey(), ValueRange{key, e}));
-      memref::StoreOp::create(b, k, kt, ValueRange{e, j});
-    });
+    if (!directKeys)
+      loop(idx(0), idx(headDim), 1, [&](Value e) {
+        Value k =
+            toAcc(memref::LoadOp::create(b, op.getKey(), ValueRange{key, e}));
+        memref::StoreOp::create(b, k, kt, ValueRange{e, j});
+      });
+    if (vectorValues) {
+      loop(idx(0), idx(valueDim), lanes, [&](Value e) {
+        Value v = toAcc(vector::LoadOp::create(b, elementVec, op.getValue(),
+                                               ValueRange{key, e}));
+        vector::StoreOp::create(b, v, vp, ValueRange{j, e});
+      });
+      return;
+    }
     loop(idx(0), idx(valueDim), 1, [&](Value e) {
       Value v =
           toAcc(memref::LoadOp::create(b, op.getValue(), ValueRange{key, e}));
@@ -304,9 +337,10 @@ void BlockLowering::packKeysAndValues(Value keyStart, Value cols) {
   Value zero = accConst(0.0);
   Value zeroVec = splat(zero);
   loop(cols, idx(blockKeys), 1, [&](Value j) {
-    loop(idx(0), idx(headDim), 1, [&](Value e) {
-      memref::StoreOp::create(b, zero, kt, ValueRange{e, j});
-    });
+    if (!directKeys)
+      loop(idx(0), idx(headDim), 1, [&](Value e) {
+        memref::StoreOp::create(b, zero, kt, ValueRange{e, j});
+      });
     loop(idx(0), idx(paddedValueDim), lanes, [&](Value c) {
       vector::StoreOp::create(b, zeroVec, vp, ValueRange{j, c});
     });
@@ -346,6 +380,37 @@ void BlockLowering::computeScores() {
           vector::StoreOp::create(b, sums[r * vectorsPerRow + n], sb,
                                   ValueRange{rowIdx[r], colIdx[n]});
     });
+  });
+}
+
+void BlockLowering::computeScoresFromKeyRows(Value keyStart, Value cols) {
+  // Sb[i][j] = Qs[i] . k[keyStart + j] with vectors along E and one
+  // horizontal sum per score; columns past the keys score 0 (and are
+  // masked as out of range).
+  auto elementVec = VectorType::get({lanes}, elementType);
+  int64_t chunks = headDim / lanes;
+  loop(idx(0), cols, 1, [&](Value j) {
+    Value key = arith::AddIOp::create(b, keyStart, j);
+    SmallVector<Value> keyChunks;
+    for (int64_t c = 0; c < chunks; ++c)
+      keyChunks.push_back(toAcc(vector::LoadOp::create(
+          b, elementVec, op.getKey(), ValueRange{key, idx(c * lanes)})));
+    for (int64_t r = 0; r < staticRows; ++r) {
+      Value sum = splat(accConst(0.0));
+      for (int64_t c = 0; c < chunks; ++c) {
+        Value q = vector::LoadOp::create(b, vecType, qs,
+                                         ValueRange{idx(r), idx(c * lanes)});
+        sum = vector::FMAOp::create(b, q, keyChunks[c], sum);
+      }
+      Value score =
+          vector::ReductionOp::create(b, vector::CombiningKind::ADD, sum);
+      memref::StoreOp::create(b, score, sb, ValueRange{idx(r), j});
+    }
+  });
+  Value zero = accConst(0.0);
+  loop(cols, idx(blockKeys), 1, [&](Value j) {
+    for (int64_t r = 0; r < staticRows; ++r)
+      memref::StoreOp::create(b, zero, sb, ValueRange{idx(r), j});
   });
 }
 
@@ -435,8 +500,78 @@ Value BlockLowering::allowedPositions(Value row, Value col) {
   return allowed;
 }
 
+Value BlockLowering::dropoutKeeps(Value row, Value col, uint32_t threshold) {
+  // Philox-4x32-10 per lane, as attn.sdpa specifies: element (b, h, i, j)
+  // draws word j & 3 of the counter {j >> 2, i, h, b} under the key {seed
+  // low, seed high} and is kept when the draw is at least the threshold.
+  auto i32 = b.getI32Type(), i64 = b.getI64Type();
+  auto wordVec = VectorType::get({lanes}, i32);
+  auto wideVec = VectorType::get({lanes}, i64);
+  auto word = [&](uint32_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(wordVec, APInt(32, v)));
+  };
+  auto bcast = [&](Value scalar) -> Value {
+    return vector::BroadcastOp::create(b, wordVec, scalar);
+  };
+  auto index32 = [&](Value index) -> Value {
+    return arith::TruncIOp::create(b, i32,
+                                   arith::IndexCastOp::create(b, i64, index));
+  };
+  SmallVector<int64_t> iota(lanes);
+  for (int64_t l = 0; l < lanes; ++l)
+    iota[l] = l;
+  Value cols = arith::AddIOp::create(
+      b,
+      vector::BroadcastOp::create(b, wideVec,
+                                  arith::IndexCastOp::create(b, i64, col)),
+      arith::ConstantOp::create(
+          b, DenseElementsAttr::get(wideVec, ArrayRef(iota))));
+  Value cols32 = arith::TruncIOp::create(b, wordVec, cols);
+  Value globalRow = arith::AddIOp::create(b, op.getRow(), row);
+  SmallVector<Value> counter = {
+      arith::ShRUIOp::create(b, cols32, word(2)), bcast(index32(globalRow)),
+      bcast(index32(op.getHead())), bcast(index32(op.getBatch()))};
+  Value seed = op.getSeed();
+  Value key0 = arith::TruncIOp::create(b, i32, seed);
+  Value key1 = arith::TruncIOp::create(
+      b, i32,
+      arith::ShRUIOp::create(
+          b, seed, arith::ConstantOp::create(b, b.getI64IntegerAttr(32))));
+  SmallVector<Value> key = {bcast(key0), bcast(key1)};
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      key[0] = arith::AddIOp::create(b, key[0], word(0x9E3779B9u));
+      key[1] = arith::AddIOp::create(b, key[1], word(0xBB67AE85u));
+    }
+    auto product0 =
+        arith::MulUIExtendedOp::create(b, word(0xD2511F53u), counter[0]);
+    auto product1 =
+        arith::MulUIExtendedOp::create(b, word(0xCD9E8D57u), counter[2]);
+    counter = {arith::XOrIOp::create(
+                   b, arith::XOrIOp::create(b, product1.getHigh(), counter[1]),
+                   key[0]),
+               product1.getLow(),
+               arith::XOrIOp::create(
+                   b, arith::XOrIOp::create(b, product0.getHigh(), counter[3]),
+                   key[1]),
+               product0.getLow()};
+  }
+  Value lane = arith::AndIOp::create(b, cols32, word(3));
+  Value draw = counter[3];
+  for (uint32_t w = 0; w < 3; ++w)
+    draw = arith::SelectOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, word(w)),
+        counter[w], draw);
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::uge, draw,
+                               word(threshold));
+}
+
 void BlockLowering::softmaxRows(Value keyStart, bool maskPositions) {
   Value negInf = splat(accConst(-std::numeric_limits<double>::infinity()));
+  double dropout = op.getDropout() ? op.getDropout()->convertToDouble() : 0.0;
+  uint32_t dropoutThreshold = sdpa::dropoutThreshold(dropout);
+  Value keepScale = accConst(1.0 / (1.0 - dropout));
   std::optional<double> softcap;
   if (op.getSoftcap())
     softcap = op.getSoftcap()->convertToDouble();
@@ -471,7 +606,17 @@ void BlockLowering::softmaxRows(Value keyStart, bool maskPositions) {
         [&](Value c, ValueRange partial) -> SmallVector<Value> {
           Value s = vector::LoadOp::create(b, vecType, sb, ValueRange{i, c});
           Value p = math::ExpOp::create(b, arith::SubFOp::create(b, s, maxVec));
-          vector::StoreOp::create(b, p, sb, ValueRange{i, c});
+          Value kept = p;
+          if (dropoutThreshold > 0) {
+            // The sum (and lse) are taken before dropout; only what is
+            // accumulated into the output is dropped and rescaled.
+            Value keep = dropoutKeeps(i, arith::AddIOp::create(b, keyStart, c),
+                                      dropoutThreshold);
+            kept = arith::SelectOp::create(
+                b, keep, arith::MulFOp::create(b, p, splat(keepScale)),
+                splat(accConst(0.0)));
+          }
+          vector::StoreOp::create(b, kept, sb, ValueRange{i, c});
           return {arith::AddFOp::create(b, partial[0], p)};
         });
     Value blockSum =

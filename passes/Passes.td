@@ -85,9 +85,13 @@ def AttnOnlineSoftmaxPass : Pass<"attn-online-softmax"> {
     others do not. Rows whose scores are all `-inf` give 0 and an `lse` of
     `-inf`.
 
+    Dropout draws Philox-4x32-10 per element, vectorized over the key
+    block, exactly as `attn.sdpa` specifies, so the same elements drop as in
+    the reference and on every target.
+
     `vector-bits` is the width of the vectors to use (256 for AVX2, 512 for
     AVX-512, 128 for NEON); the CPU pipeline sets it from the target.
-    Dropout and dynamic head dims are reported as not supported yet.
+    Dynamic head dims are reported as not supported yet.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"256",
@@ -127,7 +131,8 @@ def AttnLowerCpuLaunchPass : Pass<"attn-lower-cpu-launch", "::mlir::ModuleOp"> {
 
     It also gives every function with a C interface (`_mlir_ciface_<name>`)
     a packed entry `__sdpa_entry_<name>(void **args)`, which the runtime
-    calls with one pointer per argument.
+    calls with one pointer per argument: to a memref descriptor, or for a
+    scalar argument to a rank-0 descriptor holding it.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

@@ -31,7 +31,8 @@ if config.sdpa_has_compiler:
     config.available_features.add("compiler")
 else:
     # A runtime-only build (-DSDPA_ENABLE_COMPILER=OFF) has no tools to test.
-    config.excludes += ["dialects", "passes", "tools", "examples", "docs", "cmake"]
+    config.excludes += ["dialects", "passes", "tools", "examples", "docs", "cmake",
+                        "compiler", "integration"]
 
 
 def cuda_device_present():

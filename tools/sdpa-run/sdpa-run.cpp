@@ -442,6 +442,7 @@ int main(int argc, char **argv) {
   registry.insert<attn::AttnDialect>();
   attn::registerBufferizableOpInterfaceExternalModels(registry);
   MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   std::string error;

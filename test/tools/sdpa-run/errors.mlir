@@ -81,3 +81,20 @@ func.func @unsupported(%a: tensor<4xf32>) -> tensor<4xf32> {
 func.func @memref_arg(%a: memref<4xf32>) {
   return
 }
+
+// The CPU target compiles static shapes only, and says so.
+// RUN: not sdpa-run %s --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k.npy 2>&1 | FileCheck %s --check-prefix=CPU-DYNAMIC
+// CPU-DYNAMIC: error: argument 0 has type 'tensor<1x2x?x8xf32>'; dynamic shapes are not supported by the CPU artifact yet
+
+// RUN: not sdpa-run %s --entry=fixed --random=1 --target=reference --bench=3 2>&1 | FileCheck %s --check-prefix=BENCH-REF
+// BENCH-REF: sdpa-run: error: --bench times compiled kernels; use it with --target=cpu
+
+// RUN: not sdpa-run %s --entry=fixed --random=1 --threads=0 2>&1 | FileCheck %s --check-prefix=THREADS
+// THREADS: sdpa-run: error: --threads wants a positive number, got '0'
+
+// --check needs the reference to understand the function.
+// RUN: not sdpa-run %s --entry=unsupported --random=1 --check 2>&1 | FileCheck %s --check-prefix=CHECK-UNHANDLED
+// CHECK-UNHANDLED: sdpa-run: error: --check: the float64 reference cannot evaluate @unsupported
+
+// RUN: not sdpa-run %t --random=1 2>&1 | FileCheck %s --check-prefix=NOT-ARTIFACT
+// NOT-ARTIFACT: sdpa-run: error: artifact {{.*}} has no source.mlir describing its entry function
