@@ -122,6 +122,17 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
     return op.emitOpError() << "cannot tile: the default scale needs a static "
                                "head dim; give 'scale' explicitly";
 
+  // Every refusal comes before anything is built, so that it leaves the IR
+  // as it was.
+  if (Value mask = op.getMask()) {
+    auto maskType = cast<RankedTensorType>(mask.getType());
+    for (int64_t d = 0; d < maskType.getRank(); ++d)
+      if (maskType.isDynamicDim(d))
+        return op.emitOpError()
+               << "cannot tile: mask dim " << d
+               << " is dynamic, so whether it broadcasts is unknown";
+  }
+
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   IndexMath m{rewriter, loc};
@@ -143,12 +154,6 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
     if (failed(expanded))
       return failure();
     mask = *expanded;
-    auto maskType = cast<RankedTensorType>(mask.getType());
-    for (int64_t d = 0; d < rank; ++d)
-      if (maskType.isDynamicDim(d))
-        return op.emitOpError()
-               << "cannot tile: mask dim " << d
-               << " is dynamic, so whether it broadcasts is unknown";
   }
 
   // Destinations for the whole results.

@@ -297,10 +297,10 @@ LogicalResult BlockOp::verify() {
       failed(verifyBlockOperand(*this, "key", key, 2)) ||
       failed(verifyBlockOperand(*this, "value", value, 2)))
     return failure();
-  bool onTensors = isa<RankedTensorType>(query.getType());
+  bool onTensors = isa<TensorType>(query.getType());
   for (Value operand : getOperation()->getOperands())
     if (isa<ShapedType>(operand.getType()) &&
-        isa<RankedTensorType>(operand.getType()) != onTensors)
+        isa<TensorType>(operand.getType()) != onTensors)
       return emitOpError() << "operands must be all tensors or all memrefs";
 
   auto queryType = cast<ShapedType>(query.getType());
