@@ -27,24 +27,6 @@ using namespace sdpa;
 
 namespace {
 
-FailureOr<npy::DType> dtypeOf(Type type) {
-  if (type.isF32())
-    return npy::DType::F32;
-  if (type.isF16())
-    return npy::DType::F16;
-  if (type.isBF16())
-    return npy::DType::BF16;
-  if (type.isF64())
-    return npy::DType::F64;
-  if (type.isInteger(1))
-    return npy::DType::Bool;
-  if (type.isInteger(32))
-    return npy::DType::I32;
-  if (type.isInteger(64))
-    return npy::DType::I64;
-  return failure();
-}
-
 FailureOr<rt::TensorSpec> specOf(func::FuncOp func, Type type,
                                  const Twine &what) {
   // A scalar is passed like a rank-0 tensor.
@@ -59,7 +41,7 @@ FailureOr<rt::TensorSpec> specOf(func::FuncOp func, Type type,
     return func.emitError() << what << " has type " << type
                             << "; dynamic shapes are not supported by the CPU "
                                "artifact yet";
-  FailureOr<npy::DType> dtype = dtypeOf(tensor.getElementType());
+  FailureOr<npy::DType> dtype = dtypeFor(tensor.getElementType());
   if (failed(dtype))
     return func.emitError()
            << what << " has element type " << tensor.getElementType()
@@ -152,6 +134,26 @@ bool linkSharedObject(const std::string &object, const std::string &library,
 }
 
 } // namespace
+
+FailureOr<npy::DType> sdpa::dtypeFor(Type type) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    type = shaped.getElementType();
+  if (type.isF16())
+    return npy::DType::F16;
+  if (type.isBF16())
+    return npy::DType::BF16;
+  if (type.isF32())
+    return npy::DType::F32;
+  if (type.isF64())
+    return npy::DType::F64;
+  if (type.isInteger(1))
+    return npy::DType::Bool;
+  if (type.isInteger(32))
+    return npy::DType::I32;
+  if (type.isInteger(64))
+    return npy::DType::I64;
+  return failure();
+}
 
 FailureOr<rt::Manifest> sdpa::describeEntry(ModuleOp module, StringRef entry) {
   FailureOr<func::FuncOp> func = findEntry(module, entry);

@@ -37,6 +37,10 @@ mlir::LogicalResult compileForCpu(mlir::ModuleOp module,
                                   const std::string &directory,
                                   std::string &error);
 
+/// The runtime dtype of a scalar type, or of a shaped type's elements: f16,
+/// bf16, f32, f64, i1 (bool), i32, i64. Fails for anything else.
+mlir::FailureOr<npy::DType> dtypeFor(mlir::Type type);
+
 /// Finds the entry function and describes its arguments and results as the
 /// manifest does; emits an error naming what is not supported.
 mlir::FailureOr<rt::Manifest> describeEntry(mlir::ModuleOp module,

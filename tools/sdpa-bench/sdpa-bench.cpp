@@ -17,6 +17,7 @@
 #include "dialects/attn/BufferizableOpInterfaceImpl.h"
 #include "runtime/cpu/CpuArtifact.h"
 #include "runtime/cpu/ThreadPool.h"
+#include "tools/common/ThreadsOption.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -81,25 +82,6 @@ struct BenchCase {
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "sdpa-bench: error: " << message << "\n";
   return 1;
-}
-
-/// Removes --threads=N from the arguments and stores N in threadOption.
-static bool takeThreadsOption(int &argc, char **argv) {
-  int kept = 0;
-  for (int i = 0; i < argc; ++i) {
-    llvm::StringRef arg = argv[i];
-    if (i > 0 &&
-        (arg.consume_front("--threads=") || arg.consume_front("-threads="))) {
-      if (arg.getAsInteger(10, threadOption) || threadOption == 0) {
-        fail("--threads wants a positive number, got '" + arg + "'");
-        return false;
-      }
-      continue;
-    }
-    argv[kept++] = argv[i];
-  }
-  argc = kept;
-  return true;
 }
 
 static std::string tensorType(llvm::ArrayRef<int64_t> shape) {
@@ -191,8 +173,9 @@ static double relativeError(const std::vector<float> &actual,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
-  if (!takeThreadsOption(argc, argv))
-    return 1;
+  std::string threadsError;
+  if (!takeThreadsOption(argc, argv, threadOption, threadsError))
+    return fail(threadsError);
   cl::HideUnrelatedOptions(benchCategory);
   cl::ParseCommandLineOptions(
       argc, argv,

@@ -7,6 +7,8 @@
 
 #include "tools/sdpa-run/ReferenceEvaluator.h"
 
+#include "compiler/Compile.h"
+
 #include "dialects/attn/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -17,26 +19,6 @@
 
 using namespace mlir;
 using namespace sdpa;
-
-FailureOr<npy::DType> sdpa::dtypeFor(Type type) {
-  if (auto shaped = dyn_cast<ShapedType>(type))
-    type = shaped.getElementType();
-  if (type.isF16())
-    return npy::DType::F16;
-  if (type.isBF16())
-    return npy::DType::BF16;
-  if (type.isF32())
-    return npy::DType::F32;
-  if (type.isF64())
-    return npy::DType::F64;
-  if (type.isInteger(1))
-    return npy::DType::Bool;
-  if (type.isInteger(32))
-    return npy::DType::I32;
-  if (type.isInteger(64))
-    return npy::DType::I64;
-  return failure();
-}
 
 static ref::Tensor toTensor(const npy::Array &array) {
   ref::Tensor tensor;

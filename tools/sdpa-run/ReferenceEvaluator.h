@@ -17,9 +17,6 @@
 
 namespace sdpa {
 
-/// The npy dtype that holds values of `type` (a tensor element type or a
-/// scalar type), or failure when the runtime has no such dtype.
-mlir::FailureOr<npy::DType> dtypeFor(mlir::Type type);
 
 /// Evaluates `func` on `args` (one array per argument, already checked against
 /// the argument types) and returns one array per result. Supports bodies made

@@ -15,6 +15,7 @@
 #include "dialects/attn/BufferizableOpInterfaceImpl.h"
 #include "runtime/cpu/CpuArtifact.h"
 #include "runtime/cpu/ThreadPool.h"
+#include "tools/common/ThreadsOption.h"
 #include "tools/sdpa-run/ReferenceEvaluator.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -382,29 +383,11 @@ static FailureOr<std::vector<npy::Array>> runOnCpu(const std::string &directory,
   return results;
 }
 
-/// Removes --threads=N from the arguments and stores N in threadCount.
-static bool takeThreadsOption(int &argc, char **argv) {
-  int kept = 0;
-  for (int i = 0; i < argc; ++i) {
-    StringRef arg = argv[i];
-    if (i > 0 &&
-        (arg.consume_front("--threads=") || arg.consume_front("-threads="))) {
-      if (arg.getAsInteger(10, threadCount) || threadCount == 0) {
-        fail("--threads wants a positive number, got '" + arg + "'");
-        return false;
-      }
-      continue;
-    }
-    argv[kept++] = argv[i];
-  }
-  argc = kept;
-  return true;
-}
-
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
-  if (!takeThreadsOption(argc, argv))
-    return 1;
+  std::string threadsError;
+  if (!takeThreadsOption(argc, argv, threadCount, threadsError))
+    return fail(threadsError);
   cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(
       argc, argv,
