@@ -2,8 +2,12 @@
 
 #include "compiler/Compile.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
@@ -14,6 +18,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
@@ -35,12 +40,12 @@ FailureOr<rt::TensorSpec> specOf(func::FuncOp func, Type type,
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor)
     return func.emitError() << what << " has type " << type
-                            << "; CPU entry points take and return ranked "
+                            << "; entry points take and return ranked "
                                "tensors and scalars";
   if (!tensor.hasStaticShape())
     return func.emitError() << what << " has type " << type
-                            << "; dynamic shapes are not supported by the CPU "
-                               "artifact yet";
+                            << "; dynamic shapes are not supported by "
+                               "artifacts yet";
   FailureOr<npy::DType> dtype = dtypeFor(tensor.getElementType());
   if (failed(dtype))
     return func.emitError()
@@ -104,6 +109,27 @@ bool writeFile(const std::string &path, StringRef contents,
   }
   os << contents;
   return true;
+}
+
+std::string artifactPath(const std::string &directory, StringRef name) {
+  SmallString<256> p(directory);
+  llvm::sys::path::append(p, name);
+  return std::string(p);
+}
+
+/// Creates `directory` and writes the module, before any lowering, as
+/// source.mlir: sdpa-run reads the entry's signature and the reference
+/// graph from it.
+bool startArtifact(ModuleOp module, const std::string &directory,
+                   std::string &error) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(directory)) {
+    error = "cannot create " + directory + ": " + ec.message();
+    return false;
+  }
+  std::string source;
+  llvm::raw_string_ostream os(source);
+  module.print(os);
+  return writeFile(artifactPath(directory, "source.mlir"), source, error);
 }
 
 /// Links `object` into the shared object `library` with the system's C
@@ -189,21 +215,8 @@ LogicalResult sdpa::compileForCpu(ModuleOp module,
   FailureOr<rt::Manifest> manifest = describeEntry(module, options.entry);
   if (failed(manifest))
     return failure();
-  if (std::error_code ec = llvm::sys::fs::create_directories(directory)) {
-    error = "cannot create " + directory + ": " + ec.message();
-    return failure();
-  }
-  auto path = [&](StringRef name) {
-    SmallString<256> p(directory);
-    llvm::sys::path::append(p, name);
-    return std::string(p);
-  };
-  std::string source;
-  {
-    llvm::raw_string_ostream os(source);
-    module.print(os);
-  }
-  if (!writeFile(path("source.mlir"), source, error))
+  auto path = [&](StringRef name) { return artifactPath(directory, name); };
+  if (!startArtifact(module, directory, error))
     return failure();
 
   // Lower to the LLVM dialect.
@@ -260,6 +273,183 @@ LogicalResult sdpa::compileForCpu(ModuleOp module,
   if (!linkSharedObject(objectPath, path(manifest->library), error))
     return failure();
   llvm::sys::fs::remove(objectPath);
+  if (!writeFile(path("manifest.txt"), rt::serializeManifest(*manifest), error))
+    return failure();
+  return success();
+}
+
+namespace {
+
+/// The constant value of a launch dimension, or an error naming it.
+FailureOr<int64_t> launchConstant(gpu::LaunchFuncOp launch, Value value,
+                                  StringRef what) {
+  std::optional<int64_t> constant = getConstantIntValue(value);
+  if (!constant || *constant < 0)
+    return launch.emitOpError()
+           << what << " must be a non-negative constant in an artifact";
+  return *constant;
+}
+
+/// The manifest record of one gpu.launch_func of the entry function, whose
+/// arguments must be the entry's own arguments: inputs, then the
+/// out-parameters that bufferization made of its results.
+FailureOr<rt::LaunchSpec> describeLaunch(gpu::LaunchFuncOp launch,
+                                         func::FuncOp entry, size_t numInputs) {
+  rt::LaunchSpec spec;
+  spec.kernel = launch.getKernelName().str();
+  gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+  gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+  Value dims[6] = {grid.x, grid.y, grid.z, block.x, block.y, block.z};
+  for (int d = 0; d < 6; ++d) {
+    FailureOr<int64_t> size =
+        launchConstant(launch, dims[d], d < 3 ? "the grid" : "the block");
+    if (failed(size))
+      return failure();
+    (d < 3 ? spec.grid[d] : spec.block[d - 3]) = *size;
+  }
+  if (Value shared = launch.getDynamicSharedMemorySize()) {
+    FailureOr<int64_t> bytes =
+        launchConstant(launch, shared, "the dynamic shared memory size");
+    if (failed(bytes))
+      return failure();
+    spec.sharedBytes = *bytes;
+  }
+  for (Value operand : launch.getKernelOperands()) {
+    // Reshapes of an argument are views of the same dense buffer: the
+    // kernel gets the same pointer.
+    while (Operation *def = operand.getDefiningOp()) {
+      if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp, memref::CastOp>(
+              def))
+        break;
+      operand = def->getOperand(0);
+    }
+    auto arg = dyn_cast<BlockArgument>(operand);
+    if (!arg || arg.getOwner() != &entry.getBody().front())
+      return launch.emitOpError()
+             << "passes a value that is not an argument of @"
+             << entry.getSymName()
+             << " to the kernel; artifacts support only kernels on the "
+                "entry's tensors and scalars";
+    rt::LaunchArg ref;
+    size_t k = arg.getArgNumber();
+    ref.kind = k < numInputs ? rt::LaunchArg::Kind::Input
+                             : rt::LaunchArg::Kind::Output;
+    ref.index = k < numInputs ? k : k - numInputs;
+    spec.args.push_back(ref);
+  }
+  return spec;
+}
+
+/// Assembles `ptx` for `chip` with ptxas into `cubin`, keeping its report
+/// of registers, shared memory and spills in `log`.
+bool assemblePtx(const std::string &ptxas, const std::string &ptx,
+                 const std::string &cubin, StringRef chip,
+                 const std::string &log, std::string &error) {
+  std::string arch = ("-arch=" + chip).str();
+  SmallVector<StringRef> args = {ptxas, arch, "-O3", "-v", ptx, "-o", cubin};
+  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
+                                          StringRef(log)};
+  std::string message;
+  int status = llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects,
+                                         0, 0, &message);
+  if (status != 0) {
+    auto text = llvm::MemoryBuffer::getFile(log);
+    error = "ptxas failed on " + ptx + (message.empty() ? "" : ": " + message) +
+            (text ? "\n" + (*text)->getBuffer().str() : "");
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+LogicalResult sdpa::compileForNvptx(ModuleOp module,
+                                    const CompileOptions &options,
+                                    const std::string &directory,
+                                    std::string &error) {
+  const NvptxPipelineOptions &nvptx = options.nvptx;
+  if (getNvptxSharedMemoryLimit(nvptx.chip) == 0)
+    return module.emitError()
+           << "unsupported chip '" << nvptx.chip
+           << "' for target nvptx; supported: sm_80, sm_86, sm_87, sm_89, "
+              "sm_90";
+  // Kernels call libdevice for exp, log and tanh; without it the PTX would
+  // reference functions nothing defines.
+  std::string toolkit =
+      nvptx.toolkit.empty() ? getCudaToolkitPath() : nvptx.toolkit;
+  SmallString<256> libdevice(toolkit);
+  llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+  if (!llvm::sys::fs::exists(libdevice))
+    return module.emitError()
+           << "target nvptx needs the CUDA toolkit's libdevice, not found at "
+           << libdevice << "; set CUDA_HOME to the toolkit";
+  FailureOr<rt::Manifest> manifest = describeEntry(module, options.entry);
+  if (failed(manifest))
+    return failure();
+  manifest->target = "nvptx";
+  manifest->chip = nvptx.chip;
+  manifest->library = "kernels.ptx";
+  manifest->symbol.clear();
+  auto path = [&](StringRef name) { return artifactPath(directory, name); };
+  if (!startArtifact(module, directory, error))
+    return failure();
+
+  // Only the entry becomes kernels: the host side is the manifest, which
+  // describes one function.
+  for (func::FuncOp other :
+       llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (other.getSymName() != manifest->entry)
+      other.erase();
+  PassManager pm(module.getContext());
+  buildNvptxPipeline(pm, nvptx);
+  if (failed(pm.run(module)))
+    return failure();
+
+  // The entry is now launches of outlined kernels on its arguments; nothing
+  // else may be left for a host to run.
+  auto entry = module.lookupSymbol<func::FuncOp>(manifest->entry);
+  size_t numInputs = manifest->inputs.size();
+  for (Operation &op : entry.getBody().front()) {
+    if (isa<arith::ConstantOp, func::ReturnOp, memref::ExpandShapeOp,
+            memref::CollapseShapeOp, memref::CastOp>(op))
+      continue;
+    auto launch = dyn_cast<gpu::LaunchFuncOp>(op);
+    if (!launch)
+      return op.emitOpError()
+             << "is not attention: target nvptx runs entry functions made "
+                "of attention only so far (compile this graph with "
+                "--target=cpu)";
+    FailureOr<rt::LaunchSpec> spec = describeLaunch(launch, entry, numInputs);
+    if (failed(spec))
+      return failure();
+    manifest->launches.push_back(*spec);
+  }
+  if (manifest->launches.empty())
+    return entry.emitError()
+           << "has no attention to run on the GPU (target nvptx)";
+
+  // One PTX module holds the kernels; the runtime loads one module.
+  SmallVector<gpu::BinaryOp> binaries(module.getOps<gpu::BinaryOp>());
+  if (binaries.size() != 1)
+    return entry.emitError()
+           << "needs " << binaries.size()
+           << " kernel modules; an nvptx artifact holds one kernel so far "
+              "(one attention per entry function)";
+  auto object = cast<gpu::ObjectAttr>(binaries.front().getObjects()[0]);
+  if (!writeFile(path(manifest->library), object.getObject().getValue(), error))
+    return failure();
+
+  // A cubin too when the toolkit's ptxas is there: it checks the PTX, reports
+  // registers and spills, and spares the driver a JIT compilation.
+  SmallString<256> ptxas(toolkit);
+  llvm::sys::path::append(ptxas, "bin", "ptxas");
+  if (llvm::sys::fs::can_execute(ptxas)) {
+    manifest->cubin = "kernels." + nvptx.chip + ".cubin";
+    if (!assemblePtx(std::string(ptxas), path(manifest->library),
+                     path(manifest->cubin), nvptx.chip, path("ptxas.log"),
+                     error))
+      return failure();
+  }
   if (!writeFile(path("manifest.txt"), rt::serializeManifest(*manifest), error))
     return failure();
   return success();

@@ -1,7 +1,8 @@
 //===- Compile.h - the compile API: module in, artifact out -----*- C++ -*-===//
 //
-// Compiles an entry function to an artifact directory the runtime loads:
-// for the CPU, `kernel.so` (built from the module with the host's LLVM
+// Compiles an entry function to an artifact directory a runtime loads:
+// for the GPU, PTX (and a cubin) with the launches in the manifest; for the
+// CPU, `kernel.so` (built from the module with the host's LLVM
 // target and linked by the system C compiler driver), `manifest.txt`
 // (entry symbol, argument dtypes and shapes; see runtime/cpu/Manifest.h) and
 // `source.mlir` (the input, kept so that results can be checked against the
@@ -26,6 +27,7 @@ struct CompileOptions {
   /// Entry function; empty means the only public function.
   std::string entry;
   CpuPipelineOptions cpu;
+  NvptxPipelineOptions nvptx;
 };
 
 /// Compiles `module` for the host CPU into `directory` (created if needed).
@@ -36,6 +38,18 @@ mlir::LogicalResult compileForCpu(mlir::ModuleOp module,
                                   const CompileOptions &options,
                                   const std::string &directory,
                                   std::string &error);
+
+/// Compiles `module` for an NVIDIA GPU (`options.nvptx.chip`) into
+/// `directory`: `kernels.ptx`, `kernels.<chip>.cubin` and `ptxas.log`
+/// (registers, shared memory, spills) when the toolkit's ptxas is present,
+/// `manifest.txt` (the launches with their grids, shared memory and
+/// arguments) and `source.mlir`. The entry function must consist of
+/// attention the pipeline turns into kernel launches. Errors as for
+/// compileForCpu.
+mlir::LogicalResult compileForNvptx(mlir::ModuleOp module,
+                                    const CompileOptions &options,
+                                    const std::string &directory,
+                                    std::string &error);
 
 /// The runtime dtype of a scalar type, or of a shaped type's elements: f16,
 /// bf16, f32, f64, i1 (bool), i32, i64. Fails for anything else.

@@ -11,6 +11,8 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
@@ -18,7 +20,10 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSwitch.h"
+
 #include "llvm/TargetParser/Host.h"
+#include <cstdlib>
 
 using namespace mlir;
 
@@ -47,23 +52,23 @@ sdpa::CpuTarget sdpa::getHostCpuTarget() {
   return target;
 }
 
-void sdpa::buildCpuPipeline(OpPassManager &pm,
-                            const CpuPipelineOptions &options) {
-  int64_t vectorBits = options.vectorBits > 0 ? options.vectorBits
-                                              : getHostCpuTarget().vectorBits;
-  // Graph level: TOSA and elementwise ops on tensors become linalg (upstream
-  // lowering), GQA repeats are folded away, attention is tiled into a grid.
+/// The target-independent part: graph-level rewrites, tiling into a grid
+/// of attn.block, and bufferization with identity layouts at the boundary
+/// (the runtimes pass dense tensors) and results as out-parameters the
+/// caller allocates.
+static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
+                                         int64_t blockK) {
+  // TOSA and elementwise ops on tensors become linalg (upstream lowering),
+  // GQA repeats are folded away, attention is tiled into a grid.
   tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions());
   pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
   pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-  pm.addPass(createAttnFoldKVBroadcastPass());
-  pm.addPass(createAttnTilePass({options.blockQ, options.blockK}));
+  pm.addPass(sdpa::createAttnFoldKVBroadcastPass());
+  pm.addPass(sdpa::createAttnTilePass({blockQ, blockK}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
-  // Buffers: identity layouts at the boundary (the runtime passes dense
-  // tensors), results become out-parameters the caller allocates.
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -75,6 +80,13 @@ void sdpa::buildCpuPipeline(OpPassManager &pm,
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+}
+
+void sdpa::buildCpuPipeline(OpPassManager &pm,
+                            const CpuPipelineOptions &options) {
+  int64_t vectorBits = options.vectorBits > 0 ? options.vectorBits
+                                              : getHostCpuTarget().vectorBits;
+  buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK);
   bufferization::buildBufferDeallocationPipeline(pm);
 
   // Kernels: attention blocks to vector code, everything else to loops, grid
@@ -105,8 +117,87 @@ void sdpa::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+int64_t sdpa::getNvptxSharedMemoryLimit(llvm::StringRef chip) {
+  // The most dynamic shared memory a block may opt into, per architecture.
+  return llvm::StringSwitch<int64_t>(chip)
+      .Case("sm_80", 166912)
+      .Case("sm_86", 101376)
+      .Case("sm_87", 166912)
+      .Case("sm_89", 101376)
+      .Case("sm_90", 232448)
+      .Default(0);
+}
+
+std::string sdpa::getCudaToolkitPath() {
+  if (const char *home = std::getenv("CUDA_HOME"))
+    if (*home)
+      return home;
+  return "/usr/local/cuda";
+}
+
+void sdpa::buildNvptxPipeline(OpPassManager &pm,
+                              const NvptxPipelineOptions &options) {
+  buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK);
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Kernels: each attention grid becomes a gpu.launch whose attn.block the
+  // threads of a block run together; the launches are outlined into a
+  // gpu.module with only the tensors as arguments.
+  pm.addPass(createAttnMapGridToGpuPass({options.threads}));
+  pm.addPass(createAttnOnlineSoftmaxGpuPass(
+      {getNvptxSharedMemoryLimit(options.chip)}));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+
+  // PTX: upstream NVVM lowering (math through libdevice, memrefs as bare
+  // pointers), then the NVPTX back end.
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = "+ptx80";
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(createSCFToControlFlowPass());
+  device.addPass(memref::createExpandStridedMetadataPass());
+  device.addPass(createLowerAffinePass());
+  ConvertGpuOpsToNVVMOpsOptions nvvm;
+  nvvm.useBarePtrCallConv = true;
+  device.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  device.addPass(createAttnExternDynamicSharedPass());
+  device.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  binary.toolkitPath =
+      options.toolkit.empty() ? getCudaToolkitPath() : options.toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createCanonicalizerPass());
+}
+
 namespace {
-enum class PipelineTarget { Cpu };
+/// Fails with a message naming `chip`: what `--sdpa-pipeline` runs for a
+/// chip the NVPTX pipeline does not support.
+struct UnsupportedChipPass
+    : PassWrapper<UnsupportedChipPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(UnsupportedChipPass)
+  explicit UnsupportedChipPass(std::string chip) : chip(std::move(chip)) {}
+  StringRef getArgument() const override { return "sdpa-unsupported-chip"; }
+  void runOnOperation() override {
+    getOperation().emitError()
+        << "unsupported chip '" << chip
+        << "' for target=nvptx; supported: sm_80, sm_86, sm_87, sm_89, sm_90";
+    signalPassFailure();
+  }
+  std::string chip;
+};
+
+std::unique_ptr<Pass> createUnsupportedChipPass(StringRef chip) {
+  return std::make_unique<UnsupportedChipPass>(chip.str());
+}
+
+enum class PipelineTarget { Cpu, Nvptx };
 
 struct SdpaPipelineOptions : PassPipelineOptions<SdpaPipelineOptions> {
   Option<PipelineTarget> target{
@@ -114,13 +205,25 @@ struct SdpaPipelineOptions : PassPipelineOptions<SdpaPipelineOptions> {
       llvm::cl::init(PipelineTarget::Cpu),
       llvm::cl::values(
           clEnumValN(PipelineTarget::Cpu, "cpu",
-                     "host CPU: vector code, runtime thread pool"))};
-  Option<int64_t> blockQ{*this, "block-q",
-                         llvm::cl::desc("Query rows per block"),
-                         llvm::cl::init(64)};
-  Option<int64_t> blockK{*this, "block-k",
-                         llvm::cl::desc("Key columns per softmax step"),
-                         llvm::cl::init(64)};
+                     "host CPU: vector code, runtime thread pool"),
+          clEnumValN(PipelineTarget::Nvptx, "nvptx",
+                     "NVIDIA GPU: PTX kernels and gpu.launch_func"))};
+  Option<std::string> chip{
+      *this, "chip",
+      llvm::cl::desc("GPU architecture for target=nvptx: sm_80, sm_86, "
+                     "sm_87, sm_89 or sm_90"),
+      llvm::cl::init("sm_90")};
+  Option<int64_t> blockQ{
+      *this, "block-q",
+      llvm::cl::desc("Query rows per block (0: the target's default)"),
+      llvm::cl::init(0)};
+  Option<int64_t> blockK{
+      *this, "block-k",
+      llvm::cl::desc("Key columns per softmax step (0: the target's default)"),
+      llvm::cl::init(0)};
+  Option<int64_t> threads{*this, "threads",
+                          llvm::cl::desc("Threads per block for target=nvptx"),
+                          llvm::cl::init(128)};
   Option<int64_t> vectorBits{
       *this, "vector-bits",
       llvm::cl::desc("Vector width in bits (0: the host's)"),
@@ -131,12 +234,33 @@ struct SdpaPipelineOptions : PassPipelineOptions<SdpaPipelineOptions> {
 void sdpa::registerSdpaPipelines() {
   PassPipelineRegistration<SdpaPipelineOptions>(
       "sdpa-pipeline",
-      "Compile attention graphs down to the LLVM dialect for a target",
+      "Compile attention graphs for a target: the LLVM dialect for the CPU, "
+      "gpu.binary with PTX and gpu.launch_func for NVPTX",
       [](OpPassManager &pm, const SdpaPipelineOptions &options) {
-        // Unknown targets are rejected when the options are parsed.
+        // Unknown targets and chips are rejected when the options are
+        // parsed.
+        if (options.target == PipelineTarget::Nvptx) {
+          NvptxPipelineOptions nvptx;
+          nvptx.chip = options.chip;
+          // The builder cannot fail; an unknown chip fails the pipeline
+          // when it runs, with a message naming it.
+          if (getNvptxSharedMemoryLimit(nvptx.chip) == 0) {
+            pm.addPass(createUnsupportedChipPass(nvptx.chip));
+            return;
+          }
+          if (options.blockQ > 0)
+            nvptx.blockQ = options.blockQ;
+          if (options.blockK > 0)
+            nvptx.blockK = options.blockK;
+          nvptx.threads = options.threads;
+          buildNvptxPipeline(pm, nvptx);
+          return;
+        }
         CpuPipelineOptions cpu;
-        cpu.blockQ = options.blockQ;
-        cpu.blockK = options.blockK;
+        if (options.blockQ > 0)
+          cpu.blockQ = options.blockQ;
+        if (options.blockK > 0)
+          cpu.blockK = options.blockK;
         cpu.vectorBits = options.vectorBits;
         buildCpuPipeline(pm, cpu);
       });

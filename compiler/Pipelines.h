@@ -15,6 +15,9 @@
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
+namespace llvm {
+class StringRef;
+} // namespace llvm
 
 namespace sdpa {
 
@@ -46,8 +49,35 @@ struct CpuPipelineOptions {
 void buildCpuPipeline(mlir::OpPassManager &pm,
                       const CpuPipelineOptions &options = {});
 
-/// Registers `--sdpa-pipeline="target=cpu [block-q=N] [block-k=N]
-/// [vector-bits=N]"`.
+struct NvptxPipelineOptions {
+  /// GPU architecture: sm_80, sm_86, sm_87, sm_89 or sm_90.
+  std::string chip = "sm_90";
+  /// Query rows per thread block and key columns per online-softmax step.
+  int64_t blockQ = 64;
+  int64_t blockK = 32;
+  /// Threads per block, a multiple of 32 that divides 16 * blockQ.
+  int64_t threads = 128;
+  /// CUDA toolkit whose libdevice supplies exp, log and tanh; empty means
+  /// getCudaToolkitPath().
+  std::string toolkit;
+};
+
+/// The most shared memory a thread block may use on `chip` (bytes), 0 for
+/// a chip the NVPTX pipeline does not support.
+int64_t getNvptxSharedMemoryLimit(llvm::StringRef chip);
+
+/// $CUDA_HOME when set, else /usr/local/cuda.
+std::string getCudaToolkitPath();
+
+/// Tiles attention, bufferizes as for the CPU, runs each attention grid as
+/// a gpu.launch whose blocks stage tiles in shared memory, outlines the
+/// kernels and compiles them to PTX: the result holds a gpu.binary per
+/// kernel and the entry function on memrefs, made of gpu.launch_func.
+void buildNvptxPipeline(mlir::OpPassManager &pm,
+                        const NvptxPipelineOptions &options = {});
+
+/// Registers `--sdpa-pipeline="target=cpu|nvptx [chip=sm_XY] [block-q=N]
+/// [block-k=N] [vector-bits=N] [threads=N]"`.
 void registerSdpaPipelines();
 
 } // namespace sdpa

@@ -21,6 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/DropoutPhilox.h"
 #include "passes/Passes.h"
 
 #include "runtime/reference/Philox.h"
@@ -501,70 +502,21 @@ Value BlockLowering::allowedPositions(Value row, Value col) {
 }
 
 Value BlockLowering::dropoutKeeps(Value row, Value col, uint32_t threshold) {
-  // Philox-4x32-10 per lane, as attn.sdpa specifies: element (b, h, i, j)
-  // draws word j & 3 of the counter {j >> 2, i, h, b} under the key {seed
-  // low, seed high} and is kept when the draw is at least the threshold.
-  auto i32 = b.getI32Type(), i64 = b.getI64Type();
-  auto wordVec = VectorType::get({lanes}, i32);
-  auto wideVec = VectorType::get({lanes}, i64);
-  auto word = [&](uint32_t v) -> Value {
-    return arith::ConstantOp::create(
-        b, DenseElementsAttr::get(wordVec, APInt(32, v)));
-  };
-  auto bcast = [&](Value scalar) -> Value {
-    return vector::BroadcastOp::create(b, wordVec, scalar);
-  };
-  auto index32 = [&](Value index) -> Value {
-    return arith::TruncIOp::create(b, i32,
-                                   arith::IndexCastOp::create(b, i64, index));
-  };
+  // One Philox draw per lane, for columns col .. col + lanes of local row
+  // `row`.
+  auto wideVec = VectorType::get({lanes}, b.getI64Type());
   SmallVector<int64_t> iota(lanes);
   for (int64_t l = 0; l < lanes; ++l)
     iota[l] = l;
   Value cols = arith::AddIOp::create(
       b,
-      vector::BroadcastOp::create(b, wideVec,
-                                  arith::IndexCastOp::create(b, i64, col)),
+      vector::BroadcastOp::create(
+          b, wideVec, arith::IndexCastOp::create(b, b.getI64Type(), col)),
       arith::ConstantOp::create(
           b, DenseElementsAttr::get(wideVec, ArrayRef(iota))));
-  Value cols32 = arith::TruncIOp::create(b, wordVec, cols);
   Value globalRow = arith::AddIOp::create(b, op.getRow(), row);
-  SmallVector<Value> counter = {
-      arith::ShRUIOp::create(b, cols32, word(2)), bcast(index32(globalRow)),
-      bcast(index32(op.getHead())), bcast(index32(op.getBatch()))};
-  Value seed = op.getSeed();
-  Value key0 = arith::TruncIOp::create(b, i32, seed);
-  Value key1 = arith::TruncIOp::create(
-      b, i32,
-      arith::ShRUIOp::create(
-          b, seed, arith::ConstantOp::create(b, b.getI64IntegerAttr(32))));
-  SmallVector<Value> key = {bcast(key0), bcast(key1)};
-  for (int round = 0; round < 10; ++round) {
-    if (round > 0) {
-      key[0] = arith::AddIOp::create(b, key[0], word(0x9E3779B9u));
-      key[1] = arith::AddIOp::create(b, key[1], word(0xBB67AE85u));
-    }
-    auto product0 =
-        arith::MulUIExtendedOp::create(b, word(0xD2511F53u), counter[0]);
-    auto product1 =
-        arith::MulUIExtendedOp::create(b, word(0xCD9E8D57u), counter[2]);
-    counter = {arith::XOrIOp::create(
-                   b, arith::XOrIOp::create(b, product1.getHigh(), counter[1]),
-                   key[0]),
-               product1.getLow(),
-               arith::XOrIOp::create(
-                   b, arith::XOrIOp::create(b, product0.getHigh(), counter[3]),
-                   key[1]),
-               product0.getLow()};
-  }
-  Value lane = arith::AndIOp::create(b, cols32, word(3));
-  Value draw = counter[3];
-  for (uint32_t w = 0; w < 3; ++w)
-    draw = arith::SelectOp::create(
-        b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, word(w)),
-        counter[w], draw);
-  return arith::CmpIOp::create(b, arith::CmpIPredicate::uge, draw,
-                               word(threshold));
+  return buildDropoutKeep(b, b.getLoc(), cols, globalRow, op.getHead(),
+                          op.getBatch(), op.getSeed(), threshold);
 }
 
 void BlockLowering::softmaxRows(Value keyStart, bool maskPositions) {

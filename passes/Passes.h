@@ -20,6 +20,10 @@ class ArithDialect;
 namespace func {
 class FuncDialect;
 } // namespace func
+namespace gpu {
+class GPUDialect;
+class GPUModuleOp;
+} // namespace gpu
 namespace LLVM {
 class LLVMDialect;
 } // namespace LLVM
@@ -34,6 +38,7 @@ class VectorDialect;
 } // namespace vector
 namespace scf {
 class SCFDialect;
+class ForallOp;
 } // namespace scf
 namespace tensor {
 class TensorDialect;
@@ -67,6 +72,19 @@ mlir::LogicalResult lowerBlockOp(mlir::RewriterBase &rewriter, attn::BlockOp op,
                                  int64_t vectorBits);
 void populateAttnOnlineSoftmaxPatterns(mlir::RewritePatternSet &patterns,
                                        int64_t vectorBits = 256);
+
+/// Turns one bufferized attention grid into a gpu.launch of `threads`
+/// threads per block (see --attn-map-grid-to-gpu). Emits an error and fails
+/// when it cannot.
+mlir::LogicalResult mapGridToGpuLaunch(mlir::RewriterBase &rewriter,
+                                       mlir::scf::ForallOp grid,
+                                       int64_t threads);
+
+/// Lowers one bufferized attn.block in a gpu.launch for the threads of a
+/// block (see --attn-online-softmax-gpu). Emits an error and fails when it
+/// cannot.
+mlir::LogicalResult lowerBlockOpForGpu(mlir::RewriterBase &rewriter,
+                                       attn::BlockOp op, int64_t sharedLimit);
 
 void populateAttnApproximateMathPatterns(mlir::RewritePatternSet &patterns);
 

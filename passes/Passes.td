@@ -149,4 +149,65 @@ def AttnApproximateMathPass : Pass<"attn-approximate-math"> {
     "::mlir::math::MathDialect", "::mlir::vector::VectorDialect"];
 }
 
+def AttnMapGridToGpuPass : Pass<"attn-map-grid-to-gpu"> {
+  let summary = "Run attention grids as gpu.launch, one thread block per "
+                "grid point";
+  let description = [{
+    Turns each bufferized `scf.forall` that holds an `attn.block` (the grid
+    `--attn-tile` builds over batch dims, heads and query blocks) into a
+    `gpu.launch` with one thread block of `threads` threads per grid point.
+    The grid is flattened onto the x dimension and unflattened inside the
+    kernel. The body is copied into the launch, so it may hold only what
+    every thread can run redundantly: index arithmetic, views and
+    `attn.block`; anything else is an error naming the op. The launch's
+    dynamic shared memory starts at 0; `--attn-online-softmax-gpu` sets it.
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"128",
+           "Threads per block">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect"];
+}
+
+def AttnOnlineSoftmaxGpuPass : Pass<"attn-online-softmax-gpu"> {
+  let summary = "Lower attn.block inside gpu.launch to the online-softmax "
+                "recurrence for a thread block";
+  let description = [{
+    Lowers every bufferized `attn.block` that sits directly in a
+    `gpu.launch` body into SIMT code run by all the threads of the block
+    together: query, key and value tiles staged in dynamic shared memory as
+    f32, register-tiled Q.K^T and P.V products, one warp per softmax row
+    with butterfly shuffles for the row max and sum, and the running max,
+    sum and rescaled accumulator of the online softmax. f32, f16 and bf16
+    inputs, f32 arithmetic; masks, causal alignment, windows, softcap,
+    dropout (the same Philox draws as the CPU and the reference) and LSE.
+    Sets the launch's dynamic shared memory size, and fails with a message
+    when the tiles need more than `shared-memory-limit` bytes.
+  }];
+  let options = [
+    Option<"sharedMemoryLimit", "shared-memory-limit", "int64_t",
+           /*default=*/"232448",
+           "Most bytes of shared memory a block may use (232448 on sm_90, "
+           "166912 on sm_80)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def AttnExternDynamicSharedPass
+    : Pass<"attn-extern-dynamic-shared", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Declare dynamic shared memory as an external PTX array";
+  let description = [{
+    Runs on a `gpu.module` in the LLVM dialect. Gives the zero-sized
+    shared-memory arrays that `gpu.dynamic_shared_memory` lowers to external
+    linkage, so that the NVPTX back end declares them
+    `.extern .shared .b8 name[]` (the dynamic window) instead of demoting
+    them to a one-byte static variable.
+  }];
+}
+
 #endif // SDPA_PASSES_PASSES_TD

@@ -49,3 +49,17 @@ def cuda_device_present():
 
 if cuda_device_present():
     config.available_features.add("cuda")
+
+
+def cuda_toolkit_present():
+    """True when the CUDA toolkit the compiler uses (CUDA_HOME, else
+    /usr/local/cuda) has ptxas and libdevice."""
+    root = os.environ.get("CUDA_HOME") or "/usr/local/cuda"
+    return os.access(os.path.join(root, "bin", "ptxas"), os.X_OK) and \
+        os.path.exists(os.path.join(root, "nvvm", "libdevice",
+                                    "libdevice.10.bc"))
+
+
+if cuda_toolkit_present():
+    config.available_features.add("cuda-toolkit")
+llvm_config.with_system_environment(["CUDA_HOME"])

@@ -10,11 +10,7 @@
 
 #include "runtime/cpu/CpuArtifact.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <dlfcn.h>
-#include <sys/stat.h>
 
 namespace sdpa {
 namespace rt {
@@ -59,62 +55,14 @@ private:
 };
 } // namespace
 
-static bool readFile(const std::string &path, std::string &text,
-                     std::string &error) {
-  FILE *file = std::fopen(path.c_str(), "rb");
-  if (!file) {
-    error = "cannot read '" + path + "': " + std::strerror(errno);
-    return false;
-  }
-  text.clear();
-  char buffer[4096];
-  size_t got;
-  while ((got = std::fread(buffer, 1, sizeof(buffer), file)) > 0)
-    text.append(buffer, got);
-  bool failed = std::ferror(file);
-  std::fclose(file);
-  if (failed) {
-    error = "cannot read '" + path + "'";
-    return false;
-  }
-  return true;
-}
-
 std::unique_ptr<CpuArtifact> CpuArtifact::load(const std::string &dir,
                                                std::string &error) {
-  struct stat info;
-  if (::stat(dir.c_str(), &info) != 0) {
-    error =
-        "cannot open artifact directory '" + dir + "': " + std::strerror(errno);
-    return nullptr;
-  }
-  if (!S_ISDIR(info.st_mode)) {
-    error = "artifact '" + dir + "' is not a directory";
-    return nullptr;
-  }
-
-  std::string manifestPath = dir + "/manifest.txt";
-  std::string text;
-  if (!readFile(manifestPath, text, error))
-    return nullptr;
   std::unique_ptr<CpuArtifact> artifact(new CpuArtifact());
   Manifest &m = artifact->manifestData;
-  if (!parseManifest(text, m, error)) {
-    error = manifestPath + ": " + error;
+  if (!loadManifest(dir, "cpu", m, error))
     return nullptr;
-  }
-  if (m.target != "cpu") {
-    error = manifestPath + ": the artifact is for target '" + m.target +
-            "', not 'cpu'";
-    return nullptr;
-  }
-  // Always a path with a slash, so dlopen never searches the library path
-  // and picks up some other kernel.so.
-  if (m.library.empty() || m.library[0] == '/') {
-    error = manifestPath + ": library '" + m.library +
-            "' must be relative to the artifact directory";
-    return nullptr;
-  }
+  // Always a path with a slash (loadManifest refuses absolute names), so
+  // dlopen never searches the library path and picks up some other kernel.so.
   std::string libraryPath = dir + "/" + m.library;
 
   artifact->handle = ::dlopen(libraryPath.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -221,6 +169,32 @@ static bool checkTensor(const TensorRef &tensor, const TensorSpec &spec,
   return true;
 }
 
+static std::string countError(const char *what, size_t expected, size_t got) {
+  return "expected " + std::to_string(expected) + " " + what +
+         (expected == 1 ? "" : "s") + ", got " + std::to_string(got);
+}
+
+bool checkTensors(const Manifest &m, const std::vector<TensorRef> &inputs,
+                  const std::vector<TensorRef> &outputs, std::string &error) {
+  if (inputs.size() != m.inputs.size()) {
+    error = countError("input", m.inputs.size(), inputs.size());
+    return false;
+  }
+  if (outputs.size() != m.outputs.size()) {
+    error = countError("output", m.outputs.size(), outputs.size());
+    return false;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!checkTensor(inputs[i], m.inputs[i], "input " + std::to_string(i),
+                     error))
+      return false;
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (!checkTensor(outputs[i], m.outputs[i], "output " + std::to_string(i),
+                     error))
+      return false;
+  return true;
+}
+
 /// The words of the memref descriptor for `tensor`, already checked.
 static std::vector<int64_t> makeDescriptor(const TensorRef &tensor) {
   size_t rank = tensor.shape.size();
@@ -239,31 +213,11 @@ static std::vector<int64_t> makeDescriptor(const TensorRef &tensor) {
   return words;
 }
 
-static std::string countError(const char *what, size_t expected, size_t got) {
-  return "expected " + std::to_string(expected) + " " + what +
-         (expected == 1 ? "" : "s") + ", got " + std::to_string(got);
-}
-
 bool CpuArtifact::run(const std::vector<TensorRef> &inputs,
                       const std::vector<TensorRef> &outputs, ThreadPool &pool,
                       std::string &error) {
-  const Manifest &m = manifestData;
-  if (inputs.size() != m.inputs.size()) {
-    error = countError("input", m.inputs.size(), inputs.size());
+  if (!checkTensors(manifestData, inputs, outputs, error))
     return false;
-  }
-  if (outputs.size() != m.outputs.size()) {
-    error = countError("output", m.outputs.size(), outputs.size());
-    return false;
-  }
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (!checkTensor(inputs[i], m.inputs[i], "input " + std::to_string(i),
-                     error))
-      return false;
-  for (size_t i = 0; i < outputs.size(); ++i)
-    if (!checkTensor(outputs[i], m.outputs[i], "output " + std::to_string(i),
-                     error))
-      return false;
 
   std::vector<std::vector<int64_t>> descriptors;
   descriptors.reserve(inputs.size() + outputs.size());

@@ -49,6 +49,14 @@ struct TensorRef {
   void *data = nullptr;
 };
 
+/// Checks `inputs` and `outputs` against the specs of `m`: their counts, and
+/// each tensor's dtype, rank, shape, strides (C order unless the spec is
+/// `strided`) and data pointer. On a mismatch returns false and sets `error`
+/// naming the input or output and both values. The launchers call this before
+/// handing tensors to kernels, which trust them blindly.
+bool checkTensors(const Manifest &m, const std::vector<TensorRef> &inputs,
+                  const std::vector<TensorRef> &outputs, std::string &error);
+
 class CpuArtifact {
 public:
   /// Loads the artifact in directory `dir`. On failure returns null and sets

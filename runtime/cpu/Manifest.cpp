@@ -9,23 +9,37 @@
 
 #include "runtime/cpu/Manifest.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <limits>
 #include <map>
+#include <sys/stat.h>
 
 namespace sdpa {
 namespace rt {
 
 static constexpr int kVersion = 1;
+/// cuLaunchKernel takes grid and block dims and shared memory sizes as
+/// unsigned int; larger values would be truncated into a different launch.
+static constexpr int64_t kMaxLaunchValue = std::numeric_limits<int32_t>::max();
 
 bool TensorSpec::operator==(const TensorSpec &other) const {
   return dtype == other.dtype && shape == other.shape &&
          anyStrides == other.anyStrides;
 }
 
+bool LaunchSpec::operator==(const LaunchSpec &o) const {
+  return kernel == o.kernel && grid == o.grid && block == o.block &&
+         sharedBytes == o.sharedBytes && args == o.args;
+}
+
 bool Manifest::operator==(const Manifest &other) const {
   return target == other.target && entry == other.entry &&
          library == other.library && symbol == other.symbol &&
-         inputs == other.inputs && outputs == other.outputs;
+         inputs == other.inputs && outputs == other.outputs &&
+         chip == other.chip && cubin == other.cubin &&
+         buffers == other.buffers && launches == other.launches;
 }
 
 std::string formatShape(const std::vector<int64_t> &shape) {
@@ -148,16 +162,174 @@ static bool parseTensorSpec(const std::vector<std::string> &tokens,
   return true;
 }
 
+/// `sm_` followed by major and minor digits and an optional feature suffix
+/// letter (`sm_90a`).
+static bool isChipName(const std::string &text) {
+  if (text.compare(0, 3, "sm_") != 0)
+    return false;
+  size_t digits = 0;
+  while (3 + digits < text.size() && text[3 + digits] >= '0' &&
+         text[3 + digits] <= '9')
+    ++digits;
+  size_t rest = text.size() - 3 - digits;
+  return digits >= 2 &&
+         (rest == 0 || (rest == 1 && text.back() >= 'a' && text.back() <= 'z'));
+}
+
+/// A grid or block size `<X>x<Y>x<Z>`; `what` names it in the error.
+static bool parseLaunchDims(const std::string &what, const std::string &text,
+                            std::array<int64_t, 3> &dims, std::string &error) {
+  std::vector<std::string> parts;
+  size_t pos = 0;
+  while (true) {
+    size_t end = text.find('x', pos);
+    parts.push_back(
+        text.substr(pos, end == std::string::npos ? end : end - pos));
+    if (end == std::string::npos)
+      break;
+    pos = end + 1;
+  }
+  if (parts.size() != 3) {
+    error = what + " '" + text + "' must be <X>x<Y>x<Z>";
+    return false;
+  }
+  for (size_t i = 0; i < 3; ++i) {
+    std::string dimError;
+    if (!parseDim(parts[i], dims[i], dimError)) {
+      error = what + " '" + text + "': " + dimError;
+      return false;
+    }
+    if (dims[i] < 1 || dims[i] > kMaxLaunchValue) {
+      error = what + " '" + text + "': dims must be in [1, " +
+              std::to_string(kMaxLaunchValue) + "]";
+      return false;
+    }
+  }
+  return true;
+}
+
+static const std::pair<const char *, LaunchArg::Kind> kArgPrefixes[] = {
+    {"in", LaunchArg::Kind::Input},
+    {"out", LaunchArg::Kind::Output},
+    {"buf", LaunchArg::Kind::Buffer}};
+
+static std::string argName(const LaunchArg &arg) {
+  for (const auto &prefix : kArgPrefixes)
+    if (prefix.second == arg.kind)
+      return prefix.first + std::to_string(arg.index);
+  return "?";
+}
+
+static bool parseLaunchArg(const std::string &text, LaunchArg &arg) {
+  for (const auto &prefix : kArgPrefixes) {
+    size_t length = std::strlen(prefix.first);
+    if (text.compare(0, length, prefix.first) != 0)
+      continue;
+    std::string ignored;
+    arg.kind = prefix.second;
+    return parseDim(text.substr(length), arg.index, ignored);
+  }
+  return false;
+}
+
+/// The tokens of a `launch` record, the record name included.
+static bool parseLaunch(const std::vector<std::string> &tokens,
+                        LaunchSpec &launch, std::string &error) {
+  if (tokens.size() < 9 || tokens[2] != "grid" || tokens[4] != "block" ||
+      tokens[6] != "smem" || tokens[8] != "args") {
+    error = "expected 'launch <kernel> grid <X>x<Y>x<Z> block <X>x<Y>x<Z> "
+            "smem <bytes> args <ref>...'";
+    return false;
+  }
+  launch.kernel = tokens[1];
+  if (!parseLaunchDims("grid", tokens[3], launch.grid, error) ||
+      !parseLaunchDims("block", tokens[5], launch.block, error))
+    return false;
+  std::string smemError;
+  if (!parseDim(tokens[7], launch.sharedBytes, smemError) ||
+      launch.sharedBytes > kMaxLaunchValue) {
+    error = "bad smem '" + tokens[7] + "' (expected bytes in [0, " +
+            std::to_string(kMaxLaunchValue) + "])";
+    return false;
+  }
+  for (size_t i = 9; i < tokens.size(); ++i) {
+    LaunchArg arg;
+    if (!parseLaunchArg(tokens[i], arg)) {
+      error =
+          "bad argument '" + tokens[i] + "' (expected in<k>, out<k> or buf<k>)";
+      return false;
+    }
+    launch.args.push_back(arg);
+  }
+  return true;
+}
+
+static std::string countOf(size_t count, const std::string &noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+/// The checks of an nvptx manifest that need the whole file: `lines` holds
+/// the line of each input, output and launch, in that order.
+static bool checkGpuManifest(const Manifest &m, const std::vector<int> &lines,
+                             std::string &error) {
+  size_t line = 0;
+  auto where = [&]() { return "line " + std::to_string(lines[line]) + ": "; };
+  for (const auto *tensors : {&m.inputs, &m.outputs}) {
+    const char *record = tensors == &m.inputs ? "input" : "output";
+    for (const TensorSpec &spec : *tensors) {
+      if (spec.anyStrides) {
+        error = where() + record +
+                ": target nvptx needs contiguous tensors (its kernels take "
+                "bare pointers)";
+        return false;
+      }
+      ++line;
+    }
+  }
+  for (const LaunchSpec &launch : m.launches) {
+    for (const LaunchArg &arg : launch.args) {
+      const std::vector<TensorSpec> &specs =
+          arg.kind == LaunchArg::Kind::Input    ? m.inputs
+          : arg.kind == LaunchArg::Kind::Output ? m.outputs
+                                                : m.buffers;
+      const char *noun = arg.kind == LaunchArg::Kind::Input    ? "input"
+                         : arg.kind == LaunchArg::Kind::Output ? "output"
+                                                               : "buffer";
+      std::string prefix =
+          where() + "launch '" + launch.kernel + "': '" + argName(arg) + "' ";
+      if (arg.index >= static_cast<int64_t>(specs.size())) {
+        error = prefix + "refers to " + noun + " " + std::to_string(arg.index) +
+                ", but the manifest has " + countOf(specs.size(), noun);
+        return false;
+      }
+      // A scalar input is passed by value; outputs and buffers are written
+      // through pointers, which a rank-0 value cannot provide.
+      if (arg.kind != LaunchArg::Kind::Input &&
+          specs[arg.index].shape.empty()) {
+        error = prefix + "is a scalar " + noun +
+                "; only inputs may be scalars (passed by value)";
+        return false;
+      }
+    }
+    ++line;
+  }
+  return true;
+}
+
 bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
   m = Manifest();
   // The string-valued singletons, and the line each was first seen on.
   const std::pair<const char *, std::string Manifest::*> singletons[] = {
-      {"target", &Manifest::target},
-      {"entry", &Manifest::entry},
-      {"library", &Manifest::library},
-      {"symbol", &Manifest::symbol}};
+      {"target", &Manifest::target},   {"entry", &Manifest::entry},
+      {"library", &Manifest::library}, {"symbol", &Manifest::symbol},
+      {"chip", &Manifest::chip},       {"cubin", &Manifest::cubin}};
   std::map<std::string, int> seenOn;
   bool sawHeader = false;
+  // Lines of the inputs, outputs and launches, for the checks at the end.
+  std::vector<int> inputLines, outputLines, launchLines;
+  // The first record that only nvptx manifests may have.
+  std::string gpuRecord;
+  int gpuRecordLine = 0;
 
   int lineNo = 0;
   size_t pos = 0;
@@ -214,6 +386,11 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
               "' before '" + record + "'";
       return false;
     }
+    if (gpuRecord.empty() && (record == "chip" || record == "cubin" ||
+                              record == "buffer" || record == "launch")) {
+      gpuRecord = record;
+      gpuRecordLine = lineNo;
+    }
     if (record == "input" || record == "output") {
       if (!checkArity(3))
         return false;
@@ -224,6 +401,33 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
         return false;
       }
       (record == "input" ? m.inputs : m.outputs).push_back(std::move(spec));
+      (record == "input" ? inputLines : outputLines).push_back(lineNo);
+      continue;
+    }
+    if (record == "buffer") {
+      if (!checkArity(2))
+        return false;
+      // A buffer is device scratch in C order: the layout is implied.
+      std::vector<std::string> specTokens = tokens;
+      specTokens.push_back("contiguous");
+      TensorSpec spec;
+      std::string specError;
+      if (!parseTensorSpec(specTokens, spec, specError)) {
+        error = where + record + ": " + specError;
+        return false;
+      }
+      m.buffers.push_back(std::move(spec));
+      continue;
+    }
+    if (record == "launch") {
+      LaunchSpec launch;
+      std::string launchError;
+      if (!parseLaunch(tokens, launch, launchError)) {
+        error = where + record + ": " + launchError;
+        return false;
+      }
+      m.launches.push_back(std::move(launch));
+      launchLines.push_back(lineNo);
       continue;
     }
     bool known = false;
@@ -239,15 +443,24 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
       error = where + "unknown record '" + record + "'";
       return false;
     }
+    if (record == "chip" && !isChipName(m.chip)) {
+      error = where + "bad chip '" + m.chip +
+              "' (expected sm_<major><minor>, e.g. sm_90)";
+      return false;
+    }
   }
 
   if (!sawHeader) {
     error = "missing required record 'sdpa-artifact'";
     return false;
   }
-  for (const auto &singleton : singletons) {
-    if (!seenOn.count(singleton.first)) {
-      error = std::string("missing required record '") + singleton.first + "'";
+  bool gpu = m.target == "nvptx";
+  for (const char *required : {"target", "entry", "library", "symbol"}) {
+    // GPU kernels are named by their launches instead.
+    if (gpu && std::string(required) == "symbol")
+      continue;
+    if (!seenOn.count(required)) {
+      error = std::string("missing required record '") + required + "'";
       return false;
     }
   }
@@ -256,20 +469,49 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
     error = "missing required record 'output'";
     return false;
   }
-  return true;
+  if (!gpu) {
+    if (!gpuRecord.empty()) {
+      error = "line " + std::to_string(gpuRecordLine) + ": '" + gpuRecord +
+              "' is only for target nvptx, not '" + m.target + "'";
+      return false;
+    }
+    return true;
+  }
+  if (m.chip.empty()) {
+    error = "missing required record 'chip'";
+    return false;
+  }
+  if (m.launches.empty()) {
+    error = "missing required record 'launch'";
+    return false;
+  }
+  std::vector<int> lines = inputLines;
+  lines.insert(lines.end(), outputLines.begin(), outputLines.end());
+  lines.insert(lines.end(), launchLines.begin(), launchLines.end());
+  return checkGpuManifest(m, lines, error);
+}
+
+static std::string serializeShape(const std::vector<int64_t> &shape) {
+  if (shape.empty())
+    return "scalar";
+  std::string text;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      text += "x";
+    text += std::to_string(shape[i]);
+  }
+  return text;
 }
 
 static std::string serializeSpec(const TensorSpec &spec) {
-  std::string shape;
-  if (spec.shape.empty())
-    shape = "scalar";
-  for (size_t i = 0; i < spec.shape.size(); ++i) {
-    if (i)
-      shape += "x";
-    shape += std::to_string(spec.shape[i]);
-  }
-  return std::string(npy::dtypeName(spec.dtype)) + " " + shape + " " +
+  return std::string(npy::dtypeName(spec.dtype)) + " " +
+         serializeShape(spec.shape) + " " +
          (spec.anyStrides ? "strided" : "contiguous");
+}
+
+static std::string serializeDims(const std::array<int64_t, 3> &dims) {
+  return std::to_string(dims[0]) + "x" + std::to_string(dims[1]) + "x" +
+         std::to_string(dims[2]);
 }
 
 std::string serializeManifest(const Manifest &m) {
@@ -277,12 +519,89 @@ std::string serializeManifest(const Manifest &m) {
   text += "target " + m.target + "\n";
   text += "entry " + m.entry + "\n";
   text += "library " + m.library + "\n";
-  text += "symbol " + m.symbol + "\n";
+  // Optional for nvptx, where an empty field means the record was absent.
+  if (!m.symbol.empty())
+    text += "symbol " + m.symbol + "\n";
+  if (!m.chip.empty())
+    text += "chip " + m.chip + "\n";
+  if (!m.cubin.empty())
+    text += "cubin " + m.cubin + "\n";
   for (const TensorSpec &spec : m.inputs)
     text += "input " + serializeSpec(spec) + "\n";
   for (const TensorSpec &spec : m.outputs)
     text += "output " + serializeSpec(spec) + "\n";
+  for (const TensorSpec &spec : m.buffers)
+    text += std::string("buffer ") + npy::dtypeName(spec.dtype) + " " +
+            serializeShape(spec.shape) + "\n";
+  for (const LaunchSpec &launch : m.launches) {
+    text += "launch " + launch.kernel + " grid " + serializeDims(launch.grid) +
+            " block " + serializeDims(launch.block) + " smem " +
+            std::to_string(launch.sharedBytes) + " args";
+    for (const LaunchArg &arg : launch.args)
+      text += " " + argName(arg);
+    text += "\n";
+  }
   return text;
+}
+
+bool readFile(const std::string &path, std::string &bytes, std::string &error) {
+  FILE *file = std::fopen(path.c_str(), "rb");
+  if (!file) {
+    error = "cannot read '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  bytes.clear();
+  char buffer[4096];
+  size_t got;
+  while ((got = std::fread(buffer, 1, sizeof(buffer), file)) > 0)
+    bytes.append(buffer, got);
+  bool failed = std::ferror(file);
+  std::fclose(file);
+  if (failed) {
+    error = "cannot read '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+bool loadManifest(const std::string &dir, const std::string &target,
+                  Manifest &m, std::string &error) {
+  struct stat info;
+  if (::stat(dir.c_str(), &info) != 0) {
+    error =
+        "cannot open artifact directory '" + dir + "': " + std::strerror(errno);
+    return false;
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    error = "artifact '" + dir + "' is not a directory";
+    return false;
+  }
+
+  std::string manifestPath = dir + "/manifest.txt";
+  std::string text;
+  if (!readFile(manifestPath, text, error))
+    return false;
+  if (!parseManifest(text, m, error)) {
+    error = manifestPath + ": " + error;
+    return false;
+  }
+  if (m.target != target) {
+    error = manifestPath + ": the artifact is for target '" + m.target +
+            "', not '" + target + "'";
+    return false;
+  }
+  // The loaders join these to `dir`; an absolute path would load a file from
+  // elsewhere, which a copied artifact directory does not carry along.
+  for (const std::pair<const char *, const std::string *> file :
+       {std::make_pair("library", &m.library),
+        std::make_pair("cubin", &m.cubin)}) {
+    if (!file.second->empty() && (*file.second)[0] == '/') {
+      error = manifestPath + ": " + file.first + " '" + *file.second +
+              "' must be relative to the artifact directory";
+      return false;
+    }
+  }
+  return true;
 }
 
 } // namespace rt

@@ -1,13 +1,14 @@
 //===- Manifest.h - the manifest of a compiled sdpa artifact ---*- C++ -*-===//
 //
 // A compiled artifact is a directory holding `manifest.txt` and the kernel
-// (a shared object on the CPU). The manifest says which target the kernel is
-// for, which symbol to call, and the dtype, shape and layout of every argument,
-// so that the runtime can check tensors before handing them to code that
-// trusts them blindly. The format is line based text:
+// (a shared object on the CPU, a PTX file and optionally a cubin on NVIDIA
+// GPUs). The manifest says which target the kernel is for, how to call it,
+// and the dtype, shape and layout of every argument, so that the runtime can
+// check tensors before handing them to code that trusts them blindly. The
+// format is line based text:
 //
 //   sdpa-artifact 1
-//   target cpu
+//   target cpu                          (or nvptx)
 //   entry <function name>
 //   library <file name relative to the artifact directory>
 //   symbol <exported symbol of the packed entry>
@@ -18,6 +19,20 @@
 // ignored. <dtype> is a dtypeName, <shape> dims joined by `x` (`1x8x128x64`)
 // or `scalar` for rank 0, <layout> `strided` (any strides) or `contiguous`.
 //
+// For target nvptx, `library` names the PTX file, `symbol` is not used, and
+// these records describe the kernels (they are refused for other targets):
+//
+//   chip sm_90                          (required: the PTX's target chip)
+//   cubin <file name>                   (optional: a cubin for `chip`)
+//   buffer <dtype> <shape>              (device scratch tensor, repeatable)
+//   launch <kernel> grid <X>x<Y>x<Z> block <X>x<Y>x<Z> smem <bytes>
+//          args <ref> <ref> ...         (on one line; at least one launch)
+//
+// Launches run in manifest order. A <ref> is `in<k>`, `out<k>` or `buf<k>`:
+// the device pointer of that input, output or buffer, except that `in<k>` of
+// a rank-0 input passes its value. GPU kernels get bare pointers, so nvptx
+// inputs and outputs must be `contiguous`.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef SDPA_RUNTIME_CPU_MANIFEST_H
@@ -25,6 +40,7 @@
 
 #include "runtime/npy/Npy.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -44,6 +60,27 @@ struct TensorSpec {
   bool operator!=(const TensorSpec &other) const { return !(*this == other); }
 };
 
+/// One argument of a GPU kernel launch: a tensor of the entry (its device
+/// pointer) or, for a rank-0 input, its value.
+struct LaunchArg {
+  enum class Kind { Input, Output, Buffer };
+  Kind kind = Kind::Input;
+  int64_t index = 0;
+  bool operator==(const LaunchArg &o) const {
+    return kind == o.kind && index == o.index;
+  }
+};
+
+/// One kernel launch of a GPU artifact, run in manifest order.
+struct LaunchSpec {
+  std::string kernel; // symbol in the PTX/cubin module
+  std::array<int64_t, 3> grid = {1, 1, 1};
+  std::array<int64_t, 3> block = {1, 1, 1};
+  int64_t sharedBytes = 0; // dynamic shared memory per block
+  std::vector<LaunchArg> args;
+  bool operator==(const LaunchSpec &o) const; // all fields
+};
+
 struct Manifest {
   std::string target;
   std::string entry;
@@ -51,6 +88,14 @@ struct Manifest {
   std::string symbol;
   std::vector<TensorSpec> inputs;
   std::vector<TensorSpec> outputs;
+  /// nvptx: the chip of the PTX, "sm_80", "sm_90", ...
+  std::string chip;
+  /// nvptx: optional cubin for `chip`, a file name relative to the artifact.
+  std::string cubin;
+  /// nvptx: device scratch tensors, uninitialised.
+  std::vector<TensorSpec> buffers;
+  /// nvptx: kernels to run, in order.
+  std::vector<LaunchSpec> launches;
 
   bool operator==(const Manifest &other) const;
   bool operator!=(const Manifest &other) const { return !(*this == other); }
@@ -61,8 +106,19 @@ struct Manifest {
 bool parseManifest(const std::string &text, Manifest &m, std::string &error);
 
 /// The text of a manifest.txt describing `m`, which parseManifest reads back
-/// as `m`. The string fields must be single non-empty tokens (no whitespace).
+/// as `m`. The string fields must be single tokens (no whitespace), and only
+/// `symbol`, `chip` and `cubin` may be empty (their records are then left
+/// out).
 std::string serializeManifest(const Manifest &m);
+
+/// Reads and parses `dir`/manifest.txt and checks that it is for `target`
+/// and names its files relative to `dir`. On failure returns false and sets
+/// `error`, which names the directory or the manifest file.
+bool loadManifest(const std::string &dir, const std::string &target,
+                  Manifest &m, std::string &error);
+
+/// Reads the whole file at `path` into `bytes`; on failure sets `error`.
+bool readFile(const std::string &path, std::string &bytes, std::string &error);
 
 /// `[1, 8, 128, 64]` (`[]` for a scalar), for messages.
 std::string formatShape(const std::vector<int64_t> &shape);

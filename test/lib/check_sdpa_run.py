@@ -3,13 +3,23 @@ compares every result with the numpy float64 model in sdpa_numpy.py.
 
 usage: check_sdpa_run.py --sdpa-run PATH --workdir DIR [--target T] [--only NAME]
                          [--large] [--extra=ARG]...
+       check_sdpa_run.py --sdpa-compile PATH --workdir DIR --chips sm_80,sm_90
+                         [--only NAME] [--large]
 --large adds cases big enough to span many query and key blocks of the CPU
 kernels; --extra passes an argument through to sdpa-run (e.g. tile sizes).
 Prints one line per case with the relative error it measured and exits
-non-zero if any case is above its dtype's tolerance."""
+non-zero if any case is above its dtype's tolerance. The GPU (nvptx) has no
+f64, so f64 cases are skipped there.
+
+With --sdpa-compile, every case is compiled for each chip with
+`sdpa-compile --target=nvptx` instead, and the line per case is ptxas's
+report of the kernel: registers, shared memory, spills. It fails if a
+compilation fails or a kernel of the main configurations spills registers
+(other spills are reported as `warn`)."""
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 
@@ -197,22 +207,81 @@ def relative_error(got, want):
     return float(np.max(np.abs(got[finite] - want[finite])) / scale)
 
 
+# The shapes users run most: their kernels must not spill (the others are
+# reported when they do).
+MAIN_GPU_CASES = {"plain", "gqa_group4", "lse", "large_plain",
+                  "large_causal_top_left", "large_causal_bottom_right",
+                  "large_decode_gqa", "large_f16", "large_bf16"}
+PTXAS_USE = re.compile(r"Used (\d+) registers")
+PTXAS_SPILL = re.compile(r"(\d+) bytes spill stores, (\d+) bytes spill loads")
+
+
+def compile_for_gpus(args):
+    """Compiles every non-f64 case for every chip; prints ptxas's report."""
+    rng = np.random.default_rng(20261123)
+    failures = 0
+    for c in CASES + (LARGE_CASES if args.large else []):
+        if (args.only and c["name"] != args.only) or c["dtype"] == "f64":
+            continue
+        path = build(c, rng, args.workdir)[0]
+        for chip in args.chips.split(","):
+            out = os.path.join(args.workdir, f"{c['name']}.{chip}")
+            run = subprocess.run(
+                [args.sdpa_compile, path, "--target=nvptx", f"--chip={chip}",
+                 "-o", out], capture_output=True, text=True)
+            log_path = os.path.join(out, "ptxas.log")
+            if run.returncode != 0 or not os.path.exists(log_path):
+                print(f"FAIL {c['name']} {chip}: sdpa-compile exited "
+                      f"{run.returncode}\n{run.stderr}")
+                failures += 1
+                continue
+            with open(os.path.join(out, "manifest.txt")) as f:
+                smem = max(int(line.split()[line.split().index("smem") + 1])
+                           for line in f if line.startswith("launch "))
+            with open(log_path) as f:
+                log = f.read()
+            regs = PTXAS_USE.search(log)
+            spill = PTXAS_SPILL.search(log)
+            spilled = spill is None or int(spill.group(1)) or \
+                int(spill.group(2))
+            if regs is None or (spilled and c["name"] in MAIN_GPU_CASES):
+                status = "FAIL"
+            else:
+                status = "warn" if spilled else "ok  "
+            failures += status == "FAIL"
+            print(f"{status} {c['name']} {chip}: "
+                  f"{regs.group(1) if regs else '?'} registers, "
+                  f"{smem} bytes shared, spills "
+                  f"{spill.group(1) + '/' + spill.group(2) if spill else '?'}")
+    print(f"{failures} case(s) failed" if failures else "all cases passed")
+    return 1 if failures else 0
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sdpa-run", required=True)
+    parser.add_argument("--sdpa-run")
+    parser.add_argument("--sdpa-compile")
+    parser.add_argument("--chips", default="sm_80,sm_90")
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--target", default="reference")
     parser.add_argument("--only")
     parser.add_argument("--large", action="store_true")
     parser.add_argument("--extra", action="append", default=[])
     args = parser.parse_args()
+    if not args.sdpa_run and not args.sdpa_compile:
+        parser.error("give --sdpa-run or --sdpa-compile")
     os.makedirs(args.workdir, exist_ok=True)
+    if args.sdpa_compile:
+        return compile_for_gpus(args)
     rng = np.random.default_rng(20261123)
     failures = 0
     for c in CASES + (LARGE_CASES if args.large else []):
         if args.only and c["name"] != args.only:
             continue
         path, inputs, outputs, arrays, model, lse = build(c, rng, args.workdir)
+        if args.target == "nvptx" and c["dtype"] == "f64":
+            print(f"skip {c['name']}: f64 runs on the CPU only")
+            continue
         cmd = [args.sdpa_run, path, f"--target={args.target}"] + \
             [f"--input={p}" for p in inputs] + \
             [f"--output={p}" for p in outputs] + args.extra

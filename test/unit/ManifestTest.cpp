@@ -231,3 +231,309 @@ TEST(ManifestTest, FailedParseLeavesNoStaleContents) {
   EXPECT_TRUE(m.inputs.empty());
   EXPECT_EQ(m.entry, "");
 }
+
+//===----------------------------------------------------------------------===//
+// GPU artifacts (target nvptx)
+//===----------------------------------------------------------------------===//
+
+static const char kGpuHeader[] = "sdpa-artifact 1\n"
+                                 "target nvptx\n"
+                                 "entry sdpa_kernel\n"
+                                 "library kernels.ptx\n"
+                                 "chip sm_90\n"
+                                 "input f16 2x8x64 contiguous\n"
+                                 "input i64 scalar contiguous\n"
+                                 "output f16 2x8x64 contiguous\n";
+
+/// kGpuHeader (lines 1 to 8) and `tail`, with one launch unless `tail` has
+/// its own.
+static std::string gpuManifest(const std::string &tail) {
+  std::string text = std::string(kGpuHeader) + tail;
+  if (tail.find("launch ") == std::string::npos)
+    text += "launch k grid 1x1x1 block 1x1x1 smem 0 args in0 out0\n";
+  return text;
+}
+
+static Manifest sampleGpuManifest() {
+  Manifest m;
+  m.target = "nvptx";
+  m.entry = "sdpa_kernel";
+  m.library = "kernels.ptx";
+  m.chip = "sm_90a";
+  m.cubin = "kernels.sm_90a.cubin";
+  m.inputs = {{npy::DType::BF16, {1, 8, 128, 64}, false},
+              {npy::DType::I64, {}, false}};
+  m.outputs = {{npy::DType::BF16, {1, 8, 128, 64}, false}};
+  m.buffers = {{npy::DType::F32, {1, 8, 128}, false},
+               {npy::DType::F32, {4}, false}};
+  LaunchSpec first;
+  first.kernel = "sdpa_split";
+  first.grid = {2, 8, 4};
+  first.block = {128, 1, 1};
+  first.sharedBytes = 65536;
+  first.args = {{LaunchArg::Kind::Input, 0},
+                {LaunchArg::Kind::Input, 1},
+                {LaunchArg::Kind::Buffer, 0},
+                {LaunchArg::Kind::Buffer, 1}};
+  LaunchSpec second;
+  second.kernel = "sdpa_combine";
+  second.block = {256, 1, 1};
+  second.args = {{LaunchArg::Kind::Buffer, 0},
+                 {LaunchArg::Kind::Buffer, 1},
+                 {LaunchArg::Kind::Output, 0}};
+  m.launches = {first, second};
+  return m;
+}
+
+TEST(ManifestTest, ParsesGpuRecords) {
+  std::string text = "sdpa-artifact 1\n"
+                     "target nvptx\n"
+                     "entry sdpa_kernel\n"
+                     "library kernels.ptx\n"
+                     "chip sm_90\n"
+                     "cubin kernels.sm_90.cubin\n"
+                     "input f16 2x8x64 contiguous\n"
+                     "input i64 scalar contiguous\n"
+                     "output f16 2x8x64 contiguous\n"
+                     "buffer f32 2x8\n"
+                     "buffer f32 scalar\n"
+                     "launch first grid 2x8x1 block 128x1x1 smem 49152 "
+                     "args in0 in1 buf0\n"
+                     "# a comment between launches\n"
+                     "launch second  grid 1x1x1\tblock 32x4x2 smem 0 args "
+                     "buf0 out0\r\n"
+                     "launch none grid 1x1x1 block 1x1x1 smem 0 args\n";
+  Manifest m;
+  std::string error;
+  ASSERT_TRUE(parseManifest(text, m, error)) << error;
+  EXPECT_EQ(m.target, "nvptx");
+  EXPECT_EQ(m.library, "kernels.ptx");
+  EXPECT_EQ(m.symbol, "");
+  EXPECT_EQ(m.chip, "sm_90");
+  EXPECT_EQ(m.cubin, "kernels.sm_90.cubin");
+  ASSERT_EQ(m.buffers.size(), 2u);
+  EXPECT_EQ(m.buffers[0].dtype, npy::DType::F32);
+  EXPECT_EQ(m.buffers[0].shape, (std::vector<int64_t>{2, 8}));
+  EXPECT_FALSE(m.buffers[0].anyStrides);
+  EXPECT_TRUE(m.buffers[1].shape.empty());
+  ASSERT_EQ(m.launches.size(), 3u);
+  const LaunchSpec &first = m.launches[0];
+  EXPECT_EQ(first.kernel, "first");
+  EXPECT_EQ(first.grid, (std::array<int64_t, 3>{2, 8, 1}));
+  EXPECT_EQ(first.block, (std::array<int64_t, 3>{128, 1, 1}));
+  EXPECT_EQ(first.sharedBytes, 49152);
+  ASSERT_EQ(first.args.size(), 3u);
+  EXPECT_TRUE((first.args[0] == LaunchArg{LaunchArg::Kind::Input, 0}));
+  EXPECT_TRUE((first.args[1] == LaunchArg{LaunchArg::Kind::Input, 1}));
+  EXPECT_TRUE((first.args[2] == LaunchArg{LaunchArg::Kind::Buffer, 0}));
+  const LaunchSpec &second = m.launches[1];
+  EXPECT_EQ(second.kernel, "second");
+  EXPECT_EQ(second.block, (std::array<int64_t, 3>{32, 4, 2}));
+  EXPECT_EQ(second.sharedBytes, 0);
+  ASSERT_EQ(second.args.size(), 2u);
+  EXPECT_TRUE((second.args[1] == LaunchArg{LaunchArg::Kind::Output, 0}));
+  EXPECT_TRUE(m.launches[2].args.empty());
+}
+
+TEST(ManifestTest, GpuRoundTrips) {
+  Manifest m = sampleGpuManifest();
+  std::string text = serializeManifest(m);
+  Manifest back;
+  std::string error;
+  ASSERT_TRUE(parseManifest(text, back, error)) << error << "\n" << text;
+  EXPECT_TRUE(back == m) << text;
+  EXPECT_EQ(serializeManifest(back), text);
+  EXPECT_THAT(text, HasSubstr("chip sm_90a\n"));
+  EXPECT_THAT(text, HasSubstr("cubin kernels.sm_90a.cubin\n"));
+  EXPECT_THAT(text, HasSubstr("buffer f32 1x8x128\nbuffer f32 4\n"));
+  EXPECT_THAT(text, HasSubstr("launch sdpa_split grid 2x8x4 block 128x1x1 "
+                              "smem 65536 args in0 in1 buf0 buf1\n"
+                              "launch sdpa_combine grid 1x1x1 block "
+                              "256x1x1 smem 0 args buf0 buf1 out0\n"));
+  // Not used by GPU artifacts, so not written.
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("symbol")));
+
+  // Without the optional cubin.
+  m.cubin.clear();
+  ASSERT_TRUE(parseManifest(serializeManifest(m), back, error)) << error;
+  EXPECT_TRUE(back == m);
+}
+
+TEST(ManifestTest, EqualityComparesGpuFields) {
+  const Manifest m = sampleGpuManifest();
+  std::vector<Manifest> changed(9, m);
+  changed[0].chip = "sm_80";
+  changed[1].cubin = "other.cubin";
+  changed[2].buffers[1].shape = {5};
+  changed[3].buffers.pop_back();
+  changed[4].launches[1].kernel = "other";
+  changed[5].launches[0].grid[2] = 5;
+  changed[6].launches[1].block[0] = 128;
+  changed[7].launches[0].sharedBytes = 0;
+  changed[8].launches[1].args[2].kind = LaunchArg::Kind::Buffer;
+  for (size_t i = 0; i < changed.size(); ++i)
+    EXPECT_TRUE(changed[i] != m) << "change " << i;
+  Manifest swapped = m;
+  swapped.launches[0].args[0].index = 1;
+  EXPECT_TRUE(swapped != m);
+  swapped = m;
+  std::swap(swapped.launches[0], swapped.launches[1]);
+  EXPECT_TRUE(swapped != m);
+}
+
+TEST(ManifestTest, GpuRecordsOnlyForNvptx) {
+  const char *records[] = {"chip sm_90\n", "cubin k.cubin\n", "buffer f32 4\n",
+                           "launch k grid 1x1x1 block 1x1x1 smem 0 args\n"};
+  const char *names[] = {"chip", "cubin", "buffer", "launch"};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_THAT(parseError(std::string(kHeader) + "output f32 4 contiguous\n" +
+                           records[i]),
+                HasSubstr(std::string("line 7: '") + names[i] +
+                          "' is only for target nvptx, not 'cpu'"));
+  }
+  // The target may come after the records it rules out.
+  EXPECT_THAT(parseError("sdpa-artifact 1\nchip sm_90\nentry e\nlibrary l\n"
+                         "symbol s\noutput f32 4 contiguous\ntarget cpu\n"),
+              HasSubstr("line 2: 'chip' is only for target nvptx, not 'cpu'"));
+}
+
+TEST(ManifestTest, NvptxRequiresChipAndLaunch) {
+  std::string noChip = gpuManifest("");
+  noChip.erase(noChip.find("chip sm_90\n"), 11);
+  EXPECT_THAT(parseError(noChip), HasSubstr("missing required record 'chip'"));
+  EXPECT_THAT(parseError(kGpuHeader),
+              HasSubstr("missing required record 'launch'"));
+  std::string noLibrary = gpuManifest("");
+  noLibrary.erase(noLibrary.find("library kernels.ptx\n"), 20);
+  EXPECT_THAT(parseError(noLibrary),
+              HasSubstr("missing required record 'library'"));
+  // `symbol` is optional for nvptx, and kept when given.
+  Manifest m;
+  std::string error;
+  ASSERT_TRUE(parseManifest(gpuManifest("symbol unused\n"), m, error)) << error;
+  EXPECT_EQ(m.symbol, "unused");
+}
+
+TEST(ManifestTest, RejectsDuplicateChipAndCubin) {
+  EXPECT_THAT(parseError(gpuManifest("chip sm_80\n")),
+              HasSubstr("line 9: duplicate record 'chip' (first on line 5)"));
+  EXPECT_THAT(parseError(gpuManifest("cubin a.cubin\ncubin b.cubin\n")),
+              HasSubstr("line 10: duplicate record 'cubin' (first on line 9)"));
+}
+
+TEST(ManifestTest, RejectsBadChip) {
+  for (const char *chip :
+       {"sm90", "sm_9", "compute_90", "sm_90ab", "sm_", "SM_90", "sm_9x0"}) {
+    std::string text = gpuManifest("");
+    text.replace(text.find("sm_90"), 5, chip);
+    EXPECT_THAT(parseError(text),
+                HasSubstr(std::string("line 5: bad chip '") + chip +
+                          "' (expected sm_<major><minor>, e.g. sm_90)"));
+  }
+  Manifest m;
+  std::string error;
+  for (const char *chip : {"sm_80", "sm_90a", "sm_100", "sm_120f"}) {
+    std::string text = gpuManifest("");
+    text.replace(text.find("sm_90"), 5, chip);
+    EXPECT_TRUE(parseManifest(text, m, error)) << chip << ": " << error;
+  }
+}
+
+TEST(ManifestTest, RejectsBadLaunch) {
+  auto launchError = [](const std::string &launch) {
+    return parseError(gpuManifest(launch + "\n"));
+  };
+  const char shape[] = "line 9: launch: expected 'launch <kernel> grid "
+                       "<X>x<Y>x<Z> block <X>x<Y>x<Z> smem <bytes> args "
+                       "<ref>...'";
+  EXPECT_THAT(launchError("launch k"), HasSubstr(shape));
+  EXPECT_THAT(launchError("launch k grid 1x1x1 block 1x1x1 smem 0"),
+              HasSubstr(shape));
+  EXPECT_THAT(launchError("launch k block 1x1x1 grid 1x1x1 smem 0 args"),
+              HasSubstr(shape));
+  EXPECT_THAT(launchError("launch k grid 1x1x1 block 1x1x1 shared 0 args"),
+              HasSubstr(shape));
+
+  EXPECT_THAT(launchError("launch k grid 2x2 block 1x1x1 smem 0 args"),
+              HasSubstr("line 9: launch: grid '2x2' must be <X>x<Y>x<Z>"));
+  EXPECT_THAT(launchError("launch k grid 1x1x1 block 1x1x1x1 smem 0 args"),
+              HasSubstr("block '1x1x1x1' must be <X>x<Y>x<Z>"));
+  EXPECT_THAT(launchError("launch k grid 0x1x1 block 1x1x1 smem 0 args"),
+              HasSubstr("grid '0x1x1': dims must be in [1, 2147483647]"));
+  EXPECT_THAT(
+      launchError("launch k grid 1x1x1 block 1x1x2147483648 smem 0 args"),
+      HasSubstr("block '1x1x2147483648': dims must be in [1, 2147483647]"));
+  EXPECT_THAT(launchError("launch k grid 4xax1 block 1x1x1 smem 0 args"),
+              HasSubstr("grid '4xax1': bad dim 'a'"));
+  EXPECT_THAT(launchError("launch k grid 4x1x block 1x1x1 smem 0 args"),
+              HasSubstr("grid '4x1x': empty dim"));
+  EXPECT_THAT(launchError("launch k grid 1x1x1 block 1x1x1 smem -1 args"),
+              HasSubstr("line 9: launch: bad smem '-1' (expected bytes in "
+                        "[0, 2147483647])"));
+  EXPECT_THAT(
+      launchError("launch k grid 1x1x1 block 1x1x1 smem 2147483648 args"),
+      HasSubstr("bad smem '2147483648'"));
+  for (const char *arg : {"x0", "in", "in-1", "input0", "out1a", "buf", "0"})
+    EXPECT_THAT(
+        launchError(
+            std::string("launch k grid 1x1x1 block 1x1x1 smem 0 args in0 ") +
+            arg),
+        HasSubstr(std::string("line 9: launch: bad argument '") + arg +
+                  "' (expected in<k>, out<k> or buf<k>)"));
+}
+
+TEST(ManifestTest, RejectsBadBuffer) {
+  EXPECT_THAT(parseError(gpuManifest("buffer f8 4\n")),
+              HasSubstr("line 9: buffer: bad dtype 'f8'"));
+  EXPECT_THAT(parseError(gpuManifest("buffer f32 4x-1\n")),
+              HasSubstr("line 9: buffer: bad dim '-1' in shape '4x-1'"));
+  EXPECT_THAT(parseError(gpuManifest("buffer f32 4 contiguous\n")),
+              HasSubstr("line 9: 'buffer' takes 2 arguments, got 3"));
+}
+
+TEST(ManifestTest, RejectsLaunchArgumentsOutOfRange) {
+  // Checked once the whole file is read: the records may come in any order.
+  EXPECT_THAT(
+      parseError(gpuManifest("\n# comment\nlaunch k grid 1x1x1 block 1x1x1 "
+                             "smem 0 args in0 in2 out0\n")),
+      HasSubstr("line 11: launch 'k': 'in2' refers to input 2, but the "
+                "manifest has 2 inputs"));
+  EXPECT_THAT(parseError(gpuManifest("launch a grid 1x1x1 block 1x1x1 smem 0 "
+                                     "args in0\nlaunch b grid 1x1x1 block "
+                                     "1x1x1 smem 0 args out1\n")),
+              HasSubstr("line 10: launch 'b': 'out1' refers to output 1, but "
+                        "the manifest has 1 output"));
+  EXPECT_THAT(parseError(gpuManifest("launch k grid 1x1x1 block 1x1x1 smem 0 "
+                                     "args buf0\n")),
+              HasSubstr("line 9: launch 'k': 'buf0' refers to buffer 0, but "
+                        "the manifest has 0 buffers"));
+  // A buffer declared after the launch that uses it is fine.
+  Manifest m;
+  std::string error;
+  EXPECT_TRUE(parseManifest(gpuManifest("launch k grid 1x1x1 block 1x1x1 "
+                                        "smem 0 args buf0 in1\nbuffer f32 4\n"),
+                            m, error))
+      << error;
+}
+
+TEST(ManifestTest, OnlyInputsMayBeScalarArguments) {
+  std::string scalarOutput =
+      gpuManifest("output f32 scalar contiguous\n"
+                  "launch k grid 1x1x1 block 1x1x1 smem 0 args in1 out1\n");
+  EXPECT_THAT(parseError(scalarOutput),
+              HasSubstr("line 10: launch 'k': 'out1' is a scalar output; "
+                        "only inputs may be scalars (passed by value)"));
+  EXPECT_THAT(parseError(gpuManifest("buffer i32 scalar\nlaunch k grid 1x1x1 "
+                                     "block 1x1x1 smem 0 args buf0\n")),
+              HasSubstr("line 10: launch 'k': 'buf0' is a scalar buffer"));
+}
+
+TEST(ManifestTest, NvptxTensorsMustBeContiguous) {
+  std::string text = gpuManifest("");
+  text.replace(text.find("i64 scalar contiguous"), 21, "i64 scalar strided");
+  EXPECT_THAT(parseError(text),
+              HasSubstr("line 7: input: target nvptx needs contiguous tensors "
+                        "(its kernels take bare pointers)"));
+  text = gpuManifest("output f32 4 strided\n");
+  EXPECT_THAT(parseError(text), HasSubstr("line 9: output: target nvptx"));
+}

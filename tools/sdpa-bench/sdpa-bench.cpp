@@ -13,6 +13,7 @@
 #include "bench/MachinePeak.h"
 #include "bench/UnfusedBaseline.h"
 #include "compiler/Compile.h"
+#include "compiler/Registration.h"
 #include "dialects/attn/AttnDialect.h"
 #include "dialects/attn/BufferizableOpInterfaceImpl.h"
 #include "runtime/cpu/CpuArtifact.h"
@@ -256,9 +257,7 @@ int main(int argc, char **argv) {
   os.flush();
 
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registry.insert<attn::AttnDialect>();
-  attn::registerBufferizableOpInterfaceExternalModels(registry);
+  registerCompilerDialects(registry);
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
 

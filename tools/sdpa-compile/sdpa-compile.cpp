@@ -1,14 +1,16 @@
 //===- sdpa-compile.cpp - compile an attention graph to an artifact -------===//
 //
 // Compiles one entry function of a .mlir file into an artifact directory
-// (kernel.so, manifest.txt, source.mlir) that the runtime loads and that
-// `sdpa-run DIR` runs. Every failure is a message and exit status 1: usage
-// errors as `sdpa-compile: error: ...`, problems in the IR as located MLIR
-// diagnostics followed by such a line.
+// that a runtime loads and that `sdpa-run DIR` runs: for --target=cpu
+// kernel.so, for --target=nvptx kernels.ptx (and a cubin for --chip when
+// ptxas is installed), with manifest.txt and source.mlir. Every failure is a
+// message and exit status 1: usage errors as `sdpa-compile: error: ...`,
+// problems in the IR as located MLIR diagnostics followed by such a line.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Compile.h"
+#include "compiler/Registration.h"
 #include "dialects/attn/AttnDialect.h"
 #include "dialects/attn/BufferizableOpInterfaceImpl.h"
 
@@ -36,18 +38,26 @@ static cl::opt<std::string>
     outputDir("o", cl::desc("artifact directory to write (created if needed)"),
               cl::value_desc("DIR"), cl::cat(compileCategory));
 static cl::opt<std::string>
-    target("target", cl::desc("what to compile for: cpu (the default)"),
+    target("target",
+           cl::desc("what to compile for: cpu (the default) or nvptx"),
            cl::init("cpu"), cl::cat(compileCategory));
+static cl::opt<std::string>
+    chip("chip",
+         cl::desc("GPU architecture for --target=nvptx: sm_80, sm_86, sm_87, "
+                  "sm_89 or sm_90 (the default)"),
+         cl::init("sm_90"), cl::cat(compileCategory));
 static cl::opt<std::string>
     entryName("entry",
               cl::desc("entry function (default: the only public one)"),
               cl::value_desc("NAME"), cl::cat(compileCategory));
-static cl::opt<int64_t> blockQ("block-q",
-                               cl::desc("query rows per block (cpu)"),
-                               cl::init(64), cl::cat(compileCategory));
-static cl::opt<int64_t> blockK("block-k",
-                               cl::desc("key columns per softmax step (cpu)"),
-                               cl::init(64), cl::cat(compileCategory));
+static cl::opt<int64_t>
+    blockQ("block-q",
+           cl::desc("query rows per block (0: the target's default)"),
+           cl::init(0), cl::cat(compileCategory));
+static cl::opt<int64_t>
+    blockK("block-k",
+           cl::desc("key columns per softmax step (0: the target's default)"),
+           cl::init(0), cl::cat(compileCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "sdpa-compile: error: " << message << "\n";
@@ -62,23 +72,20 @@ int main(int argc, char **argv) {
       "sdpa-compile: compile an attention graph's entry function into an "
       "artifact directory\n");
 
-  // Targets that are planned are named as such, so that a user can tell a
-  // typo from a missing feature.
-  if (target == "nvptx" || target == "cuda" || target == "gpu")
-    return fail("--target=" + target +
-                " is not supported by this build yet; targets: cpu");
-  if (target != "cpu")
-    return fail("unknown --target=" + target + "; targets: cpu");
+  if (target != "cpu" && target != "nvptx")
+    return fail("unknown --target=" + target + "; targets: cpu, nvptx");
+  if (target == "nvptx" && getNvptxSharedMemoryLimit(chip) == 0)
+    return fail("unsupported --chip=" + chip +
+                "; chips: sm_80, sm_86, sm_87, sm_89, sm_90");
   if (outputDir.empty())
     return fail("no output directory: give -o DIR");
-  if (blockQ <= 0 || blockK <= 0)
-    return fail("--block-q and --block-k must be positive, got " +
+  if (blockQ < 0 || blockK < 0)
+    return fail("--block-q and --block-k must be positive (or 0 for the "
+                "target's default), got " +
                 llvm::Twine(blockQ) + " and " + llvm::Twine(blockK));
 
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registry.insert<attn::AttnDialect>();
-  attn::registerBufferizableOpInterfaceExternalModels(registry);
+  registerCompilerDialects(registry);
   MLIRContext context(registry);
   // The diagnostics point into the source; the op dump would repeat it.
   context.printOpOnDiagnostic(false);
@@ -94,7 +101,7 @@ int main(int argc, char **argv) {
   if (!module)
     return fail("cannot parse " + inputFile);
 
-  // Described before compiling because compileForCpu lowers the module in
+  // Described before compiling because compilation lowers the module in
   // place; an unsupported entry is reported here, with its location.
   FailureOr<rt::Manifest> manifest = describeEntry(*module, entryName);
   if (failed(manifest))
@@ -102,12 +109,18 @@ int main(int argc, char **argv) {
 
   CompileOptions options;
   options.entry = manifest->entry;
-  options.cpu.blockQ = blockQ;
-  options.cpu.blockK = blockK;
+  if (blockQ > 0)
+    options.cpu.blockQ = options.nvptx.blockQ = blockQ;
+  if (blockK > 0)
+    options.cpu.blockK = options.nvptx.blockK = blockK;
+  options.nvptx.chip = chip;
   // A failed compile leaves no half-written artifact behind, unless the
   // directory was the user's to begin with.
   bool existed = llvm::sys::fs::exists(outputDir);
-  if (failed(compileForCpu(*module, options, outputDir, error))) {
+  LogicalResult compiled =
+      target == "nvptx" ? compileForNvptx(*module, options, outputDir, error)
+                        : compileForCpu(*module, options, outputDir, error);
+  if (failed(compiled)) {
     if (!existed)
       llvm::sys::fs::remove_directories(outputDir);
     return fail(error.empty() ? "cannot compile " + inputFile + " for " + target

@@ -6,11 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Pipelines.h"
-#include "dialects/attn/AttnDialect.h"
-#include "dialects/attn/BufferizableOpInterfaceImpl.h"
+#include "compiler/Registration.h"
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "passes/Passes.h"
@@ -21,10 +18,7 @@ int main(int argc, char **argv) {
   sdpa::registerSdpaPipelines();
 
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  registry.insert<sdpa::attn::AttnDialect>();
-  sdpa::attn::registerBufferizableOpInterfaceExternalModels(registry);
+  sdpa::registerCompilerDialects(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "sdpa optimizer: attention graphs to fused kernels\n",

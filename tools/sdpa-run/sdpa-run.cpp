@@ -10,11 +10,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Compile.h"
+#include "compiler/Registration.h"
 #include "dialects/attn/AttnDialect.h"
 #include "dialects/attn/AttnOps.h"
 #include "dialects/attn/BufferizableOpInterfaceImpl.h"
 #include "runtime/cpu/CpuArtifact.h"
 #include "runtime/cpu/ThreadPool.h"
+#include "runtime/cuda/CudaArtifact.h"
 #include "tools/common/ThreadsOption.h"
 #include "tools/sdpa-run/ReferenceEvaluator.h"
 
@@ -52,9 +54,17 @@ static cl::opt<std::string>
               cl::value_desc("NAME"), cl::cat(runCategory));
 static cl::opt<std::string>
     target("target",
-           cl::desc("where to run: cpu (compiled kernels, the default) or "
-                    "reference (float64 evaluation)"),
+           cl::desc("where to run: cpu (compiled kernels, the default), "
+                    "nvptx (compiled kernels on the GPU) or reference "
+                    "(float64 evaluation); an artifact runs on its own "
+                    "target"),
            cl::init("cpu"), cl::cat(runCategory));
+static cl::opt<std::string>
+    chip("chip",
+         cl::desc("GPU architecture to compile for with --target=nvptx "
+                  "(sm_80, the default, runs on every newer GPU through "
+                  "PTX)"),
+         cl::init("sm_80"), cl::cat(runCategory));
 static cl::list<std::string>
     inputs("input", cl::desc("one .npy file per argument, in order"),
            cl::value_desc("FILE.npy"), cl::cat(runCategory));
@@ -77,12 +87,14 @@ static cl::opt<unsigned>
 // --threads=N is read by hand: libLLVM already registers an option named
 // "threads", and a second one would abort at startup.
 static unsigned threadCount = 0;
-static cl::opt<int64_t> blockQ("block-q",
-                               cl::desc("query rows per block (cpu)"),
-                               cl::init(64), cl::cat(runCategory));
-static cl::opt<int64_t> blockK("block-k",
-                               cl::desc("key columns per softmax step (cpu)"),
-                               cl::init(64), cl::cat(runCategory));
+static cl::opt<int64_t>
+    blockQ("block-q",
+           cl::desc("query rows per block (0: the target's default)"),
+           cl::init(0), cl::cat(runCategory));
+static cl::opt<int64_t>
+    blockK("block-k",
+           cl::desc("key columns per softmax step (0: the target's default)"),
+           cl::init(0), cl::cat(runCategory));
 static cl::opt<unsigned>
     printCount("print", cl::desc("values printed per result (default 8)"),
                cl::init(8), cl::cat(runCategory));
@@ -332,7 +344,25 @@ static double toleranceFor(npy::DType dtype) {
   }
 }
 
-/// Runs the artifact in `directory`, once or --bench times.
+/// Views of `arrays` for a launcher (dense, C order).
+static std::vector<rt::TensorRef> tensorRefs(std::vector<npy::Array> &arrays) {
+  std::vector<rt::TensorRef> list;
+  for (npy::Array &array : arrays)
+    list.push_back({array.dtype, array.shape, {}, array.bytes.data()});
+  return list;
+}
+
+/// The `bench:` line for the kernel times of --bench runs.
+static void printBench(std::vector<double> times, double flops) {
+  std::sort(times.begin(), times.end());
+  double median = times[times.size() / 2];
+  llvm::outs() << llvm::format(
+      "bench: median_ms=%.4f min_ms=%.4f runs=%u gflops=%.2f\n", median,
+      times.front(), static_cast<unsigned>(times.size()),
+      flops / (median * 1e-3) / 1e9);
+}
+
+/// Runs the CPU artifact in `directory`, once or --bench times.
 static FailureOr<std::vector<npy::Array>> runOnCpu(const std::string &directory,
                                                    func::FuncOp func,
                                                    ArrayRef<npy::Array> args,
@@ -348,17 +378,8 @@ static FailureOr<std::vector<npy::Array>> runOnCpu(const std::string &directory,
   std::vector<npy::Array> results;
   for (const rt::TensorSpec &spec : manifest.outputs)
     results.push_back(npy::Array::zeros(spec.dtype, spec.shape));
-  auto refs = [](auto &arrays) {
-    std::vector<rt::TensorRef> list;
-    for (auto &array : arrays)
-      list.push_back({array.dtype,
-                      array.shape,
-                      {},
-                      const_cast<uint8_t *>(array.bytes.data())});
-    return list;
-  };
   std::vector<npy::Array> inputs(args.begin(), args.end());
-  std::vector<rt::TensorRef> in = refs(inputs), out = refs(results);
+  std::vector<rt::TensorRef> in = tensorRefs(inputs), out = tensorRefs(results);
   rt::ThreadPool pool(threadCount);
   if (!artifact->run(in, out, pool, error)) {
     fail(error);
@@ -373,12 +394,40 @@ static FailureOr<std::vector<npy::Array>> runOnCpu(const std::string &directory,
       times.push_back(
           std::chrono::duration<double, std::milli>(stop - start).count());
     }
-    std::sort(times.begin(), times.end());
-    double median = times[times.size() / 2];
-    llvm::outs() << llvm::format(
-        "bench: median_ms=%.4f min_ms=%.4f runs=%u gflops=%.2f\n", median,
-        times.front(), static_cast<unsigned>(benchRuns),
-        flops / (median * 1e-3) / 1e9);
+    printBench(times, flops);
+  }
+  return results;
+}
+
+/// Runs the GPU artifact in `directory`, once or --bench times (kernel time
+/// from CUDA events, copies excluded).
+static FailureOr<std::vector<npy::Array>>
+runOnNvptx(const std::string &directory, ArrayRef<npy::Array> args,
+           double flops) {
+  std::string error;
+  std::unique_ptr<rt::CudaArtifact> artifact =
+      rt::CudaArtifact::load(directory, error);
+  if (!artifact) {
+    fail(error);
+    return failure();
+  }
+  std::vector<npy::Array> results;
+  for (const rt::TensorSpec &spec : artifact->manifest().outputs)
+    results.push_back(npy::Array::zeros(spec.dtype, spec.shape));
+  std::vector<npy::Array> inputs(args.begin(), args.end());
+  std::vector<rt::TensorRef> in = tensorRefs(inputs), out = tensorRefs(results);
+  if (!artifact->run(in, out, error)) {
+    fail(error);
+    return failure();
+  }
+  if (benchRuns > 0) {
+    std::vector<double> times;
+    if (!artifact->time(in, out, benchRuns, times, error)) {
+      fail(error);
+      return failure();
+    }
+    llvm::outs() << "device: " << artifact->deviceDescription() << "\n";
+    printBench(times, flops);
   }
   return results;
 }
@@ -394,36 +443,49 @@ int main(int argc, char **argv) {
       "sdpa-run: run an attention graph's entry function on .npy or random "
       "inputs\n");
 
-  if (target != "cpu" && target != "reference")
+  if (target != "cpu" && target != "nvptx" && target != "reference")
     return fail("unknown --target=" + target +
-                "; this build runs graphs on: cpu, reference");
+                "; this build runs graphs on: cpu, nvptx, reference");
   if (!inputs.empty() && randomSeed.getNumOccurrences())
     return fail("give either --input files or --random, not both");
   if (inputs.empty() && !randomSeed.getNumOccurrences())
     return fail("no inputs: give one --input=FILE.npy per argument, or "
                 "--random=SEED");
-  if (benchRuns > 0 && target != "cpu")
-    return fail("--bench times compiled kernels; use it with --target=cpu");
+  if (benchRuns > 0 && target == "reference")
+    return fail("--bench times compiled kernels; use it with --target=cpu "
+                "or --target=nvptx");
+  if (target == "nvptx" && getNvptxSharedMemoryLimit(chip) == 0)
+    return fail("unsupported --chip=" + chip +
+                "; chips: sm_80, sm_86, sm_87, sm_89, sm_90");
 
-  // A directory is a compiled artifact; its source.mlir describes the entry.
+  // A directory is a compiled artifact; its source.mlir describes the entry
+  // and its manifest the target it runs on.
   bool isArtifact = llvm::sys::fs::is_directory(inputFile);
   std::string sourcePath = inputFile;
   if (isArtifact) {
-    if (target != "cpu")
-      return fail(inputFile + " is a compiled artifact; it runs with "
-                              "--target=cpu");
     SmallString<256> path(inputFile);
     llvm::sys::path::append(path, "source.mlir");
     sourcePath = std::string(path);
     if (!llvm::sys::fs::exists(sourcePath))
       return fail("artifact " + inputFile +
                   " has no source.mlir describing its entry function");
+    std::string text, error;
+    rt::Manifest manifest;
+    SmallString<256> manifestPath(inputFile);
+    llvm::sys::path::append(manifestPath, "manifest.txt");
+    if (!rt::readFile(std::string(manifestPath), text, error))
+      return fail(error);
+    if (!rt::parseManifest(text, manifest, error))
+      return fail(std::string(manifestPath) + ": " + error);
+    if (target.getNumOccurrences() && target != manifest.target)
+      return fail(inputFile + " is a compiled artifact for target " +
+                  manifest.target +
+                  "; it runs with --target=" + manifest.target);
+    target = manifest.target;
   }
 
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registry.insert<attn::AttnDialect>();
-  attn::registerBufferizableOpInterfaceExternalModels(registry);
+  registerCompilerDialects(registry);
   MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
@@ -483,14 +545,22 @@ int main(int argc, char **argv) {
       OwningOpRef<ModuleOp> copy = module->clone();
       CompileOptions options;
       options.entry = func.getSymName().str();
-      options.cpu.blockQ = blockQ;
-      options.cpu.blockK = blockK;
-      if (failed(compileForCpu(*copy, options, directory, error))) {
+      if (blockQ > 0)
+        options.cpu.blockQ = options.nvptx.blockQ = blockQ;
+      if (blockK > 0)
+        options.cpu.blockK = options.nvptx.blockK = blockK;
+      options.nvptx.chip = chip;
+      LogicalResult compiled =
+          target == "nvptx" ? compileForNvptx(*copy, options, directory, error)
+                            : compileForCpu(*copy, options, directory, error);
+      if (failed(compiled)) {
         llvm::sys::fs::remove_directories(directory);
         return error.empty() ? 1 : fail(error);
       }
     }
-    results = runOnCpu(directory, func, args, attentionFlops(func));
+    results = target == "nvptx"
+                  ? runOnNvptx(directory, args, attentionFlops(func))
+                  : runOnCpu(directory, func, args, attentionFlops(func));
     if (!isArtifact)
       llvm::sys::fs::remove_directories(directory);
   }

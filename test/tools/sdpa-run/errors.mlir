@@ -14,7 +14,7 @@
 // BOTH: sdpa-run: error: give either --input files or --random, not both
 
 // RUN: not sdpa-run %s --entry=fixed --random=1 --target=gpu 2>&1 | FileCheck %s --check-prefix=TARGET
-// TARGET: sdpa-run: error: unknown --target=gpu; this build runs graphs on: cpu, reference
+// TARGET: sdpa-run: error: unknown --target=gpu; this build runs graphs on: cpu, nvptx, reference
 
 // RUN: not sdpa-run %s --random=1 2>&1 | FileCheck %s --check-prefix=WHICH
 // WHICH: sdpa-run: error: several public functions (@fixed @dynamic @unsupported @memref_arg); choose one with --entry=NAME
@@ -84,10 +84,13 @@ func.func @memref_arg(%a: memref<4xf32>) {
 
 // The CPU target compiles static shapes only, and says so.
 // RUN: not sdpa-run %s --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k.npy 2>&1 | FileCheck %s --check-prefix=CPU-DYNAMIC
-// CPU-DYNAMIC: error: argument 0 has type 'tensor<1x2x?x8xf32>'; dynamic shapes are not supported by the CPU artifact yet
+// CPU-DYNAMIC: error: argument 0 has type 'tensor<1x2x?x8xf32>'; dynamic shapes are not supported by artifacts yet
+
+// RUN: not sdpa-run %s --entry=fixed --random=1 --target=nvptx --chip=sm_70 2>&1 | FileCheck %s --check-prefix=CHIP
+// CHIP: sdpa-run: error: unsupported --chip=sm_70; chips: sm_80, sm_86, sm_87, sm_89, sm_90
 
 // RUN: not sdpa-run %s --entry=fixed --random=1 --target=reference --bench=3 2>&1 | FileCheck %s --check-prefix=BENCH-REF
-// BENCH-REF: sdpa-run: error: --bench times compiled kernels; use it with --target=cpu
+// BENCH-REF: sdpa-run: error: --bench times compiled kernels; use it with --target=cpu or --target=nvptx
 
 // RUN: not sdpa-run %s --entry=fixed --random=1 --threads=0 2>&1 | FileCheck %s --check-prefix=THREADS
 // THREADS: sdpa-run: error: --threads wants a positive number, got '0'

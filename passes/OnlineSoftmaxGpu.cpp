@@ -1,0 +1,585 @@
+//===- OnlineSoftmaxGpu.cpp - attn.block for the threads of a GPU block ---===//
+//
+// --attn-online-softmax-gpu lowers a bufferized attn.block that runs inside a
+// gpu.launch (see --attn-map-grid-to-gpu) into code for all the threads of
+// the block together: the online-softmax recurrence of --attn-online-softmax
+// with f32 arithmetic, organised for SIMT execution.
+//
+// The block's T threads (a multiple of 32) stage every tile in dynamic
+// shared memory as f32:
+//
+//   Qs[Bq][E]       the query rows times the scale
+//   Ks[Bk][E + 1]   a key block (the padding column spreads a column walk
+//                   over all the banks)
+//   Vs[Bk][Ev']     a value block, Ev rounded up to 16 with zero columns
+//   Ps[Bq][Bk + 1]  scores, then probabilities
+//   M[Bq], L[Bq], A[Bq]   running max, running sum, last rescale factor
+//
+// Per key block: all threads load K and V (coalesced, converted to f32,
+// zero past the keys); thread (ty, tx) = (t / 16, t % 16) computes the
+// scores of rows ty + i * T/16 and columns tx + 16 * k as a register tile;
+// each warp then takes whole rows, applies softcap, mask and positions, and
+// finds the row max and sum with butterfly shuffles; finally the same thread
+// tile accumulates P.V into registers, rescaled by A. Barriers separate the
+// phases. The accumulator stays in registers for the whole key loop, and
+// the max starts at the lowest finite value so that a fully masked row ends
+// with out = 0 and lse = -inf.
+//
+// Every read of global memory uses an index clamped into the tensor and a
+// select for what lies outside, so no thread diverges or reads out of
+// bounds on ragged edges.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/DropoutPhilox.h"
+#include "passes/Passes.h"
+
+#include "runtime/reference/Philox.h"
+
+#include "dialects/attn/AttnOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/APFloat.h"
+
+#include <limits>
+
+namespace sdpa {
+#define GEN_PASS_DEF_ATTNONLINESOFTMAXGPUPASS
+#include "passes/Passes.h.inc"
+} // namespace sdpa
+
+using namespace mlir;
+using namespace sdpa;
+using namespace sdpa::attn;
+
+namespace {
+
+constexpr int64_t kWarp = 32;
+/// Threads along a row of the product tiles.
+constexpr int64_t kTileCols = 16;
+
+class GpuBlockLowering {
+public:
+  GpuBlockLowering(RewriterBase &rewriter, BlockOp op, gpu::LaunchOp launch,
+                   int64_t threads, int64_t sharedLimit)
+      : op(op), launch(launch), b(op.getLoc(), rewriter), threads(threads),
+        sharedLimit(sharedLimit) {}
+
+  LogicalResult lower();
+
+private:
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value toF32(Value v) {
+    if (v.getType().isF32())
+      return v;
+    return arith::ExtFOp::create(b, b.getF32Type(), v);
+  }
+  Value fromF32(Value v, Type to) {
+    if (to.isF32())
+      return v;
+    return arith::TruncFOp::create(b, to, v);
+  }
+  Value add(Value x, Value y) { return b.createOrFold<arith::AddIOp>(x, y); }
+  Value mul(Value x, Value y) { return b.createOrFold<arith::MulIOp>(x, y); }
+  Value lessThan(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
+  }
+  Value minIndex(Value x, Value y) {
+    return b.createOrFold<arith::MinUIOp>(x, y);
+  }
+  /// for (iv = lb; iv < ub; iv += step) body(iv)
+  void loop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
+    auto forOp = scf::ForOp::create(b, lb, ub, step);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    body(forOp.getInductionVar());
+  }
+  SmallVector<Value>
+  loopCarrying(Value lb, Value ub, Value step, ValueRange init,
+               function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto forOp = scf::ForOp::create(
+        b, lb, ub, step, init,
+        [&](OpBuilder &, Location, Value iv, ValueRange args) {
+          scf::YieldOp::create(b, body(iv, args));
+        });
+    return SmallVector<Value>(forOp.getResults());
+  }
+  /// The next f32 tile of shared memory, shaped `shape`.
+  Value sharedTile(ArrayRef<int64_t> shape) {
+    auto type =
+        MemRefType::get(shape, b.getF32Type(), MemRefLayoutAttrInterface(),
+                        gpu::AddressSpaceAttr::get(
+                            b.getContext(), gpu::AddressSpace::Workgroup));
+    Value view =
+        memref::ViewOp::create(b, type, shared, idx(sharedBytes), ValueRange());
+    int64_t count = 1;
+    for (int64_t d : shape)
+      count *= d;
+    sharedBytes += count * 4;
+    return view;
+  }
+  /// Butterfly reduction across the 32 lanes of a warp.
+  Value warpReduce(Value v, bool isMax) {
+    Value width = arith::ConstantOp::create(b, b.getI32IntegerAttr(kWarp));
+    for (int64_t offset = kWarp / 2; offset > 0; offset /= 2) {
+      Value other =
+          gpu::ShuffleOp::create(
+              b, v, arith::ConstantOp::create(b, b.getI32IntegerAttr(offset)),
+              width, gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      v = isMax ? Value(arith::MaximumFOp::create(b, v, other))
+                : Value(arith::AddFOp::create(b, v, other));
+    }
+    return v;
+  }
+  /// `memref[clamp(i), clamp(j)]` as f32, or `outside` when (i, j) is not
+  /// below (rows, cols): clamped so that every thread reads in bounds.
+  Value guardedLoad(Value memref, Value i, Value rowLimit, Value j,
+                    Value colLimit, Value outside);
+
+  /// init[i * cols + k] + sum over t < extent of lhs(rows[i], t) *
+  /// rhs(cols[k], t): a register-tiled product over this thread's rows
+  /// and columns.
+  SmallVector<Value> tileProduct(int64_t extent, ValueRange init,
+                                 ArrayRef<Value> rowIdx, ArrayRef<Value> colIdx,
+                                 function_ref<Value(Value, Value)> lhs,
+                                 function_ref<Value(Value, Value)> rhs) {
+    return loopCarrying(idx(0), idx(extent), idx(1), init,
+                        [&](Value t, ValueRange partial) -> SmallVector<Value> {
+                          SmallVector<Value> x, y, next;
+                          for (Value r : rowIdx)
+                            x.push_back(lhs(r, t));
+                          for (Value c : colIdx)
+                            y.push_back(rhs(c, t));
+                          for (size_t i = 0; i < x.size(); ++i)
+                            for (size_t k = 0; k < y.size(); ++k)
+                              next.push_back(math::FmaOp::create(
+                                  b, x[i], y[k], partial[i * y.size() + k]));
+                          return next;
+                        });
+  }
+
+  void loadQuery();
+  void loadKeysAndValues(Value keyStart);
+  void computeScores();
+  void softmaxRows(Value keyStart);
+  SmallVector<Value> accumulateValues(ValueRange acc);
+  void finalize(ValueRange acc);
+  Value scoreOf(Value row, Value col, Value raw);
+
+  BlockOp op;
+  gpu::LaunchOp launch;
+  ImplicitLocOpBuilder b;
+  int64_t threads, sharedLimit;
+
+  Type elementType;
+  int64_t headDim = 0, valueDim = 0, paddedValueDim = 0;
+  int64_t blockRows = 0, blockKeys = 0;
+  /// Rows of the thread grid and rows per thread in the product tiles,
+  /// score columns and value columns per thread.
+  int64_t threadRows = 0, rowsPerThread = 0, colsPerThread = 0,
+          valueColsPerThread = 0;
+  int64_t sharedBytes = 0;
+  Value shared, qs, ks, vs, ps, runMax, runSum, rescale;
+  Value tid, tx, ty, lane, warp;
+  Value rows, keyLen;
+};
+
+} // namespace
+
+Value GpuBlockLowering::guardedLoad(Value memref, Value i, Value rowLimit,
+                                    Value j, Value colLimit, Value outside) {
+  Value inside =
+      arith::AndIOp::create(b, lessThan(i, rowLimit), lessThan(j, colLimit));
+  Value ci = minIndex(i, arith::SubIOp::create(b, rowLimit, idx(1)));
+  Value cj = minIndex(j, arith::SubIOp::create(b, colLimit, idx(1)));
+  Value v = toF32(memref::LoadOp::create(b, memref, ValueRange{ci, cj}));
+  return arith::SelectOp::create(b, inside, v, outside);
+}
+
+LogicalResult GpuBlockLowering::lower() {
+  auto queryType = cast<MemRefType>(op.getQuery().getType());
+  auto valueType = cast<MemRefType>(op.getValue().getType());
+  elementType = queryType.getElementType();
+  if (!elementType.isF32() && !elementType.isF16() && !elementType.isBF16())
+    return op.emitOpError() << "the GPU lowering supports f32, f16 and bf16, "
+                               "not "
+                            << elementType << " (f64 runs on the CPU only)";
+  headDim = queryType.getDimSize(1);
+  valueDim = valueType.getDimSize(1);
+  if (ShapedType::isDynamic(headDim) || ShapedType::isDynamic(valueDim))
+    return op.emitOpError() << "the GPU lowering needs static head dims";
+  if (headDim == 0 || valueDim == 0)
+    return op.emitOpError() << "the GPU lowering needs E and Ev of at least 1";
+  blockRows = op.getBlockRows();
+  blockKeys = op.getBlockKeys();
+  if (threads % kWarp != 0)
+    return op.emitOpError() << "needs whole warps: " << threads
+                            << " threads per block is not a multiple of 32";
+  threadRows = threads / kTileCols;
+  if (blockRows % threadRows != 0)
+    return op.emitOpError()
+           << "query block size " << blockRows << " must be a multiple of "
+           << threadRows << " (threads per block / 16) on the GPU";
+  if (blockKeys % kWarp != 0)
+    return op.emitOpError() << "key block size " << blockKeys
+                            << " must be a multiple of 32 on the GPU";
+  rowsPerThread = blockRows / threadRows;
+  colsPerThread = blockKeys / kTileCols;
+  valueColsPerThread = (valueDim + kTileCols - 1) / kTileCols;
+  paddedValueDim = valueColsPerThread * kTileCols;
+
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  tx = arith::RemUIOp::create(b, tid, idx(kTileCols));
+  ty = arith::DivUIOp::create(b, tid, idx(kTileCols));
+  lane = arith::RemUIOp::create(b, tid, idx(kWarp));
+  warp = arith::DivUIOp::create(b, tid, idx(kWarp));
+  rows = b.createOrFold<memref::DimOp>(op.getQuery(), 0);
+  keyLen = b.createOrFold<memref::DimOp>(op.getKey(), 0);
+
+  shared = gpu::DynamicSharedMemoryOp::create(
+      b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                         MemRefLayoutAttrInterface(),
+                         gpu::AddressSpaceAttr::get(
+                             b.getContext(), gpu::AddressSpace::Workgroup)));
+  qs = sharedTile({blockRows, headDim});
+  ks = sharedTile({blockKeys, headDim + 1});
+  vs = sharedTile({blockKeys, paddedValueDim});
+  ps = sharedTile({blockRows, blockKeys + 1});
+  runMax = sharedTile({blockRows});
+  runSum = sharedTile({blockRows});
+  rescale = sharedTile({blockRows});
+  if (sharedBytes > sharedLimit)
+    return op.emitOpError()
+           << "needs " << sharedBytes << " bytes of shared memory (tiles ["
+           << blockRows << ", " << blockKeys << "], E = " << headDim
+           << ", Ev = " << valueDim << "), more than the " << sharedLimit
+           << " a block may have; use smaller tiles";
+
+  loadQuery();
+  Value lowest = f32(
+      llvm::APFloat::getLargest(llvm::APFloat::IEEEsingle(), /*Negative=*/true)
+          .convertToDouble());
+  loop(tid, idx(blockRows), idx(threads), [&](Value r) {
+    memref::StoreOp::create(b, lowest, runMax, r);
+    memref::StoreOp::create(b, f32(0.0), runSum, r);
+  });
+  gpu::BarrierOp::create(b);
+
+  SmallVector<Value> zeros(rowsPerThread * valueColsPerThread, f32(0.0));
+  SmallVector<Value> acc =
+      loopCarrying(op.getKeyBegin(), op.getKeyEnd(), idx(blockKeys), zeros,
+                   [&](Value keyStart, ValueRange acc) {
+                     loadKeysAndValues(keyStart);
+                     gpu::BarrierOp::create(b);
+                     computeScores();
+                     gpu::BarrierOp::create(b);
+                     softmaxRows(keyStart);
+                     gpu::BarrierOp::create(b);
+                     SmallVector<Value> next = accumulateValues(acc);
+                     // The next block overwrites the tiles the others may still
+                     // read.
+                     gpu::BarrierOp::create(b);
+                     return next;
+                   });
+  finalize(acc);
+
+  // The launch provides the largest shared memory any of its blocks needs.
+  Value current = launch.getDynamicSharedMemorySize();
+  std::optional<int64_t> currentBytes =
+      current ? getConstantIntValue(current) : std::optional<int64_t>(0);
+  if (!currentBytes)
+    return op.emitOpError() << "the enclosing gpu.launch has a dynamic "
+                               "shared memory size that is not a constant";
+  if (*currentBytes < sharedBytes) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(launch);
+    Value bytes = arith::ConstantOp::create(
+        b, b.getI32IntegerAttr(static_cast<int32_t>(sharedBytes)));
+    launch.getDynamicSharedMemorySizeMutable().assign(bytes);
+  }
+  return success();
+}
+
+void GpuBlockLowering::loadQuery() {
+  // Qs = q * scale (divided by softcap when set, which the tanh undoes);
+  // rows past the block's are 0.
+  double scale = op.getScale().convertToDouble();
+  if (op.getSoftcap())
+    scale /= op.getSoftcap()->convertToDouble();
+  Value scaleValue = f32(scale);
+  loop(tid, idx(blockRows * headDim), idx(threads), [&](Value n) {
+    Value r = arith::DivUIOp::create(b, n, idx(headDim));
+    Value e = arith::RemUIOp::create(b, n, idx(headDim));
+    Value q = guardedLoad(op.getQuery(), r, rows, e, idx(headDim), f32(0.0));
+    memref::StoreOp::create(b, arith::MulFOp::create(b, q, scaleValue), qs,
+                            ValueRange{r, e});
+  });
+}
+
+void GpuBlockLowering::loadKeysAndValues(Value keyStart) {
+  // Columns past the keys read as 0: their probabilities are 0, and a 0
+  // value keeps 0 * garbage from turning into NaN.
+  loop(tid, idx(blockKeys * headDim), idx(threads), [&](Value n) {
+    Value j = arith::DivUIOp::create(b, n, idx(headDim));
+    Value e = arith::RemUIOp::create(b, n, idx(headDim));
+    Value k = guardedLoad(op.getKey(), add(keyStart, j), keyLen, e,
+                          idx(headDim), f32(0.0));
+    memref::StoreOp::create(b, k, ks, ValueRange{j, e});
+  });
+  loop(tid, idx(blockKeys * paddedValueDim), idx(threads), [&](Value n) {
+    Value j = arith::DivUIOp::create(b, n, idx(paddedValueDim));
+    Value c = arith::RemUIOp::create(b, n, idx(paddedValueDim));
+    Value v = guardedLoad(op.getValue(), add(keyStart, j), keyLen, c,
+                          idx(valueDim), f32(0.0));
+    memref::StoreOp::create(b, v, vs, ValueRange{j, c});
+  });
+}
+
+void GpuBlockLowering::computeScores() {
+  // Ps[r][c] = Qs[r] . Ks[c] for this thread's rows ty + i * threadRows and
+  // columns tx + 16 * k.
+  SmallVector<Value> rowIdx, colIdx;
+  for (int64_t i = 0; i < rowsPerThread; ++i)
+    rowIdx.push_back(add(ty, idx(i * threadRows)));
+  for (int64_t k = 0; k < colsPerThread; ++k)
+    colIdx.push_back(add(tx, idx(k * kTileCols)));
+  SmallVector<Value> init(rowsPerThread * colsPerThread, f32(0.0));
+  SmallVector<Value> sums = tileProduct(
+      headDim, init, rowIdx, colIdx,
+      [&](Value r, Value e) -> Value {
+        return memref::LoadOp::create(b, qs, ValueRange{r, e});
+      },
+      [&](Value c, Value e) -> Value {
+        return memref::LoadOp::create(b, ks, ValueRange{c, e});
+      });
+  for (int64_t i = 0; i < rowsPerThread; ++i)
+    for (int64_t c = 0; c < colsPerThread; ++c)
+      memref::StoreOp::create(b, sums[i * colsPerThread + c], ps,
+                              ValueRange{rowIdx[i], colIdx[c]});
+}
+
+Value GpuBlockLowering::scoreOf(Value row, Value col, Value raw) {
+  // The final score of local row `row`, absolute key column `col`: softcap,
+  // mask, then -inf outside the keys, causal alignment and the window.
+  Value negInf = f32(-std::numeric_limits<double>::infinity());
+  Value s = raw;
+  if (op.getSoftcap())
+    s = arith::MulFOp::create(b, f32(op.getSoftcap()->convertToDouble()),
+                              math::TanhOp::create(b, s));
+  Value keyEnd = op.getKeyEnd();
+  if (Value mask = op.getMask()) {
+    auto maskType = cast<MemRefType>(mask.getType());
+    // Clamped into the block's rows and the keys, as every read is.
+    Value i = maskType.getDimSize(0) == 1
+                  ? idx(0)
+                  : minIndex(row, arith::SubIOp::create(b, rows, idx(1)));
+    Value j = maskType.getDimSize(1) == 1
+                  ? idx(0)
+                  : minIndex(col, arith::SubIOp::create(b, keyEnd, idx(1)));
+    Value m = memref::LoadOp::create(b, mask, ValueRange{i, j});
+    if (maskType.getElementType().isInteger(1))
+      s = arith::SelectOp::create(b, m, s, negInf);
+    else
+      s = arith::AddFOp::create(b, s, toF32(m));
+  }
+  Value allowed = lessThan(col, keyEnd);
+  std::optional<ArrayRef<int64_t>> window = op.getWindow();
+  if (op.getCausal() || window) {
+    auto i64 = b.getI64Type();
+    Value c = arith::IndexCastOp::create(b, i64, col);
+    Value aligned = arith::IndexCastOp::create(b, i64, add(op.getDiag(), row));
+    int64_t right = op.getCausal() ? 0 : (*window)[1];
+    Value high = arith::AddIOp::create(
+        b, aligned, arith::ConstantOp::create(b, b.getI64IntegerAttr(right)));
+    allowed = arith::AndIOp::create(
+        b, allowed,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::sle, c, high));
+    if (window) {
+      Value low = arith::SubIOp::create(
+          b, aligned,
+          arith::ConstantOp::create(b, b.getI64IntegerAttr((*window)[0])));
+      allowed = arith::AndIOp::create(
+          b, allowed,
+          arith::CmpIOp::create(b, arith::CmpIPredicate::sge, c, low));
+    }
+  }
+  return arith::SelectOp::create(b, allowed, s, negInf);
+}
+
+void GpuBlockLowering::softmaxRows(Value keyStart) {
+  // Warp w takes rows w, w + warps, ...; lane l holds columns l + 32 * k.
+  double dropout = op.getDropout() ? op.getDropout()->convertToDouble() : 0.0;
+  uint32_t threshold = sdpa::dropoutThreshold(dropout);
+  int64_t perLane = blockKeys / kWarp;
+  loop(warp, idx(blockRows), idx(threads / kWarp), [&](Value r) {
+    // Read the old state before the shuffles, which the write below follows.
+    Value oldMax = memref::LoadOp::create(b, runMax, r);
+    Value oldSum = memref::LoadOp::create(b, runSum, r);
+    SmallVector<Value> cols, scores;
+    Value localMax = f32(-std::numeric_limits<double>::infinity());
+    for (int64_t k = 0; k < perLane; ++k) {
+      Value c = add(lane, idx(k * kWarp));
+      Value col = add(keyStart, c);
+      Value raw = memref::LoadOp::create(b, ps, ValueRange{r, c});
+      Value s = scoreOf(r, col, raw);
+      cols.push_back(c);
+      scores.push_back(s);
+      localMax = arith::MaximumFOp::create(b, localMax, s);
+    }
+    Value newMax =
+        arith::MaximumFOp::create(b, oldMax, warpReduce(localMax, true));
+    Value alpha =
+        math::ExpOp::create(b, arith::SubFOp::create(b, oldMax, newMax));
+    Value localSum = f32(0.0);
+    for (int64_t k = 0; k < perLane; ++k) {
+      Value p =
+          math::ExpOp::create(b, arith::SubFOp::create(b, scores[k], newMax));
+      localSum = arith::AddFOp::create(b, localSum, p);
+      Value kept = p;
+      if (threshold > 0) {
+        // The sum (and lse) are taken before dropout; only what is
+        // accumulated into the output is dropped and rescaled.
+        Value col = arith::IndexCastOp::create(b, b.getI64Type(),
+                                               add(keyStart, cols[k]));
+        Value keep = buildDropoutKeep(b, b.getLoc(), col, add(op.getRow(), r),
+                                      op.getHead(), op.getBatch(), op.getSeed(),
+                                      threshold);
+        kept = arith::SelectOp::create(
+            b, keep, arith::MulFOp::create(b, p, f32(1.0 / (1.0 - dropout))),
+            f32(0.0));
+      }
+      memref::StoreOp::create(b, kept, ps, ValueRange{r, cols[k]});
+    }
+    Value blockSum = warpReduce(localSum, false);
+    Value newSum = arith::AddFOp::create(
+        b, arith::MulFOp::create(b, oldSum, alpha), blockSum);
+    Value first =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, idx(0));
+    scf::IfOp::create(b, first, [&](OpBuilder &, Location) {
+      memref::StoreOp::create(b, newMax, runMax, r);
+      memref::StoreOp::create(b, newSum, runSum, r);
+      memref::StoreOp::create(b, alpha, rescale, r);
+      scf::YieldOp::create(b);
+    });
+  });
+}
+
+SmallVector<Value> GpuBlockLowering::accumulateValues(ValueRange acc) {
+  // acc[i][k] = acc[i][k] * A[row i] + sum_j Ps[row i][j] * Vs[j][col k].
+  SmallVector<Value> rowIdx, colIdx, scaled;
+  for (int64_t i = 0; i < rowsPerThread; ++i)
+    rowIdx.push_back(add(ty, idx(i * threadRows)));
+  for (int64_t k = 0; k < valueColsPerThread; ++k)
+    colIdx.push_back(add(tx, idx(k * kTileCols)));
+  for (int64_t i = 0; i < rowsPerThread; ++i) {
+    Value alpha = memref::LoadOp::create(b, rescale, rowIdx[i]);
+    for (int64_t k = 0; k < valueColsPerThread; ++k)
+      scaled.push_back(
+          arith::MulFOp::create(b, acc[i * valueColsPerThread + k], alpha));
+  }
+  return tileProduct(
+      blockKeys, scaled, rowIdx, colIdx,
+      [&](Value r, Value j) -> Value {
+        return memref::LoadOp::create(b, ps, ValueRange{r, j});
+      },
+      [&](Value c, Value j) -> Value {
+        return memref::LoadOp::create(b, vs, ValueRange{j, c});
+      });
+}
+
+void GpuBlockLowering::finalize(ValueRange acc) {
+  // out = acc / l (0 where l = 0: every score was -inf); lse = m + log(l).
+  Value zero = f32(0.0);
+  for (int64_t i = 0; i < rowsPerThread; ++i) {
+    Value r = add(ty, idx(i * threadRows));
+    Value inRows = lessThan(r, rows);
+    scf::IfOp::create(b, inRows, [&](OpBuilder &, Location) {
+      Value sum = memref::LoadOp::create(b, runSum, r);
+      Value positive =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, zero);
+      Value inv = arith::SelectOp::create(
+          b, positive, arith::DivFOp::create(b, f32(1.0), sum), zero);
+      for (int64_t k = 0; k < valueColsPerThread; ++k) {
+        Value c = add(tx, idx(k * kTileCols));
+        Value o = fromF32(
+            arith::MulFOp::create(b, acc[i * valueColsPerThread + k], inv),
+            elementType);
+        if ((k + 1) * kTileCols <= valueDim) {
+          memref::StoreOp::create(b, o, op.getOut(), ValueRange{r, c});
+          continue;
+        }
+        scf::IfOp::create(
+            b, lessThan(c, idx(valueDim)), [&](OpBuilder &, Location) {
+              memref::StoreOp::create(b, o, op.getOut(), ValueRange{r, c});
+              scf::YieldOp::create(b);
+            });
+      }
+      scf::YieldOp::create(b);
+    });
+  }
+  Value lse = op.getLse();
+  if (!lse)
+    return;
+  loop(tid, rows, idx(threads), [&](Value r) {
+    Value sum = memref::LoadOp::create(b, runSum, r);
+    Value max = memref::LoadOp::create(b, runMax, r);
+    Value positive =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, zero);
+    Value value = arith::SelectOp::create(
+        b, positive, arith::AddFOp::create(b, max, math::LogOp::create(b, sum)),
+        f32(-std::numeric_limits<double>::infinity()));
+    memref::StoreOp::create(b, value, lse, r);
+  });
+}
+
+LogicalResult sdpa::lowerBlockOpForGpu(RewriterBase &rewriter, BlockOp op,
+                                       int64_t sharedLimit) {
+  if (!isa<MemRefType>(op.getQuery().getType()))
+    return op.emitOpError()
+           << "the GPU lowering runs after bufferization; bufferize "
+              "attn.block first";
+  auto launch = op->getParentOfType<gpu::LaunchOp>();
+  if (!launch)
+    return op.emitOpError() << "the GPU lowering needs the block inside a "
+                               "gpu.launch (run --attn-map-grid-to-gpu)";
+  std::optional<int64_t> threads = getConstantIntValue(launch.getBlockSizeX());
+  std::optional<int64_t> threadsY = getConstantIntValue(launch.getBlockSizeY());
+  std::optional<int64_t> threadsZ = getConstantIntValue(launch.getBlockSizeZ());
+  if (!threads || threadsY != 1 || threadsZ != 1)
+    return op.emitOpError() << "the enclosing gpu.launch must have a constant "
+                               "block size of the form (T, 1, 1)";
+  if (op->getParentRegion() != &launch.getBody())
+    return op.emitOpError() << "must be directly in the gpu.launch body: "
+                               "every thread of the block runs it";
+  rewriter.setInsertionPoint(op);
+  GpuBlockLowering lowering(rewriter, op, launch, *threads, sharedLimit);
+  if (failed(lowering.lower()))
+    return failure();
+  rewriter.eraseOp(op);
+  return success();
+}
+
+namespace {
+struct AttnOnlineSoftmaxGpuPass
+    : sdpa::impl::AttnOnlineSoftmaxGpuPassBase<AttnOnlineSoftmaxGpuPass> {
+  using AttnOnlineSoftmaxGpuPassBase::AttnOnlineSoftmaxGpuPassBase;
+  void runOnOperation() override {
+    SmallVector<BlockOp> ops;
+    getOperation()->walk([&](BlockOp op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (BlockOp op : ops)
+      if (failed(lowerBlockOpForGpu(rewriter, op, sharedMemoryLimit)))
+        return signalPassFailure();
+  }
+};
+} // namespace
