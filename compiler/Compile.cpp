@@ -291,10 +291,12 @@ FailureOr<int64_t> launchConstant(gpu::LaunchFuncOp launch, Value value,
 }
 
 /// The manifest record of one gpu.launch_func of the entry function, whose
-/// arguments must be the entry's own arguments: inputs, then the
-/// out-parameters that bufferization made of its results.
-FailureOr<rt::LaunchSpec> describeLaunch(gpu::LaunchFuncOp launch,
-                                         func::FuncOp entry, size_t numInputs) {
+/// arguments must be the entry's own arguments (inputs, then the
+/// out-parameters that bufferization made of its results) or the scratch
+/// `buffers` it allocates (results of one attention read by another).
+FailureOr<rt::LaunchSpec>
+describeLaunch(gpu::LaunchFuncOp launch, func::FuncOp entry, size_t numInputs,
+               const DenseMap<Value, int64_t> &buffers) {
   rt::LaunchSpec spec;
   spec.kernel = launch.getKernelName().str();
   gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
@@ -323,13 +325,17 @@ FailureOr<rt::LaunchSpec> describeLaunch(gpu::LaunchFuncOp launch,
         break;
       operand = def->getOperand(0);
     }
+    if (auto it = buffers.find(operand); it != buffers.end()) {
+      spec.args.push_back({rt::LaunchArg::Kind::Buffer, it->second});
+      continue;
+    }
     auto arg = dyn_cast<BlockArgument>(operand);
     if (!arg || arg.getOwner() != &entry.getBody().front())
       return launch.emitOpError()
              << "passes a value that is not an argument of @"
              << entry.getSymName()
              << " to the kernel; artifacts support only kernels on the "
-                "entry's tensors and scalars";
+                "entry's tensors and scalars and on static buffers";
     rt::LaunchArg ref;
     size_t k = arg.getArgNumber();
     ref.kind = k < numInputs ? rt::LaunchArg::Kind::Input
@@ -409,17 +415,36 @@ LogicalResult sdpa::compileForNvptx(ModuleOp module,
   // else may be left for a host to run.
   auto entry = module.lookupSymbol<func::FuncOp>(manifest->entry);
   size_t numInputs = manifest->inputs.size();
+  DenseMap<Value, int64_t> buffers;
   for (Operation &op : entry.getBody().front()) {
-    if (isa<arith::ConstantOp, func::ReturnOp, memref::ExpandShapeOp,
-            memref::CollapseShapeOp, memref::CastOp>(op))
+    if (isa<arith::ConstantOp, func::ReturnOp, memref::DeallocOp,
+            memref::ExpandShapeOp, memref::CollapseShapeOp, memref::CastOp>(op))
       continue;
+    // Scratch the runtime allocates on the device: an intermediate result
+    // that one launch writes and another reads.
+    if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+      MemRefType type = alloc.getType();
+      FailureOr<npy::DType> dtype = dtypeFor(type);
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+          failed(dtype))
+        return alloc.emitOpError()
+               << "allocates " << type
+               << "; GPU artifacts support static, dense scratch buffers only";
+      rt::TensorSpec spec;
+      spec.dtype = *dtype;
+      spec.shape.assign(type.getShape().begin(), type.getShape().end());
+      buffers[alloc] = manifest->buffers.size();
+      manifest->buffers.push_back(spec);
+      continue;
+    }
     auto launch = dyn_cast<gpu::LaunchFuncOp>(op);
     if (!launch)
       return op.emitOpError()
              << "is not attention: target nvptx runs entry functions made "
                 "of attention only so far (compile this graph with "
                 "--target=cpu)";
-    FailureOr<rt::LaunchSpec> spec = describeLaunch(launch, entry, numInputs);
+    FailureOr<rt::LaunchSpec> spec =
+        describeLaunch(launch, entry, numInputs, buffers);
     if (failed(spec))
       return failure();
     manifest->launches.push_back(*spec);
@@ -428,13 +453,12 @@ LogicalResult sdpa::compileForNvptx(ModuleOp module,
     return entry.emitError()
            << "has no attention to run on the GPU (target nvptx)";
 
-  // One PTX module holds the kernels; the runtime loads one module.
+  // One PTX module holds the kernels (--attn-merge-gpu-modules); the
+  // runtime loads one module.
   SmallVector<gpu::BinaryOp> binaries(module.getOps<gpu::BinaryOp>());
   if (binaries.size() != 1)
-    return entry.emitError()
-           << "needs " << binaries.size()
-           << " kernel modules; an nvptx artifact holds one kernel so far "
-              "(one attention per entry function)";
+    return entry.emitError() << "compiled to " << binaries.size()
+                             << " kernel modules; expected one";
   auto object = cast<gpu::ObjectAttr>(binaries.front().getObjects()[0]);
   if (!writeFile(path(manifest->library), object.getObject().getValue(), error))
     return failure();

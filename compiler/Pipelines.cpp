@@ -151,6 +151,7 @@ void sdpa::buildNvptxPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createAttnMergeGpuModulesPass());
 
   // PTX: upstream NVVM lowering (math through libdevice, memrefs as bare
   // pointers), then the NVPTX back end.

@@ -210,4 +210,17 @@ def AttnExternDynamicSharedPass
   }];
 }
 
+def AttnMergeGpuModulesPass
+    : Pass<"attn-merge-gpu-modules", "::mlir::ModuleOp"> {
+  let summary = "Move every kernel into one gpu.module";
+  let description = [{
+    Moves the kernels of every `gpu.module` into the first one and points
+    each `gpu.launch_func` at it, so that an entry function with several
+    attention ops compiles to one PTX module. A kernel whose name is taken
+    is renamed to its old module's (unique) name. Modules with different
+    targets are not merged: that is an error.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // SDPA_PASSES_PASSES_TD

@@ -10,7 +10,7 @@ status=0
 ninja -C build check-sdpa 2>&1 | tee "$log" || status=$?
 
 # One plain closing line with lit's counts.
-count() { sed -n "s/^ *$1: *\([0-9][0-9]*\).*/\1/p" "$log" | tail -n 1; }
+count() { sed -n "s/^ *$1 *: *\([0-9][0-9]*\).*/\1/p" "$log" | tail -n 1; }
 passed=$(count Passed)
 failed=$(( $(count Failed || true) + 0 ))
 unresolved=$(( $(count Unresolved || true) + 0 ))
