@@ -57,6 +57,13 @@ def AttnTilePass : Pass<"attn-tile"> {
     visited. The last query block may be ragged (`L` not a multiple of
     `block-q`).
 
+    Framework layouts are read in place: when query, key or value is a
+    `linalg.transpose` that keeps the feature dim last (torch's
+    `[B, L, H, E]` transposed to `[B, H, L, E]`), the tiles are cut from the
+    transpose's input, and when the output's only use is such a transpose,
+    the grid writes the transposed output directly. The transposes then die
+    instead of becoming copies.
+
     Fails, with a message on the op, when the mask has a dynamic dim (it
     cannot be known to broadcast) or when the default scale needs a dynamic
     head dim.

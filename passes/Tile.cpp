@@ -6,7 +6,9 @@
 // GQA shares K/V by index arithmetic, never by copy), the mask slice it sees
 // and the destinations of its rows. The tiler also narrows the key columns
 // each block visits: key blocks that causal alignment or the window exclude
-// for every row of the block are never visited.
+// for every row of the block are never visited. Transposes of the operands
+// and of the output that keep the feature dim last are read through rather
+// than copied (see TileSource).
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +16,7 @@
 
 #include "dialects/attn/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
@@ -80,6 +83,47 @@ Value extractSlice(OpBuilder &b, Location loc, Value source,
   return tensor::ExtractSliceOp::create(b, loc, resultType, source, offsets,
                                         sizes, strides);
 }
+
+/// A tensor the tiles are cut from: either the operand itself or, when the
+/// operand is a linalg.transpose that keeps the last (feature) dim last, the
+/// transpose's input read through the permutation, so that framework
+/// layouts such as [B, L, H, E] are sliced in place instead of copied.
+struct TileSource {
+  Value tensor;
+  /// Operand dim i is dim permutation[i] of `tensor`; empty for identity.
+  SmallVector<int64_t> permutation;
+
+  static TileSource of(Value operand) {
+    auto transpose = operand.getDefiningOp<linalg::TransposeOp>();
+    if (!transpose)
+      return {operand, {}};
+    ArrayRef<int64_t> perm = transpose.getPermutation();
+    if (perm.empty() || perm.back() != static_cast<int64_t>(perm.size()) - 1)
+      return {operand, {}};
+    return {transpose.getInput(), SmallVector<int64_t>(perm)};
+  }
+
+  /// Offsets or sizes of the operand, in `tensor`'s dim order.
+  SmallVector<OpFoldResult> permute(ArrayRef<OpFoldResult> values) const {
+    if (permutation.empty())
+      return SmallVector<OpFoldResult>(values);
+    SmallVector<OpFoldResult> result(values.size());
+    for (auto [i, d] : llvm::enumerate(permutation))
+      result[d] = values[i];
+    return result;
+  }
+
+  /// The slice of the operand at `offsets`/`sizes`, rank-reduced to
+  /// `resultShape`. The operand's two innermost dims stay in order in
+  /// `tensor` (the last one does not move), so the reduced slice is the
+  /// same matrix either way.
+  Value slice(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> offsets,
+              ArrayRef<OpFoldResult> sizes,
+              ArrayRef<int64_t> resultShape) const {
+    return extractSlice(b, loc, tensor, permute(offsets), permute(sizes),
+                        resultShape);
+  }
+};
 
 int64_t staticOr(OpFoldResult ofr) {
   std::optional<int64_t> value = getConstantIntValue(ofr);
@@ -156,12 +200,37 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
     mask = *expanded;
   }
 
+  // Tiles are read through transposes of the operands, and written
+  // through a transpose that is the output's only use.
+  TileSource querySource = TileSource::of(query),
+             keySource = TileSource::of(key),
+             valueSource = TileSource::of(value);
+  linalg::TransposeOp outTranspose;
+  if (op.getOut().hasOneUse())
+    outTranspose = dyn_cast<linalg::TransposeOp>(*op.getOut().user_begin());
+  TileSource outLayout;
+  if (outTranspose) {
+    ArrayRef<int64_t> perm = outTranspose.getPermutation();
+    if (perm.back() == rank - 1)
+      outLayout.permutation.assign(perm.begin(), perm.end());
+    else
+      outTranspose = nullptr;
+  }
+  // The permutation that maps the transposed result's dims back is the
+  // inverse of the transpose's.
+  if (!outLayout.permutation.empty()) {
+    SmallVector<int64_t> inverse(rank);
+    for (auto [i, d] : llvm::enumerate(outLayout.permutation))
+      inverse[d] = i;
+    outLayout.permutation = inverse;
+  }
+
   // Destinations for the whole results.
   Type elementType = op.getQuery().getType().getElementType();
   SmallVector<OpFoldResult> outSizes(qDims.begin(), qDims.end() - 1);
   outSizes.push_back(valueDim);
-  SmallVector<Value> destinations = {
-      tensor::EmptyOp::create(rewriter, loc, outSizes, elementType)};
+  SmallVector<Value> destinations = {tensor::EmptyOp::create(
+      rewriter, loc, outLayout.permute(outSizes), elementType)};
   if (op.getLse()) {
     SmallVector<OpFoldResult> lseSizes(qDims.begin(), qDims.end() - 1);
     destinations.push_back(tensor::EmptyOp::create(rewriter, loc, lseSizes,
@@ -220,16 +289,15 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
         SmallVector<OpFoldResult> qSizes = units;
         qSizes.append({rowsOfr, headDim});
         Value qTile =
-            extractSlice(b, bodyLoc, query, qOffsets, qSizes, {staticRows, e});
+            querySource.slice(b, bodyLoc, qOffsets, qSizes, {staticRows, e});
 
         SmallVector<OpFoldResult> kvOffsets = leadingOffsets(kvHead);
         kvOffsets.append({zero, zero});
         SmallVector<OpFoldResult> kSizes = units, vSizes = units;
         kSizes.append({keyLen, headDim});
         vSizes.append({keyLen, valueDim});
-        Value kTile = extractSlice(b, bodyLoc, key, kvOffsets, kSizes, {s, e});
-        Value vTile =
-            extractSlice(b, bodyLoc, value, kvOffsets, vSizes, {s, ev});
+        Value kTile = keySource.slice(b, bodyLoc, kvOffsets, kSizes, {s, e});
+        Value vTile = valueSource.slice(b, bodyLoc, kvOffsets, vSizes, {s, ev});
 
         Value maskTile;
         if (mask) {
@@ -278,8 +346,9 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
         outOffsets.append({row, zero});
         SmallVector<OpFoldResult> outSizes = units;
         outSizes.append({rowsOfr, valueDim});
-        SmallVector<Value> outs = {extractSlice(
-            b, bodyLoc, shared[0], outOffsets, outSizes, {staticRows, ev})};
+        SmallVector<Value> outs = {
+            extractSlice(b, bodyLoc, shared[0], outLayout.permute(outOffsets),
+                         outLayout.permute(outSizes), {staticRows, ev})};
         SmallVector<OpFoldResult> lseOffsets, lseSizes;
         if (op.getLse()) {
           lseOffsets.assign(outOffsets.begin(), outOffsets.end() - 1);
@@ -298,15 +367,24 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
         auto inParallel = scf::InParallelOp::create(b, bodyLoc);
         b.setInsertionPointToStart(inParallel.getBody());
         SmallVector<OpFoldResult> strides(rank, one);
-        tensor::ParallelInsertSliceOp::create(b, bodyLoc, block.getResult(0),
-                                              shared[0], outOffsets, outSizes,
-                                              strides);
+        tensor::ParallelInsertSliceOp::create(
+            b, bodyLoc, block.getResult(0), shared[0],
+            outLayout.permute(outOffsets), outLayout.permute(outSizes),
+            strides);
         if (op.getLse())
           tensor::ParallelInsertSliceOp::create(
               b, bodyLoc, block.getResult(1), shared[1], lseOffsets, lseSizes,
               ArrayRef<OpFoldResult>(strides).drop_back());
       });
-  rewriter.replaceOp(op, forall.getResults());
+  if (!outTranspose) {
+    rewriter.replaceOp(op, forall.getResults());
+    return success();
+  }
+  // The forall builds the transposed output; the transpose goes.
+  rewriter.replaceOp(outTranspose, forall.getResult(0));
+  if (op.getLse())
+    rewriter.replaceAllUsesWith(op.getLse(), forall.getResult(1));
+  rewriter.eraseOp(op);
   return success();
 }
 
