@@ -7,7 +7,8 @@
 // `.shared` variable instead of declaring the dynamic window
 // (`.extern .shared .b8 name[]`), and indexing past its first byte runs
 // off the end of the block's shared memory. External linkage gives the
-// declaration CUDA's own `extern __shared__` arrays get.
+// declaration CUDA's own `extern __shared__` arrays get; the alignment is
+// raised to 128 bytes, which the kernels' tile layout assumes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +27,9 @@ using namespace mlir;
 namespace {
 /// NVPTX's shared address space.
 constexpr unsigned kSharedAddressSpace = 3;
+/// What the kernels assume of the window's start (tensor-core loads need 32
+/// bytes; tiles are placed at multiples of 128).
+constexpr uint64_t kWindowAlignment = 128;
 
 struct AttnExternDynamicSharedPass
     : sdpa::impl::AttnExternDynamicSharedPassBase<AttnExternDynamicSharedPass> {
@@ -37,6 +41,9 @@ struct AttnExternDynamicSharedPass
           global.getLinkage() != LLVM::Linkage::Internal)
         return;
       global.setLinkage(LLVM::Linkage::External);
+      // Tiles are laid out at multiples of 128 bytes from the start.
+      if (global.getAlignment().value_or(0) < kWindowAlignment)
+        global.setAlignment(kWindowAlignment);
     });
   }
 };

@@ -25,6 +25,15 @@
 // the max starts at the lowest finite value so that a fully masked row ends
 // with out = 0 and lse = -inf.
 //
+// For f16 blocks whose head dim and tiles are multiples of 16, both
+// products run on tensor cores (WMMA through gpu.subgroup_mma_*): Qs, Ks, Vs
+// are staged as f16, each warp computes 16x16 tiles of the scores into Ps
+// (f32, scaled when the softmax reads them), the probabilities are staged as
+// f16, and each key block's P.V lands in an f32 tile that the threads add
+// to their rescaled accumulators. The fragments stay opaque: every value
+// crosses shared memory in plain row-major tiles, so no register layout of
+// the MMA units is assumed.
+//
 // Every read of global memory uses an index clamped into the tensor and a
 // select for what lies outside, so no thread diverges or reads out of
 // bounds on ragged edges.
@@ -113,10 +122,15 @@ private:
         });
     return SmallVector<Value>(forOp.getResults());
   }
-  /// The next f32 tile of shared memory, shaped `shape`.
-  Value sharedTile(ArrayRef<int64_t> shape) {
+  /// The next tile of shared memory, shaped `shape`, of f32 unless said
+  /// otherwise. Tiles start at multiples of 128 bytes, which covers the
+  /// 32-byte alignment tensor-core loads and stores need.
+  Value sharedTile(ArrayRef<int64_t> shape, Type element = {}) {
+    if (!element)
+      element = b.getF32Type();
+    sharedBytes = (sharedBytes + 127) / 128 * 128;
     auto type =
-        MemRefType::get(shape, b.getF32Type(), MemRefLayoutAttrInterface(),
+        MemRefType::get(shape, element, MemRefLayoutAttrInterface(),
                         gpu::AddressSpaceAttr::get(
                             b.getContext(), gpu::AddressSpace::Workgroup));
     Value view =
@@ -124,7 +138,7 @@ private:
     int64_t count = 1;
     for (int64_t d : shape)
       count *= d;
-    sharedBytes += count * 4;
+    sharedBytes += count * element.getIntOrFloatBitWidth() / 8;
     return view;
   }
   /// Butterfly reduction across the 32 lanes of a warp.
@@ -141,10 +155,11 @@ private:
     }
     return v;
   }
-  /// `memref[clamp(i), clamp(j)]` as f32, or `outside` when (i, j) is not
-  /// below (rows, cols): clamped so that every thread reads in bounds.
+  /// `memref[clamp(i), clamp(j)]` (as f32 when `widen`), or `outside` when
+  /// (i, j) is not below (rows, cols): clamped so that every thread reads in
+  /// bounds.
   Value guardedLoad(Value memref, Value i, Value rowLimit, Value j,
-                    Value colLimit, Value outside);
+                    Value colLimit, Value outside, bool widen = true);
 
   /// init[i * cols + k] + sum over t < extent of lhs(rows[i], t) *
   /// rhs(cols[k], t): a register-tiled product over this thread's rows
@@ -168,6 +183,29 @@ private:
                         });
   }
 
+  /// Tensor cores (WMMA, f16): a 16x16 operand of `tile` at (row, col).
+  Value mmaLoad(Value tile, Value row, Value col, StringRef operand,
+                bool transpose = false) {
+    auto type = cast<MemRefType>(tile.getType());
+    return gpu::SubgroupMmaLoadMatrixOp::create(
+        b, gpu::MMAMatrixType::get({16, 16}, type.getElementType(), operand),
+        tile, ValueRange{row, col}, b.getIndexAttr(type.getDimSize(1)),
+        transpose ? b.getUnitAttr() : UnitAttr());
+  }
+  /// result[16 ti.., 16 tj..] = sum over k < steps of lhs(ti, k) x
+  /// rhs(tj, k), 16x16x16 products, for tileRows x tileCols output tiles
+  /// that the warps share round-robin.
+  void mmaTiles(int64_t tileRows, int64_t tileCols, int64_t steps,
+                function_ref<Value(Value, Value)> lhs,
+                function_ref<Value(Value, Value)> rhs, bool rhsTransposed,
+                Value result);
+  /// Zero in the type the tiles are staged in.
+  Value stagedZero() {
+    if (tensorCores)
+      return arith::ConstantOp::create(b, b.getF16FloatAttr(0));
+    return f32(0.0);
+  }
+
   void loadQuery();
   void loadKeysAndValues(Value keyStart);
   void computeScores();
@@ -189,7 +227,17 @@ private:
   int64_t threadRows = 0, rowsPerThread = 0, colsPerThread = 0,
           valueColsPerThread = 0;
   int64_t sharedBytes = 0;
+  /// f16 blocks whose dims suit 16x16x16 products run both products on
+  /// tensor cores: Qs, Ks, Vs and the probabilities are f16 tiles, the
+  /// scores and each key block's P.V land in f32 tiles, and the recurrence
+  /// is the SIMT form's.
+  bool tensorCores = false;
+  /// From the dot products in Ps to the scores the softmax sees (1 when the
+  /// scale is folded into Qs).
+  double scoreScale = 1.0;
   Value shared, qs, ks, vs, ps, runMax, runSum, rescale;
+  /// Tensor cores only: the f16 probabilities and the key block's f32 P.V.
+  Value probs, blockValues;
   Value tid, tx, ty, lane, warp;
   Value rows, keyLen;
 };
@@ -197,12 +245,15 @@ private:
 } // namespace
 
 Value GpuBlockLowering::guardedLoad(Value memref, Value i, Value rowLimit,
-                                    Value j, Value colLimit, Value outside) {
+                                    Value j, Value colLimit, Value outside,
+                                    bool widen) {
   Value inside =
       arith::AndIOp::create(b, lessThan(i, rowLimit), lessThan(j, colLimit));
   Value ci = minIndex(i, arith::SubIOp::create(b, rowLimit, idx(1)));
   Value cj = minIndex(j, arith::SubIOp::create(b, colLimit, idx(1)));
-  Value v = toF32(memref::LoadOp::create(b, memref, ValueRange{ci, cj}));
+  Value v = memref::LoadOp::create(b, memref, ValueRange{ci, cj});
+  if (widen)
+    v = toF32(v);
   return arith::SelectOp::create(b, inside, v, outside);
 }
 
@@ -251,10 +302,24 @@ LogicalResult GpuBlockLowering::lower() {
                          MemRefLayoutAttrInterface(),
                          gpu::AddressSpaceAttr::get(
                              b.getContext(), gpu::AddressSpace::Workgroup)));
-  qs = sharedTile({blockRows, headDim});
-  ks = sharedTile({blockKeys, headDim + 1});
-  vs = sharedTile({blockKeys, paddedValueDim});
-  ps = sharedTile({blockRows, blockKeys + 1});
+  tensorCores = elementType.isF16() && headDim % 16 == 0 &&
+                blockRows % 16 == 0 && blockKeys % 16 == 0;
+  if (tensorCores) {
+    // Leading dims padded by 16 bytes against bank conflicts, keeping the
+    // multiples of 16 bytes that WMMA needs.
+    Type f16 = b.getF16Type();
+    qs = sharedTile({blockRows, headDim + 8}, f16);
+    ks = sharedTile({blockKeys, headDim + 8}, f16);
+    vs = sharedTile({blockKeys, paddedValueDim + 8}, f16);
+    ps = sharedTile({blockRows, blockKeys + 4});
+    probs = sharedTile({blockRows, blockKeys + 8}, f16);
+    blockValues = sharedTile({blockRows, paddedValueDim + 4});
+  } else {
+    qs = sharedTile({blockRows, headDim});
+    ks = sharedTile({blockKeys, headDim + 1});
+    vs = sharedTile({blockKeys, paddedValueDim});
+    ps = sharedTile({blockRows, blockKeys + 1});
+  }
   runMax = sharedTile({blockRows});
   runSum = sharedTile({blockRows});
   rescale = sharedTile({blockRows});
@@ -312,17 +377,22 @@ LogicalResult GpuBlockLowering::lower() {
 
 void GpuBlockLowering::loadQuery() {
   // Qs = q * scale (divided by softcap when set, which the tanh undoes);
-  // rows past the block's are 0.
+  // rows past the block's are 0. Tensor cores take the f16 query as it is
+  // and scale the f32 scores instead.
   double scale = op.getScale().convertToDouble();
   if (op.getSoftcap())
     scale /= op.getSoftcap()->convertToDouble();
+  if (tensorCores)
+    scoreScale = scale;
   Value scaleValue = f32(scale);
   loop(tid, idx(blockRows * headDim), idx(threads), [&](Value n) {
     Value r = arith::DivUIOp::create(b, n, idx(headDim));
     Value e = arith::RemUIOp::create(b, n, idx(headDim));
-    Value q = guardedLoad(op.getQuery(), r, rows, e, idx(headDim), f32(0.0));
-    memref::StoreOp::create(b, arith::MulFOp::create(b, q, scaleValue), qs,
-                            ValueRange{r, e});
+    Value q = guardedLoad(op.getQuery(), r, rows, e, idx(headDim), stagedZero(),
+                          /*widen=*/!tensorCores);
+    if (!tensorCores)
+      q = arith::MulFOp::create(b, q, scaleValue);
+    memref::StoreOp::create(b, q, qs, ValueRange{r, e});
   });
 }
 
@@ -333,19 +403,61 @@ void GpuBlockLowering::loadKeysAndValues(Value keyStart) {
     Value j = arith::DivUIOp::create(b, n, idx(headDim));
     Value e = arith::RemUIOp::create(b, n, idx(headDim));
     Value k = guardedLoad(op.getKey(), add(keyStart, j), keyLen, e,
-                          idx(headDim), f32(0.0));
+                          idx(headDim), stagedZero(), !tensorCores);
     memref::StoreOp::create(b, k, ks, ValueRange{j, e});
   });
   loop(tid, idx(blockKeys * paddedValueDim), idx(threads), [&](Value n) {
     Value j = arith::DivUIOp::create(b, n, idx(paddedValueDim));
     Value c = arith::RemUIOp::create(b, n, idx(paddedValueDim));
     Value v = guardedLoad(op.getValue(), add(keyStart, j), keyLen, c,
-                          idx(valueDim), f32(0.0));
+                          idx(valueDim), stagedZero(), !tensorCores);
     memref::StoreOp::create(b, v, vs, ValueRange{j, c});
   });
 }
 
+void GpuBlockLowering::mmaTiles(int64_t tileRows, int64_t tileCols,
+                                int64_t steps,
+                                function_ref<Value(Value, Value)> lhs,
+                                function_ref<Value(Value, Value)> rhs,
+                                bool rhsTransposed, Value result) {
+  // All lanes of a warp take the same tiles, as WMMA needs.
+  auto accType = gpu::MMAMatrixType::get({16, 16}, b.getF32Type(), "COp");
+  loop(warp, idx(tileRows * tileCols), idx(threads / kWarp), [&](Value t) {
+    Value ti = arith::DivUIOp::create(b, t, idx(tileCols));
+    Value tj = arith::RemUIOp::create(b, t, idx(tileCols));
+    Value init = gpu::SubgroupMmaConstantMatrixOp::create(b, accType, f32(0.0));
+    SmallVector<Value> sum =
+        loopCarrying(idx(0), idx(steps), idx(1), init,
+                     [&](Value k, ValueRange partial) -> SmallVector<Value> {
+                       Value a = lhs(ti, k);
+                       Value bOperand = rhs(tj, k);
+                       return {gpu::SubgroupMmaComputeOp::create(
+                           b, accType, a, bOperand, partial[0], UnitAttr(),
+                           rhsTransposed ? b.getUnitAttr() : UnitAttr())};
+                     });
+    gpu::SubgroupMmaStoreMatrixOp::create(
+        b, sum[0], result, ValueRange{mul(ti, idx(16)), mul(tj, idx(16))},
+        b.getIndexAttr(cast<MemRefType>(result.getType()).getDimSize(1)),
+        UnitAttr());
+  });
+}
+
 void GpuBlockLowering::computeScores() {
+  if (tensorCores) {
+    // Ps[16 ti.., 16 tj..] = Qs[16 ti..] . Ks[16 tj..]^T: Ks read
+    // column-major is K^T.
+    mmaTiles(
+        blockRows / 16, blockKeys / 16, headDim / 16,
+        [&](Value ti, Value k) {
+          return mmaLoad(qs, mul(ti, idx(16)), mul(k, idx(16)), "AOp");
+        },
+        [&](Value tj, Value k) {
+          return mmaLoad(ks, mul(tj, idx(16)), mul(k, idx(16)), "BOp",
+                         /*transpose=*/true);
+        },
+        /*rhsTransposed=*/true, ps);
+    return;
+  }
   // Ps[r][c] = Qs[r] . Ks[c] for this thread's rows ty + i * threadRows and
   // columns tx + 16 * k.
   SmallVector<Value> rowIdx, colIdx;
@@ -431,6 +543,8 @@ void GpuBlockLowering::softmaxRows(Value keyStart) {
       Value c = add(lane, idx(k * kWarp));
       Value col = add(keyStart, c);
       Value raw = memref::LoadOp::create(b, ps, ValueRange{r, c});
+      if (scoreScale != 1.0)
+        raw = arith::MulFOp::create(b, raw, f32(scoreScale));
       Value s = scoreOf(r, col, raw);
       cols.push_back(c);
       scores.push_back(s);
@@ -458,7 +572,12 @@ void GpuBlockLowering::softmaxRows(Value keyStart) {
             b, keep, arith::MulFOp::create(b, p, f32(1.0 / (1.0 - dropout))),
             f32(0.0));
       }
-      memref::StoreOp::create(b, kept, ps, ValueRange{r, cols[k]});
+      if (tensorCores)
+        memref::StoreOp::create(
+            b, arith::TruncFOp::create(b, b.getF16Type(), kept), probs,
+            ValueRange{r, cols[k]});
+      else
+        memref::StoreOp::create(b, kept, ps, ValueRange{r, cols[k]});
     }
     Value blockSum = warpReduce(localSum, false);
     Value newSum = arith::AddFOp::create(
@@ -481,6 +600,31 @@ SmallVector<Value> GpuBlockLowering::accumulateValues(ValueRange acc) {
     rowIdx.push_back(add(ty, idx(i * threadRows)));
   for (int64_t k = 0; k < valueColsPerThread; ++k)
     colIdx.push_back(add(tx, idx(k * kTileCols)));
+  if (tensorCores) {
+    // The key block's P.V on tensor cores into an f32 tile; then each
+    // thread rescales its accumulator and adds its part.
+    mmaTiles(
+        blockRows / 16, paddedValueDim / 16, blockKeys / 16,
+        [&](Value ti, Value k) {
+          return mmaLoad(probs, mul(ti, idx(16)), mul(k, idx(16)), "AOp");
+        },
+        [&](Value tk, Value k) {
+          return mmaLoad(vs, mul(k, idx(16)), mul(tk, idx(16)), "BOp");
+        },
+        /*rhsTransposed=*/false, blockValues);
+    gpu::BarrierOp::create(b);
+    SmallVector<Value> next;
+    for (int64_t i = 0; i < rowsPerThread; ++i) {
+      Value alpha = memref::LoadOp::create(b, rescale, rowIdx[i]);
+      for (int64_t k = 0; k < valueColsPerThread; ++k) {
+        Value pv = memref::LoadOp::create(b, blockValues,
+                                          ValueRange{rowIdx[i], colIdx[k]});
+        next.push_back(
+            math::FmaOp::create(b, acc[i * valueColsPerThread + k], alpha, pv));
+      }
+    }
+    return next;
+  }
   for (int64_t i = 0; i < rowsPerThread; ++i) {
     Value alpha = memref::LoadOp::create(b, rescale, rowIdx[i]);
     for (int64_t k = 0; k < valueColsPerThread; ++k)

@@ -189,8 +189,13 @@ def AttnOnlineSoftmaxGpuPass : Pass<"attn-online-softmax-gpu"> {
     sum and rescaled accumulator of the online softmax. f32, f16 and bf16
     inputs, f32 arithmetic; masks, causal alignment, windows, softcap,
     dropout (the same Philox draws as the CPU and the reference) and LSE.
-    Sets the launch's dynamic shared memory size, and fails with a message
-    when the tiles need more than `shared-memory-limit` bytes.
+    For f16 with the head dim and both tile sizes multiples of 16, both
+    products run on tensor cores instead (`gpu.subgroup_mma_*`, WMMA
+    16x16x16 with f32 accumulation): the scores come back to shared memory
+    as f32 for the softmax, the probabilities go to P.V as f16. Sets the
+    launch's dynamic shared memory size (tiles start at multiples of 128
+    bytes), and fails with a message when the tiles need more than
+    `shared-memory-limit` bytes.
   }];
   let options = [
     Option<"sharedMemoryLimit", "shared-memory-limit", "int64_t",

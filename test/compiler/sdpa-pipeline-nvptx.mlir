@@ -17,7 +17,7 @@
 // as the extern window.
 // CHECK: gpu.binary @attention_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">
 // CHECK-SAME: .target sm_80
-// CHECK-SAME: .extern .shared .align 16 .b8 __dynamic_shmem__0[];
+// CHECK-SAME: .extern .shared .align 128 .b8 __dynamic_shmem__0[];
 // CHECK-SAME: .visible .entry attention_kernel(
 
 // SM90-LABEL: func.func @attention

@@ -1,11 +1,12 @@
 // RUN: sdpa-opt %s -split-input-file --attn-online-softmax-gpu | FileCheck %s
 
 // One attn.block in a launch of 128 threads, tiles [16, 32], E = Ev = 8.
-// Shared memory, in f32: Qs 16x8, Ks 32x9, Vs 32x16 (Ev rounded up to 16),
-// Ps 16x33, then M, L and A of 16 each: 1504 floats, 6016 bytes, which the
-// launch now asks for.
+// Shared memory, in f32, each tile at a multiple of 128 bytes: Qs 16x8 at
+// 0, Ks 32x9 at 512, Vs 32x16 (Ev rounded up to 16) at 1664, Ps 16x33 at
+// 3712, then M, L and A of 16 each at 5888, 6016 and 6144: 6208 bytes,
+// which the launch now asks for.
 // CHECK-LABEL: func.func @block
-// CHECK: %[[SMEM:.*]] = arith.constant 6016 : i32
+// CHECK: %[[SMEM:.*]] = arith.constant 6208 : i32
 // CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %[[SMEM]]
 // CHECK-NOT: attn.block
 // CHECK: %[[TID:.*]] = gpu.thread_id x
@@ -54,8 +55,8 @@ func.func @block(%q: memref<16x8xf32>, %k: memref<40x8xf32>, %v: memref<40x8xf32
 
 // -----
 
-// f16 inputs are widened to f32 as they are staged; the output is narrowed
-// back. Causal alignment, a boolean mask, dropout and the LSE output are
+// f16 inputs whose head dim does not suit tensor cores (E = 8) are widened
+// to f32 as they are staged; the output is narrowed back. Causal alignment, a boolean mask, dropout and the LSE output are
 // applied in the softmax phase.
 // CHECK-LABEL: func.func @f16_causal_mask_dropout_lse
 // CHECK: arith.extf %{{.*}} : f16 to f32
@@ -65,7 +66,7 @@ func.func @block(%q: memref<16x8xf32>, %k: memref<40x8xf32>, %v: memref<40x8xf32
 // CHECK: arith.truncf %{{.*}} : f32 to f16
 // CHECK: math.log
 // CHECK: memref.store %{{.*}}, %{{.*}}[%{{.*}}] : memref<16xf32>
-func.func @f16_causal_mask_dropout_lse(%q: memref<16x64xf16>, %k: memref<64x64xf16>, %v: memref<64x64xf16>, %m: memref<16x64xi1>, %seed: i64, %o: memref<16x64xf16>, %lse: memref<16xf32>) {
+func.func @f16_causal_mask_dropout_lse(%q: memref<16x8xf16>, %k: memref<64x8xf16>, %v: memref<64x8xf16>, %m: memref<16x64xi1>, %seed: i64, %o: memref<16x8xf16>, %lse: memref<16xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c48 = arith.constant 48 : index
@@ -73,7 +74,45 @@ func.func @f16_causal_mask_dropout_lse(%q: memref<16x64xf16>, %k: memref<64x64xf
   %c128 = arith.constant 128 : index
   %smem = arith.constant 0 : i32
   gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1) threads(%tx, %ty, %tz) in (%u = %c128, %v1 = %c1, %w = %c1) dynamic_shared_memory_size %smem {
-    attn.block %q, %k, %v mask(%m : memref<16x64xi1>) seed(%seed) rows(%c0, %c48) head(%c0, %bx) keys(%c0, %c64) causal scale 0.125 dropout 0.25 tiles [16, 32] outs(%o, %lse : memref<16x64xf16>, memref<16xf32>) : memref<16x64xf16>, memref<64x64xf16>, memref<64x64xf16>
+    attn.block %q, %k, %v mask(%m : memref<16x64xi1>) seed(%seed) rows(%c0, %c48) head(%c0, %bx) keys(%c0, %c64) causal scale 0.125 dropout 0.25 tiles [16, 32] outs(%o, %lse : memref<16x8xf16>, memref<16xf32>) : memref<16x8xf16>, memref<64x8xf16>, memref<64x8xf16>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// f16 with E, the tiles and the key block multiples of 16: both products
+// run on tensor cores (WMMA). Q.K^T reads Ks column-major (K^T), the
+// scores come back as f32 and are scaled there, the probabilities are
+// staged as f16 for P.V, whose f32 result each thread adds to its
+// rescaled accumulator.
+// CHECK-LABEL: func.func @f16_tensor_cores
+// CHECK: memref.view {{.*}} to memref<32x40xf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view {{.*}} to memref<32x40xf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view {{.*}} to memref<32x40xf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view {{.*}} to memref<32x36xf32, #gpu.address_space<workgroup>>
+// CHECK: memref.view {{.*}} to memref<32x40xf16, #gpu.address_space<workgroup>>
+// CHECK: memref.view {{.*}} to memref<32x36xf32, #gpu.address_space<workgroup>>
+// CHECK: gpu.subgroup_mma_load_matrix %{{.*}} {leadDimension = 40 : index} : memref<32x40xf16, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "AOp">
+// CHECK: gpu.subgroup_mma_load_matrix %{{.*}} {leadDimension = 40 : index, transpose} : memref<32x40xf16, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "BOp">
+// CHECK: gpu.subgroup_mma_compute {{.*}} {b_transpose}
+// CHECK: gpu.subgroup_mma_store_matrix %{{.*}} {leadDimension = 36 : index} : !gpu.mma_matrix<16x16xf32, "COp">, memref<32x36xf32, #gpu.address_space<workgroup>>
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+// CHECK: gpu.subgroup_mma_compute
+// CHECK-NOT: b_transpose
+// CHECK: gpu.subgroup_mma_store_matrix
+// CHECK: gpu.barrier
+// CHECK: math.fma
+func.func @f16_tensor_cores(%q: memref<32x32xf16>, %k: memref<50x32xf16>, %v: memref<50x32xf16>, %o: memref<32x32xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c50 = arith.constant 50 : index
+  %c64 = arith.constant 64 : index
+  %smem = arith.constant 0 : i32
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1) threads(%tx, %ty, %tz) in (%u = %c64, %v1 = %c1, %w = %c1) dynamic_shared_memory_size %smem {
+    attn.block %q, %k, %v rows(%c0, %c0) head(%c0, %bx) keys(%c0, %c50) scale 0.125 tiles [32, 32] outs(%o : memref<32x32xf16>) : memref<32x32xf16>, memref<50x32xf16>, memref<50x32xf16>
     gpu.terminator
   }
   return
