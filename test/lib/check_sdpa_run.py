@@ -11,7 +11,14 @@ Prints one line per case with the relative error it measured and exits
 non-zero if any case is above its dtype's tolerance. The GPU (nvptx) has no
 f64, so f64 cases are skipped there.
 
-With --sdpa-compile, every case is compiled for each chip with
+With --prepare DIR --sdpa-compile PATH [--target T] [--chip C], every case
+is compiled ahead of time into DIR/<case>/ with its inputs and the model's
+expected results beside it; --verify DIR --sdpa-launch PATH then runs those
+artifacts with the runtime alone (sdpa-launch builds without MLIR) and
+compares. That is how GPU numerics are checked on a machine that has a GPU
+but no MLIR: prepare here, carry DIR and sdpa-launch there, verify there.
+
+With --sdpa-compile alone, every case is compiled for each chip with
 `sdpa-compile --target=nvptx` instead, and the line per case is ptxas's
 report of the kernel: registers, shared memory, spills. It fails if a
 compilation fails or a kernel of the main configurations spills registers
@@ -257,20 +264,110 @@ def compile_for_gpus(args):
     return 1 if failures else 0
 
 
+def prepare(args):
+    """Compiles every case into args.prepare/<case>/ with inputs and the
+    model's expected outputs, for --verify."""
+    rng = np.random.default_rng(20261123)
+    failures = 0
+    for c in CASES + (LARGE_CASES if args.large else []):
+        if args.only and c["name"] != args.only:
+            continue
+        path, inputs, _, arrays, model, lse = build(c, rng, args.workdir)
+        if args.target == "nvptx" and c["dtype"] == "f64":
+            continue
+        out = os.path.join(args.prepare, c["name"])
+        run = subprocess.run(
+            [args.sdpa_compile, path, f"--target={args.target}",
+             f"--chip={args.chip}", "-o", out], capture_output=True,
+            text=True)
+        if run.returncode != 0:
+            print(f"FAIL {c['name']}: sdpa-compile exited {run.returncode}\n"
+                  f"{run.stderr}")
+            failures += 1
+            continue
+        for i, x in enumerate(arrays):
+            np.save(os.path.join(out, f"in{i}.npy"), x)
+        q, k, v = (x.astype(np.float64) for x in arrays[:3])
+        want_out, want_lse = sdpa_numpy.sdpa(q, k, v, **model)
+        np.save(os.path.join(out, "want0.npy"), want_out)
+        if lse:
+            np.save(os.path.join(out, "want1.npy"), want_lse)
+        with open(os.path.join(out, "dtype.txt"), "w") as f:
+            f.write(c["dtype"] + "\n")
+        print(f"ok   {c['name']}: prepared")
+    print(f"{failures} case(s) failed" if failures else "all cases prepared")
+    return 1 if failures else 0
+
+
+def verify(args):
+    """Runs every prepared case with sdpa-launch and compares."""
+    failures = 0
+    for name in sorted(os.listdir(args.verify)):
+        case_dir = os.path.join(args.verify, name)
+        if not os.path.exists(os.path.join(case_dir, "want0.npy")):
+            continue
+        if args.only and name != args.only:
+            continue
+        with open(os.path.join(case_dir, "dtype.txt")) as f:
+            dtype = f.read().strip()
+        inputs = sorted((p for p in os.listdir(case_dir)
+                         if p.startswith("in") and p.endswith(".npy")),
+                        key=lambda p: int(p[2:-4]))
+        wants = sorted(p for p in os.listdir(case_dir)
+                       if p.startswith("want"))
+        outputs = [os.path.join(case_dir, f"got{i}.npy")
+                   for i in range(len(wants))]
+        run = subprocess.run(
+            [args.sdpa_launch, case_dir] +
+            [f"--input={os.path.join(case_dir, p)}" for p in inputs] +
+            [f"--output={p}" for p in outputs], capture_output=True,
+            text=True)
+        if run.returncode != 0:
+            print(f"FAIL {name}: sdpa-launch exited {run.returncode}\n"
+                  f"{run.stderr}")
+            failures += 1
+            continue
+        tolerance = TOLERANCE[dtype]
+        errors = [relative_error(np.load(outputs[0]),
+                                 np.load(os.path.join(case_dir, wants[0])))]
+        if len(wants) > 1:
+            lse_bound = max(tolerance, TOLERANCE["f32"])
+            errors.append(relative_error(
+                np.load(outputs[1]), np.load(os.path.join(case_dir, wants[1])))
+                * tolerance / lse_bound)
+        worst = max(errors)
+        status = "ok  " if worst <= tolerance else "FAIL"
+        failures += worst > tolerance
+        print(f"{status} {name}: relative error {worst:.3g} "
+              f"(tolerance {tolerance:g})")
+    print(f"{failures} case(s) failed" if failures else "all cases passed")
+    return 1 if failures else 0
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sdpa-run")
     parser.add_argument("--sdpa-compile")
     parser.add_argument("--chips", default="sm_80,sm_90")
+    parser.add_argument("--prepare")
+    parser.add_argument("--verify")
+    parser.add_argument("--sdpa-launch")
+    parser.add_argument("--chip", default="sm_80")
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--target", default="reference")
     parser.add_argument("--only")
     parser.add_argument("--large", action="store_true")
     parser.add_argument("--extra", action="append", default=[])
     args = parser.parse_args()
+    if args.verify:
+        if not args.sdpa_launch:
+            parser.error("--verify needs --sdpa-launch")
+        return verify(args)
     if not args.sdpa_run and not args.sdpa_compile:
         parser.error("give --sdpa-run or --sdpa-compile")
     os.makedirs(args.workdir, exist_ok=True)
+    if args.prepare:
+        return prepare(args)
     if args.sdpa_compile:
         return compile_for_gpus(args)
     rng = np.random.default_rng(20261123)

@@ -1,0 +1,287 @@
+//===- sdpa-launch.cpp - run a compiled artifact without MLIR -------------===//
+//
+// Runs an artifact directory (CPU shared object or GPU PTX/cubin) on .npy or
+// random inputs, with nothing but the runtime: it builds with
+// SDPA_ENABLE_COMPILER=OFF, so a machine with a GPU but no LLVM/MLIR runs
+// kernels compiled elsewhere. The manifest says what the inputs and outputs
+// are; `sdpa-run` is the tool for .mlir files and for checking results.
+//
+//   sdpa-launch DIR [--input=FILE.npy]... [--output=FILE.npy]...
+//               [--random=SEED] [--bench=N] [--flops=F] [--threads=N]
+//
+// Every failure is a message `sdpa-launch: error: ...` and exit status 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/cpu/CpuArtifact.h"
+#include "runtime/cpu/Manifest.h"
+#include "runtime/cpu/ThreadPool.h"
+#include "runtime/cuda/CudaArtifact.h"
+#include "runtime/npy/Npy.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace sdpa;
+
+namespace {
+
+int fail(const std::string &message) {
+  std::fprintf(stderr, "sdpa-launch: error: %s\n", message.c_str());
+  return 1;
+}
+
+const char *kUsage =
+    "usage: sdpa-launch DIR [--input=FILE.npy]... [--output=FILE.npy]...\n"
+    "                   [--random=SEED] [--bench=N] [--flops=F] "
+    "[--threads=N]\n"
+    "Runs the compiled artifact in DIR (see sdpa-compile) on the inputs, in\n"
+    "argument order, or on random ones; writes the results in order;\n"
+    "--bench=N times N runs of the kernels (--flops=F adds GFLOP/s).\n";
+
+struct Options {
+  std::string directory;
+  std::vector<std::string> inputs, outputs;
+  bool random = false;
+  uint64_t seed = 0;
+  unsigned bench = 0, threads = 0;
+  double flops = 0.0;
+};
+
+/// Parses a non-negative decimal integer; false for anything else.
+bool parseUnsigned(const char *text, uint64_t &value) {
+  if (!*text)
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  unsigned long long parsed = std::strtoull(text, &end, 10);
+  if (errno || *end || text[0] == '-')
+    return false;
+  value = parsed;
+  return true;
+}
+
+bool parseOptions(int argc, char **argv, Options &o, std::string &error) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](const char *name, std::string &out) {
+      std::string prefix = std::string("--") + name + "=";
+      if (arg.compare(0, prefix.size(), prefix) != 0)
+        return false;
+      out = arg.substr(prefix.size());
+      return true;
+    };
+    std::string text;
+    uint64_t number = 0;
+    if (value("input", text)) {
+      o.inputs.push_back(text);
+    } else if (value("output", text)) {
+      o.outputs.push_back(text);
+    } else if (value("random", text)) {
+      if (!parseUnsigned(text.c_str(), o.seed)) {
+        error = "--random wants a seed, got '" + text + "'";
+        return false;
+      }
+      o.random = true;
+    } else if (value("bench", text) || value("threads", text)) {
+      bool bench = arg.compare(0, 8, "--bench=") == 0;
+      if (!parseUnsigned(text.c_str(), number) || number == 0 ||
+          number > 1000000) {
+        error = std::string(bench ? "--bench" : "--threads") +
+                " wants a positive number, got '" + text + "'";
+        return false;
+      }
+      (bench ? o.bench : o.threads) = static_cast<unsigned>(number);
+    } else if (value("flops", text)) {
+      char *end = nullptr;
+      o.flops = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end || o.flops < 0) {
+        error = "--flops wants a non-negative number, got '" + text + "'";
+        return false;
+      }
+    } else if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (!arg.empty() && arg[0] == '-') {
+      error = "unknown option '" + arg + "'\n" + kUsage;
+      return false;
+    } else if (o.directory.empty()) {
+      o.directory = arg;
+    } else {
+      error =
+          "one artifact directory, got '" + o.directory + "' and '" + arg + "'";
+      return false;
+    }
+  }
+  if (o.directory.empty()) {
+    error = std::string("no artifact directory\n") + kUsage;
+    return false;
+  }
+  if (o.random == !o.inputs.empty()) {
+    error = o.random ? "give either --input files or --random, not both"
+                     : "no inputs: give one --input=FILE.npy per argument, "
+                       "or --random=SEED";
+    return false;
+  }
+  return true;
+}
+
+/// Uniform values in [-1, 1), masks that keep 80% of positions, any i64.
+npy::Array randomTensor(const rt::TensorSpec &spec, std::mt19937_64 &rng) {
+  npy::Array array = npy::Array::zeros(spec.dtype, spec.shape);
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  std::bernoulli_distribution keep(0.8);
+  for (int64_t i = 0, e = array.numElements(); i < e; ++i) {
+    switch (spec.dtype) {
+    case npy::DType::Bool:
+      array.setFromDouble(i, keep(rng) ? 1.0 : 0.0);
+      break;
+    case npy::DType::I64: {
+      uint64_t bits = rng();
+      std::memcpy(array.bytes.data() + i * sizeof(bits), &bits, sizeof(bits));
+      break;
+    }
+    case npy::DType::I32:
+      array.setFromDouble(i, static_cast<double>(rng() % 201) - 100.0);
+      break;
+    default:
+      array.setFromDouble(i, uniform(rng));
+    }
+  }
+  return array;
+}
+
+/// Reads input `k` and checks it against its spec; bf16 inputs come as f32
+/// files (numpy has no bfloat16) and are rounded.
+bool readInput(const std::string &path, const rt::TensorSpec &spec, size_t k,
+               npy::Array &array, std::string &error) {
+  if (!npy::readNpy(path, array, error))
+    return false;
+  std::string what = "input " + std::to_string(k) + " (" + path + ")";
+  if (array.shape != spec.shape) {
+    error = what + " has shape " + rt::formatShape(array.shape) +
+            ", the artifact takes " + rt::formatShape(spec.shape);
+    return false;
+  }
+  if (array.dtype == spec.dtype)
+    return true;
+  if (spec.dtype == npy::DType::BF16 && array.dtype == npy::DType::F32) {
+    npy::Array converted = npy::Array::zeros(spec.dtype, spec.shape);
+    for (int64_t i = 0, e = array.numElements(); i < e; ++i)
+      converted.setFromDouble(i, array.getAsDouble(i));
+    array = std::move(converted);
+    return true;
+  }
+  error = what + " has dtype " + npy::dtypeName(array.dtype) +
+          ", the artifact takes " + npy::dtypeName(spec.dtype);
+  return false;
+}
+
+std::vector<rt::TensorRef> refs(std::vector<npy::Array> &arrays) {
+  std::vector<rt::TensorRef> list;
+  for (npy::Array &array : arrays)
+    list.push_back({array.dtype, array.shape, {}, array.bytes.data()});
+  return list;
+}
+
+void printBench(std::vector<double> times, double flops) {
+  std::sort(times.begin(), times.end());
+  double median = times[times.size() / 2];
+  std::printf("bench: median_ms=%.4f min_ms=%.4f runs=%zu", median,
+              times.front(), times.size());
+  if (flops > 0)
+    std::printf(" gflops=%.2f", flops / (median * 1e-3) / 1e9);
+  std::printf("\n");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options o;
+  std::string error;
+  if (!parseOptions(argc, argv, o, error))
+    return fail(error);
+
+  std::string text;
+  rt::Manifest manifest;
+  std::string manifestPath = o.directory + "/manifest.txt";
+  if (!rt::readFile(manifestPath, text, error))
+    return fail(error);
+  if (!rt::parseManifest(text, manifest, error))
+    return fail(manifestPath + ": " + error);
+  if (manifest.target != "cpu" && manifest.target != "nvptx")
+    return fail(manifestPath + ": unknown target '" + manifest.target + "'");
+
+  std::vector<npy::Array> inputs;
+  if (o.random) {
+    std::mt19937_64 rng(o.seed);
+    for (const rt::TensorSpec &spec : manifest.inputs)
+      inputs.push_back(randomTensor(spec, rng));
+  } else {
+    if (o.inputs.size() != manifest.inputs.size())
+      return fail("@" + manifest.entry + " takes " +
+                  std::to_string(manifest.inputs.size()) + " inputs but " +
+                  std::to_string(o.inputs.size()) +
+                  " --input files were given");
+    for (size_t k = 0; k < o.inputs.size(); ++k) {
+      npy::Array array;
+      if (!readInput(o.inputs[k], manifest.inputs[k], k, array, error))
+        return fail(error);
+      inputs.push_back(std::move(array));
+    }
+  }
+  if (!o.outputs.empty() && o.outputs.size() != manifest.outputs.size())
+    return fail("@" + manifest.entry + " returns " +
+                std::to_string(manifest.outputs.size()) + " results but " +
+                std::to_string(o.outputs.size()) +
+                " --output files were given");
+  std::vector<npy::Array> results;
+  for (const rt::TensorSpec &spec : manifest.outputs)
+    results.push_back(npy::Array::zeros(spec.dtype, spec.shape));
+  std::vector<rt::TensorRef> in = refs(inputs), out = refs(results);
+
+  std::vector<double> times;
+  if (manifest.target == "nvptx") {
+    std::unique_ptr<rt::CudaArtifact> artifact =
+        rt::CudaArtifact::load(o.directory, error);
+    if (!artifact)
+      return fail(error);
+    std::printf("device: %s\n", artifact->deviceDescription().c_str());
+    if (!artifact->run(in, out, error))
+      return fail(error);
+    if (o.bench && !artifact->time(in, out, o.bench, times, error))
+      return fail(error);
+  } else {
+    std::unique_ptr<rt::CpuArtifact> artifact =
+        rt::CpuArtifact::load(o.directory, error);
+    if (!artifact)
+      return fail(error);
+    rt::ThreadPool pool(o.threads);
+    if (!artifact->run(in, out, pool, error))
+      return fail(error);
+    for (unsigned r = 0; r < o.bench; ++r) {
+      auto start = std::chrono::steady_clock::now();
+      artifact->run(in, out, pool, error);
+      auto stop = std::chrono::steady_clock::now();
+      times.push_back(
+          std::chrono::duration<double, std::milli>(stop - start).count());
+    }
+  }
+
+  std::printf("@%s on %s: %zu results\n", manifest.entry.c_str(),
+              manifest.target.c_str(), results.size());
+  for (size_t k = 0; k < o.outputs.size(); ++k)
+    if (!npy::writeNpy(o.outputs[k], results[k], error))
+      return fail(error);
+  if (!times.empty())
+    printBench(times, o.flops);
+  return 0;
+}
