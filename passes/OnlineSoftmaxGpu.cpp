@@ -57,6 +57,7 @@
 #include "llvm/ADT/APFloat.h"
 
 #include <limits>
+#include <numeric>
 
 namespace sdpa {
 #define GEN_PASS_DEF_ATTNONLINESOFTMAXGPUPASS
@@ -284,6 +285,15 @@ LogicalResult GpuBlockLowering::lower() {
   if (blockKeys % kWarp != 0)
     return op.emitOpError() << "key block size " << blockKeys
                             << " must be a multiple of 32 on the GPU";
+  // A block with fewer rows than the tile (decode, short prompts) stages
+  // and computes only as many as it has, rounded up to what the thread
+  // grid and the tensor cores divide.
+  int64_t staticRows = queryType.getDimSize(0);
+  if (!ShapedType::isDynamic(staticRows) && staticRows < blockRows) {
+    int64_t granule = std::lcm<int64_t>(16, threadRows);
+    blockRows =
+        std::min(blockRows, (staticRows + granule - 1) / granule * granule);
+  }
   rowsPerThread = blockRows / threadRows;
   colsPerThread = blockKeys / kTileCols;
   valueColsPerThread = (valueDim + kTileCols - 1) / kTileCols;

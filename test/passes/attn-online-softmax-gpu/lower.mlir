@@ -117,3 +117,24 @@ func.func @f16_tensor_cores(%q: memref<32x32xf16>, %k: memref<50x32xf16>, %v: me
   }
   return
 }
+
+// -----
+
+// A block with fewer static rows than the tile (decode: one row) stages and
+// computes 16 rows, not 64: the same 6208 bytes as the 16-row block above.
+// CHECK-LABEL: func.func @decode_row
+// CHECK: %[[SMEM:.*]] = arith.constant 6208 : i32
+// CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %[[SMEM]]
+// CHECK: memref.view %{{.*}}[%{{.*}}][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<16x8xf32, #gpu.address_space<workgroup>>
+func.func @decode_row(%q: memref<1x8xf32>, %k: memref<40x8xf32>, %v: memref<40x8xf32>, %o: memref<1x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c40 = arith.constant 40 : index
+  %c128 = arith.constant 128 : index
+  %smem = arith.constant 0 : i32
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1) threads(%tx, %ty, %tz) in (%u = %c128, %v1 = %c1, %w = %c1) dynamic_shared_memory_size %smem {
+    attn.block %q, %k, %v rows(%c0, %c0) head(%c0, %bx) keys(%c0, %c40) scale 0.35 tiles [64, 32] outs(%o : memref<1x8xf32>) : memref<1x8xf32>, memref<40x8xf32>, memref<40x8xf32>
+    gpu.terminator
+  }
+  return
+}
