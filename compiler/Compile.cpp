@@ -411,8 +411,9 @@ LogicalResult sdpa::compileForNvptx(ModuleOp module,
   if (failed(pm.run(module)))
     return failure();
 
-  // The entry is now launches of outlined kernels on its arguments; nothing
-  // else may be left for a host to run.
+  // The entry is now launches of outlined kernels on its arguments and
+  // scratch buffers; nothing else may be left for a host to run (tensor
+  // constants, for one, would need copying to the device).
   auto entry = module.lookupSymbol<func::FuncOp>(manifest->entry);
   size_t numInputs = manifest->inputs.size();
   DenseMap<Value, int64_t> buffers;
@@ -440,9 +441,9 @@ LogicalResult sdpa::compileForNvptx(ModuleOp module,
     auto launch = dyn_cast<gpu::LaunchFuncOp>(op);
     if (!launch)
       return op.emitOpError()
-             << "is not attention: target nvptx runs entry functions made "
-                "of attention only so far (compile this graph with "
-                "--target=cpu)";
+             << "is left on the host: an nvptx artifact's entry may hold "
+                "only kernel launches, scratch buffers and scalar constants "
+                "(compile this graph with --target=cpu)";
     FailureOr<rt::LaunchSpec> spec =
         describeLaunch(launch, entry, numInputs, buffers);
     if (failed(spec))

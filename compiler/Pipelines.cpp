@@ -15,6 +15,7 @@
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -142,9 +143,15 @@ void sdpa::buildNvptxPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 
   // Kernels: each attention grid becomes a gpu.launch whose attn.block the
-  // threads of a block run together; the launches are outlined into a
-  // gpu.module with only the tensors as arguments.
+  // threads of a block run together, everything else launches of a thread
+  // per element; the launches are outlined into a gpu.module with only the
+  // tensors as arguments.
   pm.addPass(createAttnMapGridToGpuPass({options.threads}));
+  // The rest of the graph: linalg ops and copies as one thread per output
+  // element, their reduction and inner loops sequential in each thread.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addPass(createAttnMapParallelLoopsToGpuPass());
+  pm.addPass(createParallelForToNestedForsPass());
   pm.addPass(createAttnOnlineSoftmaxGpuPass(
       {getNvptxSharedMemoryLimit(options.chip)}));
   pm.addPass(createCanonicalizerPass());

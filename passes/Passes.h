@@ -39,6 +39,7 @@ class VectorDialect;
 namespace scf {
 class SCFDialect;
 class ForallOp;
+class ParallelOp;
 } // namespace scf
 namespace tensor {
 class TensorDialect;
@@ -79,6 +80,13 @@ void populateAttnOnlineSoftmaxPatterns(mlir::RewritePatternSet &patterns,
 mlir::LogicalResult mapGridToGpuLaunch(mlir::RewriterBase &rewriter,
                                        mlir::scf::ForallOp grid,
                                        int64_t threads);
+
+/// Turns one outermost scf.parallel into a gpu.launch of a thread per
+/// iteration (see --attn-map-parallel-loops-to-gpu). Emits an error and
+/// fails when it cannot.
+mlir::LogicalResult mapParallelLoopToGpuLaunch(mlir::RewriterBase &rewriter,
+                                               mlir::scf::ParallelOp loop,
+                                               int64_t threads);
 
 /// Lowers one bufferized attn.block in a gpu.launch for the threads of a
 /// block (see --attn-online-softmax-gpu). Emits an error and fails when it

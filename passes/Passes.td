@@ -235,4 +235,28 @@ def AttnMergeGpuModulesPass
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def AttnMapParallelLoopsToGpuPass : Pass<"attn-map-parallel-loops-to-gpu"> {
+  let summary = "Run parallel loop nests as GPU kernels, a thread per "
+                "iteration";
+  let description = [{
+    Turns every outermost `scf.parallel` outside a GPU kernel (upstream
+    `convert-linalg-to-parallel-loops` makes them of the ops around the
+    attention: transposes, elementwise ops, reductions) into a `gpu.launch`
+    with one thread per iteration of its flattened parallel dims, in blocks
+    of `threads`. The loop body is copied into the guarded thread body as it
+    is: loops over reduction dims and inner parallel loops run sequentially
+    in each thread (lower the latter with `scf-parallel-for-to-nested-fors`).
+    Views of buffers the body uses are computed inside the kernel, so its
+    arguments stay dense. Loops that carry `scf.reduce` values or have
+    dynamic bounds are an error naming the loop.
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"256",
+           "Threads per block">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // SDPA_PASSES_PASSES_TD
