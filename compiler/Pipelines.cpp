@@ -52,11 +52,13 @@ void sdpa::buildCpuPipeline(OpPassManager &pm,
   int64_t vectorBits = options.vectorBits > 0 ? options.vectorBits
                                               : getHostCpuTarget().vectorBits;
   // Graph level: TOSA and elementwise ops on tensors become linalg (upstream
-  // lowering), GQA repeats are folded away, attention is tiled into a grid.
+  // lowering), unfused attention is raised to attn.sdpa, GQA repeats are
+  // folded away, attention is tiled into a grid.
   tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions());
   pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
   pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addPass(createAttnRaiseSdpaPass());
   pm.addPass(createAttnFoldKVBroadcastPass());
   pm.addPass(createAttnTilePass({options.blockQ, options.blockK}));
   pm.addPass(createCanonicalizerPass());
