@@ -60,11 +60,13 @@ sdpa::CpuTarget sdpa::getHostCpuTarget() {
 static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
                                          int64_t blockK) {
   // TOSA and elementwise ops on tensors become linalg (upstream lowering),
-  // GQA repeats are folded away, attention is tiled into a grid.
+  // unfused attention is raised to attn.sdpa, GQA repeats are folded away,
+  // attention is tiled into a grid.
   tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions());
   pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
   pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addPass(sdpa::createAttnRaiseSdpaPass());
   pm.addPass(sdpa::createAttnFoldKVBroadcastPass());
   pm.addPass(sdpa::createAttnTilePass({blockQ, blockK}));
   pm.addPass(createCanonicalizerPass());

@@ -42,10 +42,11 @@ struct CpuPipelineOptions {
   int64_t vectorBits = 0;
 };
 
-/// Tiles attention, bufferizes (entry arguments and results become
-/// identity-layout memrefs, results out-parameters), lowers attn.block to
-/// vector code, outlines the grid loops into kernels the runtime launches and
-/// converts the module to the LLVM dialect.
+/// Lowers TOSA, raises unfused attention graphs to attn.sdpa, folds GQA
+/// repeats of K/V, tiles attention, bufferizes (entry arguments and results
+/// become identity-layout memrefs, results out-parameters), lowers attn.block
+/// to vector code, outlines the grid loops into kernels the runtime launches
+/// and converts the module to the LLVM dialect.
 void buildCpuPipeline(mlir::OpPassManager &pm,
                       const CpuPipelineOptions &options = {});
 

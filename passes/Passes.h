@@ -24,6 +24,9 @@ namespace gpu {
 class GPUDialect;
 class GPUModuleOp;
 } // namespace gpu
+namespace linalg {
+class LinalgDialect;
+} // namespace linalg
 namespace LLVM {
 class LLVMDialect;
 } // namespace LLVM
@@ -55,6 +58,10 @@ namespace sdpa {
 
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
+
+/// Patterns of --attn-raise-sdpa: replace an unfused attention graph on
+/// tensors (rooted at its P.V contraction) by one attn.sdpa.
+void populateAttnRaiseSdpaPatterns(mlir::RewritePatternSet &patterns);
 
 /// Patterns of --attn-fold-kv-broadcast: make attn.sdpa read key and value
 /// from before a repeat_interleave of their heads.

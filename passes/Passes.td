@@ -10,6 +10,64 @@
 
 include "mlir/Pass/PassBase.td"
 
+def AttnRaiseSdpaPass : Pass<"attn-raise-sdpa"> {
+  let summary = "Replace unfused attention graphs on tensors by attn.sdpa";
+  let description = [{
+    Framework exporters hand over attention as an unfused graph:
+    `softmax(Q.K^T * scale + mask) . V` spelled with linalg ops on tensors
+    (torch-mlir style), or with TOSA ops that upstream `tosa-to-linalg` has
+    lowered. This pass recognises such a graph and replaces it by one
+    `attn.sdpa` that computes the same values, so the rest of the pipeline
+    can fuse it.
+
+    The pattern is rooted at the contraction computing `P.V` and proves the
+    whole graph feeding it. Each tensor on the way is described by what its
+    dims hold (batch, query row, key column, feature), so the graph may move
+    between rank-3 `[B*H, L, S]` and rank-4 `[B, H, L, S]` forms with
+    `tensor.expand_shape` / `tensor.collapse_shape` (or `tosa.reshape`),
+    transpose, and broadcast in indexing maps anywhere. Recognised:
+
+    - `Q.K^T` and `P.V` as `linalg.matmul`, `linalg.batch_matmul` (with or
+      without transposed `indexing_maps`), `linalg.contract` or any
+      `linalg.generic` contraction over one dim with any batch dims (and so
+      `tosa.matmul`); `K^T` may be a transpose or an indexing map;
+    - the scale as multiplications or divisions of the scores by constants
+      (splat tensors or scalars, also rounded by `arith.truncf`), or as
+      constants multiplied into Q or K; the raised `scale` is their product;
+    - `softcap * tanh(s / softcap)`;
+    - an additive float mask of any broadcastable shape; a boolean mask
+      applied by `select(m, s, -inf)` (or `select(m, -inf, s)`, which keeps
+      where `m` is false); masks built from `linalg.index` or constant
+      aranges compared as `j <= i + c` and `j >= i - c` (by `select` or
+      added as `select(cond, 0, -inf)`), which become `causal`, `window` and
+      `align` (`top_left` for offset 0, `bottom_right` for `S - L`) instead
+      of a mask tensor;
+    - softmax over the key columns as `linalg.softmax`, as
+      `exp(x - max) / sum` or `exp(x - max) * (1 / sum)` (torch-mlir,
+      tosa-to-linalg), or as `exp(log_softmax(x))`, with the max starting at
+      `-inf` or the lowest finite value;
+    - `arith.extf` / `arith.truncf` anywhere between the contractions, as
+      long as nothing is narrower than the operands (attn.sdpa accumulates
+      in f32).
+
+    The pass is conservative: the graph is left as it was when any piece is
+    not exactly this, for instance softmax over another axis, an
+    intermediate with a use outside the attention, a scale that is a
+    run-time value, a select that fills with a finite value such as
+    `finfo.min` (a fully masked row then averages V instead of giving 0),
+    an extra op in the chain, two mask tensors, Q, K and V of different
+    element types, or dynamic shapes. Rows that every score is masked out of
+    give NaN in the unfused graph and 0 in attn.sdpa.
+
+    Q, K and V are taken from as far back through reshapes and transposes
+    as their batch structure allows, so that a repeat of K/V heads (GQA)
+    stays visible to `--attn-fold-kv-broadcast`.
+  }];
+  let dependentDialects = ["::sdpa::attn::AttnDialect",
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"];
+}
+
 def AttnFoldKVBroadcastPass : Pass<"attn-fold-kv-broadcast"> {
   let summary = "Fold a repeat of key/value heads into attn.sdpa's head mapping";
   let description = [{
@@ -139,7 +197,10 @@ def AttnLowerCpuLaunchPass : Pass<"attn-lower-cpu-launch", "::mlir::ModuleOp"> {
     It also gives every function with a C interface (`_mlir_ciface_<name>`)
     a packed entry `__sdpa_entry_<name>(void **args)`, which the runtime
     calls with one pointer per argument: to a memref descriptor, or for a
-    scalar argument to a rank-0 descriptor holding it.
+    scalar argument to a rank-0 descriptor holding it. A module with such an
+    entry always defines `__sdpa_parallel_for`, even without launches (a
+    grid of one block, a graph without attention), since the runtime sets it
+    in every artifact it loads.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
