@@ -13,11 +13,14 @@
 // Every thread of the block runs the copied body, so only ops that compute
 // the same thing on every thread without writing memory may be in it: index
 // arithmetic, views, and attn.block itself. Anything else is refused with a
-// message rather than run once per thread.
+// message rather than run once per thread. Views and constant globals the
+// body reads (a reshaped mask, a constant mask) are made inside the kernel,
+// so that its arguments stay dense buffers.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/SinkViews.h"
 
 #include "dialects/attn/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -116,6 +119,7 @@ LogicalResult sdpa::mapGridToGpuLaunch(RewriterBase &rewriter,
     rewriter.clone(op, mapping);
   gpu::TerminatorOp::create(rewriter, loc);
   rewriter.eraseOp(grid);
+  sinkViewsIntoLaunch(rewriter, launch);
   return success();
 }
 

@@ -12,12 +12,13 @@
 using namespace mlir;
 
 /// A view whose operands are available inside the launch once the views
-/// among them are cloned too: the rest must be constants or values the
-/// launch may capture anyway (a dense memref, an index).
+/// among them are cloned too (the rest must be constants or values the
+/// launch may capture anyway: a dense memref, an index), or a constant
+/// global, which outlining copies into the kernel's module.
 static bool isSinkableView(Operation *op) {
   return isa<memref::SubViewOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
-             memref::CastOp, memref::TransposeOp, memref::ReinterpretCastOp>(
-      op);
+             memref::CastOp, memref::TransposeOp, memref::ReinterpretCastOp,
+             memref::GetGlobalOp>(op);
 }
 
 void sdpa::sinkViewsIntoLaunch(RewriterBase &rewriter, gpu::LaunchOp launch) {

@@ -19,9 +19,10 @@ class LaunchOp;
 
 namespace sdpa {
 
-/// Clones into `launch` every view op defined outside it whose result the
-/// launch uses (and the views those read, transitively, with the constants
-/// their sizes and offsets need), and makes the launch use the clones.
+/// Clones into `launch` every view op and constant global defined outside it
+/// whose result the launch uses (and the views those read, transitively,
+/// with the constants their sizes and offsets need), and makes the launch
+/// use the clones.
 void sinkViewsIntoLaunch(mlir::RewriterBase &rewriter,
                          mlir::gpu::LaunchOp launch);
 
