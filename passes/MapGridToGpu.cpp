@@ -19,8 +19,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/GpuLaunchUtils.h"
 #include "passes/Passes.h"
-#include "passes/SinkViews.h"
 
 #include "dialects/attn/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -30,8 +30,6 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-
-#include <limits>
 
 namespace sdpa {
 #define GEN_PASS_DEF_ATTNMAPGRIDTOGPUPASS
@@ -58,23 +56,12 @@ LogicalResult sdpa::mapGridToGpuLaunch(RewriterBase &rewriter,
   if (!grid.getOutputs().empty())
     return grid.emitOpError()
            << "maps to the GPU after bufferization; bufferize the grid first";
-  ArrayRef<int64_t> lbs = grid.getStaticLowerBound();
-  ArrayRef<int64_t> ubs = grid.getStaticUpperBound();
-  ArrayRef<int64_t> steps = grid.getStaticStep();
-  if (ShapedType::isDynamicShape(lbs) || ShapedType::isDynamicShape(ubs) ||
-      ShapedType::isDynamicShape(steps))
-    return grid.emitOpError()
-           << "needs static bounds to become a GPU grid (dynamic shapes are "
-              "not supported on the GPU yet)";
-  int64_t total = 1;
-  SmallVector<int64_t> counts;
-  for (auto [lb, ub, step] : llvm::zip(lbs, ubs, steps)) {
-    int64_t count = ub > lb ? (ub - lb + step - 1) / step : 0;
-    counts.push_back(count);
-    if (count != 0 && total > std::numeric_limits<int32_t>::max() / count)
-      return grid.emitOpError() << "has more than 2^31 - 1 blocks";
-    total *= count;
-  }
+  FailureOr<StaticLoopNest> nest =
+      getStaticLoopNest(grid, grid.getMixedLowerBound(),
+                        grid.getMixedUpperBound(), grid.getMixedStep());
+  if (failed(nest))
+    return failure();
+  int64_t total = nest->total;
   for (Operation &op : grid.getBody()->without_terminator())
     if (!isUniformOp(&op))
       return op.emitOpError()
@@ -99,21 +86,10 @@ LogicalResult sdpa::mapGridToGpuLaunch(RewriterBase &rewriter,
   Block &body = launch.getBody().front();
   rewriter.setInsertionPointToStart(&body);
 
-  // Unflatten the block index, innermost grid dim first.
+  // One block per grid point: the block index unflattened.
   IRMapping mapping;
-  Value linear = launch.getBlockIds().x;
-  SmallVector<Value> ivs(counts.size());
-  for (int64_t d = counts.size() - 1; d >= 0; --d) {
-    Value count = constant(counts[d]);
-    Value position =
-        d == 0 ? linear : arith::RemUIOp::create(rewriter, loc, linear, count);
-    if (d > 0)
-      linear = arith::DivUIOp::create(rewriter, loc, linear, count);
-    ivs[d] = rewriter.createOrFold<arith::AddIOp>(
-        loc, constant(lbs[d]),
-        rewriter.createOrFold<arith::MulIOp>(loc, position,
-                                             constant(steps[d])));
-  }
+  SmallVector<Value> ivs =
+      unflattenIndex(rewriter, loc, launch.getBlockIds().x, *nest);
   mapping.map(grid.getInductionVars(), ivs);
   for (Operation &op : grid.getBody()->without_terminator())
     rewriter.clone(op, mapping);

@@ -14,8 +14,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/GpuLaunchUtils.h"
 #include "passes/Passes.h"
-#include "passes/SinkViews.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -24,8 +24,6 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
-
-#include <limits>
 
 namespace sdpa {
 #define GEN_PASS_DEF_ATTNMAPPARALLELLOOPSTOGPUPASS
@@ -45,25 +43,13 @@ LogicalResult sdpa::mapParallelLoopToGpuLaunch(RewriterBase &rewriter,
     return loop.emitOpError()
            << "carries a reduction; the GPU mapping runs loops whose "
               "iterations write separate elements only";
-  SmallVector<int64_t> lbs, counts, steps;
-  int64_t total = 1;
-  for (auto [lb, ub, step] :
-       llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep())) {
-    std::optional<int64_t> l = getConstantIntValue(lb),
-                           u = getConstantIntValue(ub),
-                           s = getConstantIntValue(step);
-    if (!l || !u || !s || *s <= 0)
-      return loop.emitOpError()
-             << "needs static bounds to run on the GPU (dynamic shapes are "
-                "not supported on the GPU yet)";
-    int64_t count = *u > *l ? (*u - *l + *s - 1) / *s : 0;
-    if (count != 0 && total > std::numeric_limits<int32_t>::max() / count)
-      return loop.emitOpError() << "has more than 2^31 - 1 iterations";
-    total *= count;
-    lbs.push_back(*l);
-    counts.push_back(count);
-    steps.push_back(*s);
-  }
+  FailureOr<StaticLoopNest> nest =
+      getStaticLoopNest(loop, getAsOpFoldResult(loop.getLowerBound()),
+                        getAsOpFoldResult(loop.getUpperBound()),
+                        getAsOpFoldResult(loop.getStep()));
+  if (failed(nest))
+    return failure();
+  int64_t total = nest->total;
   if (total == 0) {
     rewriter.eraseOp(loop);
     return success();
@@ -92,18 +78,8 @@ LogicalResult sdpa::mapParallelLoopToGpuLaunch(RewriterBase &rewriter,
 
   rewriter.setInsertionPointToStart(guard.thenBlock());
   IRMapping mapping;
-  for (int64_t d = counts.size() - 1; d >= 0; --d) {
-    Value count = constant(counts[d]);
-    Value position =
-        d == 0 ? linear : arith::RemUIOp::create(rewriter, loc, linear, count);
-    if (d > 0)
-      linear = arith::DivUIOp::create(rewriter, loc, linear, count);
-    mapping.map(loop.getInductionVars()[d],
-                rewriter.createOrFold<arith::AddIOp>(
-                    loc, constant(lbs[d]),
-                    rewriter.createOrFold<arith::MulIOp>(loc, position,
-                                                         constant(steps[d]))));
-  }
+  mapping.map(loop.getInductionVars(),
+              unflattenIndex(rewriter, loc, linear, *nest));
   for (Operation &op : loop.getBody()->without_terminator())
     rewriter.clone(op, mapping);
   rewriter.eraseOp(loop);

@@ -35,7 +35,7 @@ func.func @tensors(%q: tensor<4x8xf32>, %k: tensor<4x8xf32>, %v: tensor<4x8xf32>
 func.func @dynamic_grid(%q: memref<4x8xf32>, %k: memref<4x8xf32>, %v: memref<4x8xf32>, %o: memref<4x8xf32>, %n: index) {
   %c0 = arith.constant 0 : index
   %c4 = arith.constant 4 : index
-  // expected-error @+1 {{'scf.forall' op needs static bounds to become a GPU grid (dynamic shapes are not supported on the GPU yet)}}
+  // expected-error @+1 {{'scf.forall' op needs static bounds to run on the GPU (dynamic shapes are not supported on the GPU yet)}}
   scf.forall (%i) in (%n) {
     attn.block %q, %k, %v rows(%c0, %c0) head(%c0, %i) keys(%c0, %c4) scale 0.35 tiles [16, 32] outs(%o : memref<4x8xf32>) : memref<4x8xf32>, memref<4x8xf32>, memref<4x8xf32>
   }
