@@ -58,7 +58,8 @@ sdpa::CpuTarget sdpa::getHostCpuTarget() {
 /// (the runtimes pass dense tensors) and results as out-parameters the
 /// caller allocates.
 static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
-                                         int64_t blockK) {
+                                         int64_t blockK,
+                                         int64_t minGridBlocks) {
   // TOSA and elementwise ops on tensors become linalg (upstream lowering),
   // unfused attention is raised to attn.sdpa, GQA repeats are folded away,
   // attention is tiled into a grid.
@@ -68,7 +69,7 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(sdpa::createAttnRaiseSdpaPass());
   pm.addPass(sdpa::createAttnFoldKVBroadcastPass());
-  pm.addPass(sdpa::createAttnTilePass({blockQ, blockK}));
+  pm.addPass(sdpa::createAttnTilePass({blockQ, blockK, minGridBlocks}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -89,7 +90,8 @@ void sdpa::buildCpuPipeline(OpPassManager &pm,
                             const CpuPipelineOptions &options) {
   int64_t vectorBits = options.vectorBits > 0 ? options.vectorBits
                                               : getHostCpuTarget().vectorBits;
-  buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK);
+  buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK,
+                               options.minGridBlocks);
   bufferization::buildBufferDeallocationPipeline(pm);
 
   // Kernels: attention blocks to vector code, everything else to loops, grid
@@ -140,7 +142,8 @@ std::string sdpa::getCudaToolkitPath() {
 
 void sdpa::buildNvptxPipeline(OpPassManager &pm,
                               const NvptxPipelineOptions &options) {
-  buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK);
+  buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK,
+                               options.minGridBlocks);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -231,6 +234,11 @@ struct SdpaPipelineOptions : PassPipelineOptions<SdpaPipelineOptions> {
       *this, "block-k",
       llvm::cl::desc("Key columns per softmax step (0: the target's default)"),
       llvm::cl::init(0)};
+  Option<int64_t> minGridBlocks{
+      *this, "min-grid-blocks",
+      llvm::cl::desc("Split the keys of attention whose grid has fewer "
+                     "blocks than this (-1: the target's default, 0: never)"),
+      llvm::cl::init(-1)};
   Option<int64_t> threads{*this, "threads",
                           llvm::cl::desc("Threads per block for target=nvptx"),
                           llvm::cl::init(128)};
@@ -263,6 +271,8 @@ void sdpa::registerSdpaPipelines() {
           if (options.blockK > 0)
             nvptx.blockK = options.blockK;
           nvptx.threads = options.threads;
+          if (options.minGridBlocks >= 0)
+            nvptx.minGridBlocks = options.minGridBlocks;
           buildNvptxPipeline(pm, nvptx);
           return;
         }
@@ -272,6 +282,8 @@ void sdpa::registerSdpaPipelines() {
         if (options.blockK > 0)
           cpu.blockK = options.blockK;
         cpu.vectorBits = options.vectorBits;
+        if (options.minGridBlocks >= 0)
+          cpu.minGridBlocks = options.minGridBlocks;
         buildCpuPipeline(pm, cpu);
       });
 }

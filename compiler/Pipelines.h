@@ -40,6 +40,10 @@ struct CpuPipelineOptions {
   int64_t blockK = 64;
   /// Vector width in bits; 0 means the host's.
   int64_t vectorBits = 0;
+  /// Split the keys of attention whose grid has fewer blocks than this
+  /// (split-K); 0 never does. The thread pool is small, so the CPU does not
+  /// by default.
+  int64_t minGridBlocks = 0;
 };
 
 /// Lowers TOSA, raises unfused attention graphs to attn.sdpa, folds GQA
@@ -58,6 +62,10 @@ struct NvptxPipelineOptions {
   int64_t blockK = 32;
   /// Threads per block, a multiple of 32 that divides 16 * blockQ.
   int64_t threads = 128;
+  /// Split the keys of attention whose grid has fewer blocks than this
+  /// (split-K), so that decode fills the GPU: two waves of an H100's 132
+  /// multiprocessors by default; 0 never splits.
+  int64_t minGridBlocks = 264;
   /// CUDA toolkit whose libdevice supplies exp, log and tanh; empty means
   /// getCudaToolkitPath().
   std::string toolkit;
@@ -78,7 +86,7 @@ void buildNvptxPipeline(mlir::OpPassManager &pm,
                         const NvptxPipelineOptions &options = {});
 
 /// Registers `--sdpa-pipeline="target=cpu|nvptx [chip=sm_XY] [block-q=N]
-/// [block-k=N] [vector-bits=N] [threads=N]"`.
+/// [block-k=N] [vector-bits=N] [threads=N] [min-grid-blocks=N]"`.
 void registerSdpaPipelines();
 
 } // namespace sdpa

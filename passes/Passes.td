@@ -115,6 +115,14 @@ def AttnTilePass : Pass<"attn-tile"> {
     visited. The last query block may be ragged (`L` not a multiple of
     `block-q`).
 
+    Split-K: with `min-grid-blocks` set, an attention that fits one query
+    block (decode, short prompts) whose grid has fewer blocks than that
+    splits each row's keys into `P` chunks of whole key blocks, run as `P`
+    more grid points; each writes its chunk's normalised output and
+    log-sum-exp to partial tensors, and linalg ops combine them
+    (`out = sum_p exp(lse_p - M) out_p / sum_p exp(lse_p - M)`, `M` the
+    largest `lse_p`), so that a batch of one still fills a GPU.
+
     Framework layouts are read in place: when query, key or value is a
     `linalg.transpose` that keeps the feature dim last (torch's
     `[B, L, H, E]` transposed to `[B, H, L, E]`), the tiles are cut from the
@@ -130,7 +138,10 @@ def AttnTilePass : Pass<"attn-tile"> {
     Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
            "Query rows per block">,
     Option<"blockK", "block-k", "int64_t", /*default=*/"64",
-           "Key columns per step of the online softmax">
+           "Key columns per step of the online softmax">,
+    Option<"minGridBlocks", "min-grid-blocks", "int64_t", /*default=*/"0",
+           "Split the keys of a single-query-block attention whose grid has "
+           "fewer blocks than this across blocks (0: never)">
   ];
   let dependentDialects = ["::sdpa::attn::AttnDialect",
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",

@@ -17,6 +17,7 @@
 #include "dialects/attn/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
@@ -153,10 +154,167 @@ FailureOr<Value> expandMaskRank(OpBuilder &b, Location loc, Value mask,
       .getResult();
 }
 
+/// Merges split-K partials: out_p [N..., H, P, L, Ev] (each normalised over
+/// its keys) and lse_p [N..., H, P, L] into out [N..., H, L, Ev] and, when
+/// `withLse`, lse [N..., H, L]: with M = max_p lse_p and w_p = exp(lse_p -
+/// M) (0 for an empty split), out = sum_p w_p out_p / sum_p w_p and lse =
+/// M + log(sum_p w_p); rows no split saw give 0 and -inf, as attn.sdpa
+/// says. Plain linalg on tensors, so every target lowers it its own way.
+SmallVector<Value> combineSplits(OpBuilder &b, Location loc, Value outParts,
+                                 Value lseParts, bool withLse) {
+  auto partsType = cast<RankedTensorType>(outParts.getType());
+  ArrayRef<int64_t> partsShape = partsType.getShape();
+  int64_t rank = partsShape.size(); // N..., H, P, L, Ev
+  int64_t lead = rank - 3;          // N..., H
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type(), element = partsType.getElementType();
+  double inf = std::numeric_limits<double>::infinity();
+  auto cst = [&](double v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  auto par = utils::IteratorType::parallel;
+  auto red = utils::IteratorType::reduction;
+
+  // Iteration space (N..., H, L, Ev, P): the split last, so that every
+  // reduction runs innermost. Maps of the operands into it.
+  int64_t loops = rank;
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+  SmallVector<AffineExpr> leadDims;
+  for (int64_t d = 0; d < lead; ++d)
+    leadDims.push_back(dim(d));
+  AffineExpr l = dim(lead), c = dim(lead + 1), p = dim(lead + 2);
+  auto map = [&](ArrayRef<AffineExpr> tail, int64_t numLoops) {
+    SmallVector<AffineExpr> exprs(leadDims);
+    exprs.append(tail.begin(), tail.end());
+    return AffineMap::get(numLoops, 0, exprs, ctx);
+  };
+  SmallVector<int64_t> rowShape(partsShape.begin(), partsShape.begin() + lead);
+  rowShape.push_back(partsShape[lead + 1]);
+  SmallVector<int64_t> outShape = rowShape;
+  outShape.push_back(partsShape[rank - 1]);
+
+  auto filled = [&](ArrayRef<int64_t> shape, double v) -> Value {
+    Value empty = tensor::EmptyOp::create(b, loc, shape, f32);
+    return linalg::FillOp::create(b, loc, cst(v), empty).getResult(0);
+  };
+
+  // M and W over (N..., H, L, P).
+  int64_t rowLoops = lead + 2;
+  AffineExpr rp = dim(lead + 1);
+  SmallVector<utils::IteratorType> rowIters(lead + 1, par);
+  rowIters.push_back(red);
+  Value max =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{RankedTensorType::get(rowShape, f32)},
+          ValueRange{lseParts}, ValueRange{filled(rowShape, -inf)},
+          ArrayRef<AffineMap>{map({rp, l}, rowLoops), map({l}, rowLoops)},
+          rowIters,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            linalg::YieldOp::create(
+                nb, nl,
+                ValueRange{arith::MaximumFOp::create(nb, nl, args[0], args[1])
+                               .getResult()});
+          })
+          .getResult(0);
+  // The weight of split p: 0 for a split that saw no key of the row.
+  auto weight = [&](OpBuilder &nb, Location nl, Value lse, Value m) -> Value {
+    Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, lse,
+                                        cst(-inf));
+    Value w =
+        math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, lse, m));
+    return arith::SelectOp::create(nb, nl, empty, cst(0.0), w);
+  };
+  Value total =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{RankedTensorType::get(rowShape, f32)},
+          ValueRange{lseParts, max}, ValueRange{filled(rowShape, 0.0)},
+          ArrayRef<AffineMap>{map({rp, l}, rowLoops), map({l}, rowLoops),
+                              map({l}, rowLoops)},
+          rowIters,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value w = weight(nb, nl, args[0], args[1]);
+            linalg::YieldOp::create(
+                nb, nl,
+                ValueRange{
+                    arith::AddFOp::create(nb, nl, args[2], w).getResult()});
+          })
+          .getResult(0);
+
+  // sum_p w_p out_p over (N..., H, L, Ev, P), then / W.
+  SmallVector<utils::IteratorType> outIters(lead + 2, par);
+  outIters.push_back(red);
+  Value weighted =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{RankedTensorType::get(outShape, f32)},
+          ValueRange{outParts, lseParts, max},
+          ValueRange{filled(outShape, 0.0)},
+          ArrayRef<AffineMap>{map({p, l, c}, loops), map({p, l}, loops),
+                              map({l}, loops), map({l, c}, loops)},
+          outIters,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value part = args[0];
+            if (part.getType() != f32)
+              part = arith::ExtFOp::create(nb, nl, f32, part);
+            Value w = weight(nb, nl, args[1], args[2]);
+            linalg::YieldOp::create(
+                nb, nl,
+                ValueRange{
+                    math::FmaOp::create(nb, nl, w, part, args[3]).getResult()});
+          })
+          .getResult(0);
+  SmallVector<utils::IteratorType> finalIters(lead + 2, par);
+  int64_t outLoops = lead + 2;
+  AffineExpr fc = dim(lead + 1);
+  Value out =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{RankedTensorType::get(outShape, element)},
+          ValueRange{weighted, total},
+          ValueRange{tensor::EmptyOp::create(b, loc, outShape, element)},
+          ArrayRef<AffineMap>{map({l, fc}, outLoops), map({l}, outLoops),
+                              map({l, fc}, outLoops)},
+          finalIters,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value positive = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OGT, args[1], cst(0.0));
+            Value v = arith::SelectOp::create(
+                nb, nl, positive,
+                arith::DivFOp::create(nb, nl, args[0], args[1]), cst(0.0));
+            if (element != f32)
+              v = arith::TruncFOp::create(nb, nl, element, v);
+            linalg::YieldOp::create(nb, nl, ValueRange{v});
+          })
+          .getResult(0);
+  SmallVector<Value> results = {out};
+  if (!withLse)
+    return results;
+  SmallVector<utils::IteratorType> lseIters(lead + 1, par);
+  results.push_back(
+      linalg::GenericOp::create(
+          b, loc, TypeRange{RankedTensorType::get(rowShape, f32)},
+          ValueRange{max, total},
+          ValueRange{tensor::EmptyOp::create(b, loc, rowShape, f32)},
+          ArrayRef<AffineMap>{map({l}, lead + 1), map({l}, lead + 1),
+                              map({l}, lead + 1)},
+          lseIters,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value positive = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OGT, args[1], cst(0.0));
+            Value v = arith::SelectOp::create(
+                nb, nl, positive,
+                arith::AddFOp::create(nb, nl, args[0],
+                                      math::LogOp::create(nb, nl, args[1])),
+                cst(-inf));
+            linalg::YieldOp::create(nb, nl, ValueRange{v});
+          })
+          .getResult(0));
+  return results;
+}
+
 } // namespace
 
 LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
-                               int64_t blockRows, int64_t blockKeys) {
+                               int64_t blockRows, int64_t blockKeys,
+                               int64_t minGridBlocks) {
   if (blockRows <= 0 || blockKeys <= 0)
     return op.emitOpError()
            << "tile sizes must be positive, got block-q = " << blockRows
@@ -257,8 +415,48 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
                                                : ShapedType::kDynamic));
   int64_t e = staticOr(headDim), ev = staticOr(valueDim), s = staticOr(keyLen);
 
+  // Split-K: a grid too small to fill the machine (decode: a few heads of
+  // one query block) splits each row's keys across `splits` blocks, which
+  // write partial outputs and log-sum-exps that a combine step merges.
+  int64_t splits = 1, chunk = 0;
+  {
+    int64_t blocks = 1;
+    for (OpFoldResult dim : grid)
+      blocks = ShapedType::isDynamic(staticOr(dim)) || blocks == 0
+                   ? 0
+                   : blocks * staticOr(dim);
+    if (minGridBlocks > 0 && blocks > 0 && blocks < minGridBlocks &&
+        staticOr(numQueryBlocks) == 1 && !ShapedType::isDynamic(s) &&
+        !ShapedType::isDynamic(ev)) {
+      int64_t keyBlocks = (s + blockKeys - 1) / blockKeys;
+      splits = std::min((minGridBlocks + blocks - 1) / blocks, keyBlocks);
+      chunk = (keyBlocks + splits - 1) / splits * blockKeys;
+      splits = (s + chunk - 1) / chunk;
+    }
+  }
+  bool splitKeys = splits > 1;
+  SmallVector<Value> partials;
+  if (splitKeys) {
+    // Partial results [N..., Hq, P, L, Ev] and lse [N..., Hq, P, L]; the
+    // output is written by the combine, so no transpose is folded.
+    outTranspose = nullptr;
+    outLayout.permutation.clear();
+    SmallVector<int64_t> shape;
+    for (int64_t d = 0; d < rank - 2; ++d)
+      shape.push_back(staticOr(qDims[d]));
+    shape.push_back(splits);
+    shape.push_back(staticOr(queryLen));
+    SmallVector<int64_t> lseShape = shape;
+    shape.push_back(ev);
+    partials = {tensor::EmptyOp::create(rewriter, loc, shape, elementType),
+                tensor::EmptyOp::create(rewriter, loc, lseShape,
+                                        rewriter.getF32Type())};
+    grid.back() = rewriter.getIndexAttr(splits);
+  }
+
   auto forall = scf::ForallOp::create(
-      rewriter, loc, grid, destinations, /*mapping=*/std::nullopt,
+      rewriter, loc, grid, splitKeys ? partials : destinations,
+      /*mapping=*/std::nullopt,
       [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
         IndexMath im{b, bodyLoc};
         // The body's arguments are the induction variables, then the shared
@@ -266,7 +464,9 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
         ValueRange ivs = args.take_front(grid.size());
         ValueRange shared = args.drop_front(grid.size());
         ValueRange batchIvs = ivs.take_front(batchRank);
-        Value head = ivs[batchRank], queryBlock = ivs[batchRank + 1];
+        Value head = ivs[batchRank];
+        Value queryBlock =
+            splitKeys ? im.constant(0) : Value(ivs[batchRank + 1]);
         Value qLen = im.value(queryLen), sLen = im.value(keyLen);
         Value row = im.mul(queryBlock, bq);
         Value rows = im.min(bq, im.sub(qLen, row));
@@ -341,16 +541,30 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
           }
           keyEnd = im.max(keyEnd, keyBegin);
         }
+        Value split;
+        if (splitKeys) {
+          // This block's share of the keys: [split * chunk, + chunk).
+          split = ivs[batchRank + 1];
+          Value first = im.mul(split, im.constant(chunk));
+          keyBegin = im.max(keyBegin, first);
+          keyEnd = im.min(keyEnd, im.add(first, im.constant(chunk)));
+          keyEnd = im.max(keyEnd, keyBegin);
+        }
 
         SmallVector<OpFoldResult> outOffsets = leadingOffsets(head);
-        outOffsets.append({row, zero});
         SmallVector<OpFoldResult> outSizes = units;
+        if (splitKeys) {
+          // Partials have the split dim after the head.
+          outOffsets.push_back(split);
+          outSizes.push_back(one);
+        }
+        outOffsets.append({row, zero});
         outSizes.append({rowsOfr, valueDim});
         SmallVector<Value> outs = {
             extractSlice(b, bodyLoc, shared[0], outLayout.permute(outOffsets),
                          outLayout.permute(outSizes), {staticRows, ev})};
         SmallVector<OpFoldResult> lseOffsets, lseSizes;
-        if (op.getLse()) {
+        if (op.getLse() || splitKeys) {
           lseOffsets.assign(outOffsets.begin(), outOffsets.end() - 1);
           lseSizes.assign(outSizes.begin(), outSizes.end() - 1);
           outs.push_back(extractSlice(b, bodyLoc, shared[1], lseOffsets,
@@ -366,16 +580,23 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
 
         auto inParallel = scf::InParallelOp::create(b, bodyLoc);
         b.setInsertionPointToStart(inParallel.getBody());
-        SmallVector<OpFoldResult> strides(rank, one);
+        SmallVector<OpFoldResult> strides(outOffsets.size(), one);
         tensor::ParallelInsertSliceOp::create(
             b, bodyLoc, block.getResult(0), shared[0],
             outLayout.permute(outOffsets), outLayout.permute(outSizes),
             strides);
-        if (op.getLse())
+        if (op.getLse() || splitKeys)
           tensor::ParallelInsertSliceOp::create(
               b, bodyLoc, block.getResult(1), shared[1], lseOffsets, lseSizes,
               ArrayRef<OpFoldResult>(strides).drop_back());
       });
+  if (splitKeys) {
+    SmallVector<Value> combined =
+        combineSplits(rewriter, loc, forall.getResult(0), forall.getResult(1),
+                      static_cast<bool>(op.getLse()));
+    rewriter.replaceOp(op, combined);
+    return success();
+  }
   if (!outTranspose) {
     rewriter.replaceOp(op, forall.getResults());
     return success();
@@ -390,13 +611,15 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
 
 namespace {
 struct TileSdpaPattern : OpRewritePattern<SdpaOp> {
-  TileSdpaPattern(MLIRContext *ctx, int64_t blockRows, int64_t blockKeys)
-      : OpRewritePattern(ctx), blockRows(blockRows), blockKeys(blockKeys) {}
+  TileSdpaPattern(MLIRContext *ctx, int64_t blockRows, int64_t blockKeys,
+                  int64_t minGridBlocks)
+      : OpRewritePattern(ctx), blockRows(blockRows), blockKeys(blockKeys),
+        minGridBlocks(minGridBlocks) {}
   LogicalResult matchAndRewrite(SdpaOp op,
                                 PatternRewriter &rewriter) const override {
-    return tileSdpaOp(rewriter, op, blockRows, blockKeys);
+    return tileSdpaOp(rewriter, op, blockRows, blockKeys, minGridBlocks);
   }
-  int64_t blockRows, blockKeys;
+  int64_t blockRows, blockKeys, minGridBlocks;
 };
 
 struct AttnTilePass : sdpa::impl::AttnTilePassBase<AttnTilePass> {
@@ -408,13 +631,15 @@ struct AttnTilePass : sdpa::impl::AttnTilePassBase<AttnTilePass> {
     getOperation()->walk([&](SdpaOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (SdpaOp op : ops)
-      if (failed(tileSdpaOp(rewriter, op, blockQ, blockK)))
+      if (failed(tileSdpaOp(rewriter, op, blockQ, blockK, minGridBlocks)))
         return signalPassFailure();
   }
 };
 } // namespace
 
 void sdpa::populateAttnTilePatterns(RewritePatternSet &patterns,
-                                    int64_t blockRows, int64_t blockKeys) {
-  patterns.add<TileSdpaPattern>(patterns.getContext(), blockRows, blockKeys);
+                                    int64_t blockRows, int64_t blockKeys,
+                                    int64_t minGridBlocks) {
+  patterns.add<TileSdpaPattern>(patterns.getContext(), blockRows, blockKeys,
+                                minGridBlocks);
 }

@@ -91,6 +91,11 @@ static cl::opt<int64_t>
     blockQ("block-q",
            cl::desc("query rows per block (0: the target's default)"),
            cl::init(0), cl::cat(runCategory));
+static cl::opt<int64_t> minGridBlocks(
+    "min-grid-blocks",
+    cl::desc("split the keys of attention whose grid has fewer blocks than "
+             "N across blocks (split-K; default: the target's, 0: never)"),
+    cl::value_desc("N"), cl::init(-1), cl::cat(runCategory));
 static cl::opt<int64_t>
     blockK("block-k",
            cl::desc("key columns per softmax step (0: the target's default)"),
@@ -549,6 +554,8 @@ int main(int argc, char **argv) {
         options.cpu.blockQ = options.nvptx.blockQ = blockQ;
       if (blockK > 0)
         options.cpu.blockK = options.nvptx.blockK = blockK;
+      if (minGridBlocks >= 0)
+        options.cpu.minGridBlocks = options.nvptx.minGridBlocks = minGridBlocks;
       options.nvptx.chip = chip;
       LogicalResult compiled =
           target == "nvptx" ? compileForNvptx(*copy, options, directory, error)
