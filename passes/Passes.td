@@ -45,7 +45,13 @@ def AttnRaiseSdpaPass : Pass<"attn-raise-sdpa"> {
     - softmax over the key columns as `linalg.softmax`, as
       `exp(x - max) / sum` or `exp(x - max) * (1 / sum)` (torch-mlir,
       tosa-to-linalg), or as `exp(log_softmax(x))`, with the max starting at
-      `-inf` or the lowest finite value;
+      `-inf` or the lowest finite value; the max as `arith.maximumf`,
+      `arith.maxnumf` or `select(x > max, x, max)` (optionally
+      `or isnan(x)`), also in torch-mlir's two-result `aten.max.dim` generic
+      whose index result is unused; a reduction body may compute its
+      operand first (`exp(x - max)` fused into the sum). A max that ignores
+      NaN differs from `maximumf` only on rows with a NaN score, which are
+      NaN either way;
     - `arith.extf` / `arith.truncf` anywhere between the contractions, as
       long as nothing is narrower than the operands (attn.sdpa accumulates
       in f32).
@@ -55,9 +61,10 @@ def AttnRaiseSdpaPass : Pass<"attn-raise-sdpa"> {
     intermediate with a use outside the attention, a scale that is a
     run-time value, a select that fills with a finite value such as
     `finfo.min` (a fully masked row then averages V instead of giving 0),
-    an extra op in the chain, two mask tensors, Q, K and V of different
-    element types, or dynamic shapes. Rows that every score is masked out of
-    give NaN in the unfused graph and 0 in attn.sdpa.
+    an extra op in the chain, the index of `aten.max.dim` used, two mask
+    tensors, Q, K and V of different element types, or dynamic shapes. Rows
+    that every score is masked out of give NaN in the unfused graph and 0 in
+    attn.sdpa.
 
     Q, K and V are taken from as far back through reshapes and transposes
     as their batch structure allows, so that a repeat of K/V heads (GQA)

@@ -23,6 +23,7 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 #include <cmath>
 
@@ -331,13 +332,16 @@ Matcher::contextFor(linalg::LinalgOp op,
 }
 
 /// Gives each loop of the op producing `result` the meaning of the output
-/// dim it writes; reduction loops stay open.
+/// dim it writes; reduction loops stay open. An op with several results is
+/// described through `result` alone: its other results are only used if the
+/// matchers prove them (checkChain refuses ones that escape the attention).
 FailureOr<unsigned> Matcher::contextForResult(OpResult result,
                                               const Layout &layout) {
   auto op = cast<linalg::LinalgOp>(result.getOwner());
-  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
+  if (!op.hasPureTensorSemantics() ||
+      op->getNumResults() != op.getNumDpsInits())
     return fail("'" + op->getName().getStringRef() +
-                "' does not compute one tensor");
+                "' does not compute tensors");
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (llvm::any_of(ranges, ShapedType::isDynamic))
     return fail("dynamic shapes are not supported");
@@ -762,17 +766,102 @@ FailureOr<IndexLinear> Matcher::linear(unsigned id, int depth) {
 // The attention formula
 //===----------------------------------------------------------------------===//
 
+/// Whether `value`, computed in `body`, reads any of `args`.
+static bool readsAny(Value value, Block *body, ValueRange args) {
+  SmallVector<Value> worklist = {value};
+  llvm::SmallPtrSet<Operation *, 8> visited;
+  while (!worklist.empty()) {
+    Value next = worklist.pop_back_val();
+    if (llvm::is_contained(args, next))
+      return true;
+    Operation *def = next.getDefiningOp();
+    if (!def || def->getBlock() != body || !visited.insert(def).second)
+      continue;
+    llvm::append_range(worklist, def->getOperands());
+  }
+  return false;
+}
+
+/// Whether `cond` is isnan(x), as `cmpf uno, x, x` or `cmpf une, x, x`.
+static bool isNaNTest(Value cond, Value x) {
+  auto cmp = cond.getDefiningOp<arith::CmpFOp>();
+  return cmp && cmp.getLhs() == x && cmp.getRhs() == x &&
+         (cmp.getPredicate() == arith::CmpFPredicate::UNO ||
+          cmp.getPredicate() == arith::CmpFPredicate::UNE);
+}
+
+/// Whether `cond` says that `x` replaces the running max `acc`: x > acc or
+/// x >= acc (ordered, either operand order), optionally or'ed with
+/// isnan(x) when `allowNaN`.
+static bool isMaxPick(Value cond, Value x, Value acc, bool allowNaN) {
+  if (auto ori = cond.getDefiningOp<arith::OrIOp>()) {
+    if (!allowNaN)
+      return false;
+    for (unsigned k : {0u, 1u})
+      if (isNaNTest(ori->getOperand(k), x) &&
+          isMaxPick(ori->getOperand(1 - k), x, acc, /*allowNaN=*/false))
+        return true;
+    return false;
+  }
+  auto cmp = cond.getDefiningOp<arith::CmpFOp>();
+  if (!cmp)
+    return false;
+  using P = arith::CmpFPredicate;
+  P pred = cmp.getPredicate();
+  if (cmp.getLhs() == x && cmp.getRhs() == acc)
+    return pred == P::OGT || pred == P::OGE;
+  if (cmp.getLhs() == acc && cmp.getRhs() == x)
+    return pred == P::OLT || pred == P::OLE;
+  return false;
+}
+
+/// The value that the body of a reduction combines into `acc` when
+/// `yielded` is its max or sum, or nothing. A max is maximumf or maxnumf,
+/// or select(pick, x, acc) as torch-mlir lowers aten.max.dim. Without the
+/// isnan clause the select ignores a NaN score where maximumf returns it;
+/// the softmax is NaN on that whole row either way (the sum adds exp(NaN)),
+/// so the attention is the same.
+static Value combinedValue(Value yielded, Value acc, Block *body, bool isMax) {
+  Operation *def = yielded.getDefiningOp();
+  if (!def || def->getBlock() != body)
+    return {};
+  auto other = [&]() -> Value {
+    if (def->getOperand(0) == acc)
+      return def->getOperand(1);
+    if (def->getOperand(1) == acc)
+      return def->getOperand(0);
+    return {};
+  };
+  if (!isMax)
+    return isa<arith::AddFOp>(def) ? other() : Value();
+  if (isa<arith::MaximumFOp, arith::MaxNumFOp>(def))
+    return other();
+  auto select = dyn_cast<arith::SelectOp>(def);
+  if (!select || select.getFalseValue() != acc ||
+      !isMaxPick(select.getCondition(), select.getTrueValue(), acc,
+                 /*allowNaN=*/true))
+    return {};
+  return select.getTrueValue();
+}
+
 /// Matches a reduction over the key columns with `combiner` and the
 /// combiner's identity (or, for max, the lowest finite value) as init;
-/// returns the node of the reduced value.
+/// returns the node of the reduced value. The body may compute that value
+/// from its inputs first (a sum of exp(s - max) fused into the sum), and
+/// the op may have other results if they are dead (the index that
+/// aten.max.dim computes beside the max).
 FailureOr<unsigned> Matcher::matchReduction(unsigned id, Combiner combiner) {
   id = resolve(id, kChain);
   if (nodes[id].kind != NodeKind::Reduction)
     return fail("expected a reduction over the key columns");
   Context ctx = contexts[nodes[id].context];
   linalg::LinalgOp op = ctx.op;
-  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1)
-    return fail("a softmax reduction must have one input and one init");
+  auto result = cast<OpResult>(nodes[id].value);
+  unsigned number = result.getResultNumber();
+  for (OpResult other : op->getResults())
+    if (other != result && !other.use_empty())
+      return fail("another result of a softmax reduction (the index of a "
+                  "max?) is used");
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   int reduced = 0;
   for (auto [d, loop] : llvm::enumerate(ctx.loops)) {
@@ -793,42 +882,36 @@ FailureOr<unsigned> Matcher::matchReduction(unsigned id, Combiner combiner) {
     return failure();
 
   Block *body = op.getBlock();
-  Value yielded = body->getTerminator()->getOperand(0);
-  Operation *combine = yielded.getDefiningOp();
-  bool kindMatches = combine && combine->getBlock() == body &&
-                     (combiner == Combiner::Max
-                          ? isa<arith::MaximumFOp, arith::MaxNumFOp>(combine)
-                          : isa<arith::AddFOp>(combine));
-  if (!kindMatches)
+  Value acc = op.getRegionOutputArgs()[number];
+  Value combined = combinedValue(body->getTerminator()->getOperand(number), acc,
+                                 body, combiner == Combiner::Max);
+  if (!combined)
     return fail(combiner == Combiner::Max
                     ? "expected a max reduction for the softmax"
                     : "expected a sum reduction for the softmax");
-  Value acc = op.getRegionOutputArgs()[0];
-  Value in = op.getRegionInputArgs()[0];
-  Value lhs = combine->getOperand(0), rhs = combine->getOperand(1);
-  if (lhs == acc)
-    std::swap(lhs, rhs);
-  if (rhs != acc || stripExtF(lhs) != in)
+  if (readsAny(combined, body, op.getRegionOutputArgs()))
     return fail("unexpected body in a softmax reduction");
 
-  FailureOr<Layout> initLayout =
-      operandLayout(*context, *op.getDpsInitOperand(0));
+  OpOperand *init = op.getDpsInitOperand(number);
+  FailureOr<Layout> initLayout = operandLayout(*context, *init);
   if (failed(initLayout))
     return failure();
-  std::optional<double> init =
-      floatConstant(readNode(op.getDpsInitOperand(0)->get(), *initLayout));
-  if (!init)
+  std::optional<double> initValue =
+      floatConstant(readNode(init->get(), *initLayout));
+  if (!initValue)
     return fail("a softmax reduction's init is not a constant");
-  if (combiner == Combiner::Add && *init != 0.0)
+  if (combiner == Combiner::Add && *initValue != 0.0)
     return fail("the softmax sum does not start at 0");
   if (combiner == Combiner::Max) {
-    auto type = cast<FloatType>(elementTypeOf(op.getDpsInitOperand(0)->get()));
+    auto type = cast<FloatType>(elementTypeOf(init->get()));
     APFloat lowest = APFloat::getLargest(type.getFloatSemantics(), true);
-    if (!(std::isinf(*init) && *init < 0) && *init != lowest.convertToDouble())
+    if (!(std::isinf(*initValue) && *initValue < 0) &&
+        *initValue != lowest.convertToDouble())
       return fail("the softmax max does not start at -inf or the lowest "
                   "finite value");
   }
-  return bodyNode(lhs, *context);
+  // Widening is exact: the reduced value is the narrower one.
+  return bodyNode(stripExtF(combined), *context);
 }
 
 /// exp(y - max_j(y)): returns y.
@@ -1501,6 +1584,9 @@ LogicalResult Matcher::checkChain(Type elementType) {
         if (user != root && !chain.contains(user))
           return fail("an intermediate of the attention ('" +
                       op->getName().getStringRef() + "') has a use outside it");
+      // A dead result (the index of a max) is computed in whatever type.
+      if (result.use_empty())
+        continue;
       Type type = elementTypeOf(result);
       if (type != elementType && type != f32 && type != f64)
         return fail("an intermediate of the attention computes in a type "

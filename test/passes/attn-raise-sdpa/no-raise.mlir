@@ -2129,3 +2129,301 @@ func.func @linalg_softmax_wrong_dim(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8x
     } -> tensor<1x2x6x8xf32>
   return %pv11 : tensor<1x2x6x8xf32>
 }
+
+// -----
+
+// aten.max.dim's index is returned too: the two-output max cannot be
+// dropped, and attn.sdpa does not give the index.
+// CHECK-LABEL: func @max_dim_index_returned
+// CHECK: math.exp
+func.func @max_dim_index_returned(%q: tensor<2x2x5x8xf32>, %k: tensor<2x2x9x8xf32>, %v: tensor<2x2x9x8xf32>) -> (tensor<2x2x5x8xf32>, tensor<2x2x5xi64>) {
+  %kt_init = tensor.empty() : tensor<2x2x8x9xf32>
+  %kt = linalg.transpose ins(%k : tensor<2x2x9x8xf32>) outs(%kt_init : tensor<2x2x8x9xf32>) permutation = [0, 1, 3, 2]
+  %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<2x2x5x8xf32> into tensor<4x5x8xf32>
+  %kt3 = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<2x2x8x9xf32> into tensor<4x8x9xf32>
+  %zero = arith.constant 0.000000e+00 : f32
+  %qk_init = tensor.empty() : tensor<4x5x9xf32>
+  %qk_fill = linalg.fill ins(%zero : f32) outs(%qk_init : tensor<4x5x9xf32>) -> tensor<4x5x9xf32>
+  %qk3 = linalg.batch_matmul ins(%q3, %kt3 : tensor<4x5x8xf32>, tensor<4x8x9xf32>) outs(%qk_fill : tensor<4x5x9xf32>) -> tensor<4x5x9xf32>
+  %qk = tensor.expand_shape %qk3 [[0, 1], [2], [3]] output_shape [2, 2, 5, 9] : tensor<4x5x9xf32> into tensor<2x2x5x9xf32>
+  %scale = arith.constant 1.250000e-01 : f32
+  %scaled_init = tensor.empty() : tensor<2x2x5x9xf32>
+  %scaled = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qk : tensor<2x2x5x9xf32>) outs(%scaled_init : tensor<2x2x5x9xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = arith.mulf %in, %scale : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x9xf32>
+  %lowest = arith.constant 0xFF800000 : f32
+  %c0_i64 = arith.constant 0 : i64
+  %max_init = tensor.empty() : tensor<2x2x5xf32>
+  %max_fill = linalg.fill ins(%lowest : f32) outs(%max_init : tensor<2x2x5xf32>) -> tensor<2x2x5xf32>
+  %idx_init = tensor.empty() : tensor<2x2x5xi64>
+  %idx_fill = linalg.fill ins(%c0_i64 : i64) outs(%idx_init : tensor<2x2x5xi64>) -> tensor<2x2x5xi64>
+  %max:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%scaled : tensor<2x2x5x9xf32>) outs(%max_fill, %idx_fill : tensor<2x2x5xf32>, tensor<2x2x5xi64>) {
+    ^bb0(%in: f32, %m: f32, %idx: i64):
+      %j = linalg.index 3 : index
+      %j64 = arith.index_cast %j : index to i64
+      %gt = arith.cmpf ogt, %in, %m : f32
+      %nan = arith.cmpf uno, %in, %in : f32
+      %pick = arith.ori %gt, %nan : i1
+      %newmax = arith.select %pick, %in, %m : f32
+      %newidx = arith.select %pick, %j64, %idx : i64
+      linalg.yield %newmax, %newidx : f32, i64
+    } -> (tensor<2x2x5xf32>, tensor<2x2x5xi64>)
+  %max_kept = tensor.expand_shape %max#0 [[0], [1], [2, 3]] output_shape [2, 2, 5, 1] : tensor<2x2x5xf32> into tensor<2x2x5x1xf32>
+  %sub_init = tensor.empty() : tensor<2x2x5x9xf32>
+  %sub = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%scaled, %max_kept : tensor<2x2x5x9xf32>, tensor<2x2x5x1xf32>) outs(%sub_init : tensor<2x2x5x9xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %x = arith.subf %in, %in_0 : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x9xf32>
+  %exp_init = tensor.empty() : tensor<2x2x5x9xf32>
+  %exp = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sub : tensor<2x2x5x9xf32>) outs(%exp_init : tensor<2x2x5x9xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = math.exp %in : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x9xf32>
+  %sum_init = tensor.empty() : tensor<2x2x5x1xf32>
+  %sum_fill = linalg.fill ins(%zero : f32) outs(%sum_init : tensor<2x2x5x1xf32>) -> tensor<2x2x5x1xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%exp : tensor<2x2x5x9xf32>) outs(%sum_fill : tensor<2x2x5x1xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = arith.addf %in, %out : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x1xf32>
+  %p_init = tensor.empty() : tensor<2x2x5x9xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%exp, %sum : tensor<2x2x5x9xf32>, tensor<2x2x5x1xf32>) outs(%p_init : tensor<2x2x5x9xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %x = arith.divf %in, %in_0 : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x9xf32>
+  %p3 = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<2x2x5x9xf32> into tensor<4x5x9xf32>
+  %v3 = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<2x2x9x8xf32> into tensor<4x9x8xf32>
+  %pv_init = tensor.empty() : tensor<4x5x8xf32>
+  %pv_fill = linalg.fill ins(%zero : f32) outs(%pv_init : tensor<4x5x8xf32>) -> tensor<4x5x8xf32>
+  %pv3 = linalg.batch_matmul ins(%p3, %v3 : tensor<4x5x9xf32>, tensor<4x9x8xf32>) outs(%pv_fill : tensor<4x5x8xf32>) -> tensor<4x5x8xf32>
+  %pv = tensor.expand_shape %pv3 [[0, 1], [2], [3]] output_shape [2, 2, 5, 8] : tensor<4x5x8xf32> into tensor<2x2x5x8xf32>
+  return %pv, %max#1 : tensor<2x2x5x8xf32>, tensor<2x2x5xi64>
+}
+
+// -----
+
+// The two-output max is over the query rows (dim 2), not the key columns,
+// and subtracted per column; L == S so the shapes alone would allow it.
+// CHECK-LABEL: func @max_dim_over_rows
+// CHECK: math.exp
+func.func @max_dim_over_rows(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>) -> tensor<1x2x6x8xf32> {
+  %kt_init = tensor.empty() : tensor<1x2x8x6xf32>
+  %kt = linalg.transpose ins(%k : tensor<1x2x6x8xf32>) outs(%kt_init : tensor<1x2x8x6xf32>) permutation = [0, 1, 3, 2]
+  %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<1x2x6x8xf32> into tensor<2x6x8xf32>
+  %kt3 = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<1x2x8x6xf32> into tensor<2x8x6xf32>
+  %zero = arith.constant 0.000000e+00 : f32
+  %qk_init = tensor.empty() : tensor<2x6x6xf32>
+  %qk_fill = linalg.fill ins(%zero : f32) outs(%qk_init : tensor<2x6x6xf32>) -> tensor<2x6x6xf32>
+  %qk3 = linalg.batch_matmul ins(%q3, %kt3 : tensor<2x6x8xf32>, tensor<2x8x6xf32>) outs(%qk_fill : tensor<2x6x6xf32>) -> tensor<2x6x6xf32>
+  %qk = tensor.expand_shape %qk3 [[0, 1], [2], [3]] output_shape [1, 2, 6, 6] : tensor<2x6x6xf32> into tensor<1x2x6x6xf32>
+  %scale = arith.constant 1.250000e-01 : f32
+  %scaled_init = tensor.empty() : tensor<1x2x6x6xf32>
+  %scaled = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qk : tensor<1x2x6x6xf32>) outs(%scaled_init : tensor<1x2x6x6xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = arith.mulf %in, %scale : f32
+      linalg.yield %x : f32
+    } -> tensor<1x2x6x6xf32>
+  %lowest = arith.constant 0xFF800000 : f32
+  %c0_i64 = arith.constant 0 : i64
+  %max_init = tensor.empty() : tensor<1x2x6xf32>
+  %max_fill = linalg.fill ins(%lowest : f32) outs(%max_init : tensor<1x2x6xf32>) -> tensor<1x2x6xf32>
+  %idx_init = tensor.empty() : tensor<1x2x6xi64>
+  %idx_fill = linalg.fill ins(%c0_i64 : i64) outs(%idx_init : tensor<1x2x6xi64>) -> tensor<1x2x6xi64>
+  %max:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>], iterator_types = ["parallel", "parallel", "reduction", "parallel"]} ins(%scaled : tensor<1x2x6x6xf32>) outs(%max_fill, %idx_fill : tensor<1x2x6xf32>, tensor<1x2x6xi64>) {
+    ^bb0(%in: f32, %m: f32, %idx: i64):
+      %j = linalg.index 2 : index
+      %j64 = arith.index_cast %j : index to i64
+      %gt = arith.cmpf ogt, %in, %m : f32
+      %nan = arith.cmpf uno, %in, %in : f32
+      %pick = arith.ori %gt, %nan : i1
+      %newmax = arith.select %pick, %in, %m : f32
+      %newidx = arith.select %pick, %j64, %idx : i64
+      linalg.yield %newmax, %newidx : f32, i64
+    } -> (tensor<1x2x6xf32>, tensor<1x2x6xi64>)
+  %max_kept = tensor.expand_shape %max#0 [[0], [1], [2, 3]] output_shape [1, 2, 1, 6] : tensor<1x2x6xf32> into tensor<1x2x1x6xf32>
+  %sub_init = tensor.empty() : tensor<1x2x6x6xf32>
+  %sub = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%scaled, %max_kept : tensor<1x2x6x6xf32>, tensor<1x2x1x6xf32>) outs(%sub_init : tensor<1x2x6x6xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %x = arith.subf %in, %in_0 : f32
+      linalg.yield %x : f32
+    } -> tensor<1x2x6x6xf32>
+  %exp_init = tensor.empty() : tensor<1x2x6x6xf32>
+  %exp = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sub : tensor<1x2x6x6xf32>) outs(%exp_init : tensor<1x2x6x6xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = math.exp %in : f32
+      linalg.yield %x : f32
+    } -> tensor<1x2x6x6xf32>
+  %sum_init = tensor.empty() : tensor<1x2x6x1xf32>
+  %sum_fill = linalg.fill ins(%zero : f32) outs(%sum_init : tensor<1x2x6x1xf32>) -> tensor<1x2x6x1xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%exp : tensor<1x2x6x6xf32>) outs(%sum_fill : tensor<1x2x6x1xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = arith.addf %in, %out : f32
+      linalg.yield %x : f32
+    } -> tensor<1x2x6x1xf32>
+  %p_init = tensor.empty() : tensor<1x2x6x6xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%exp, %sum : tensor<1x2x6x6xf32>, tensor<1x2x6x1xf32>) outs(%p_init : tensor<1x2x6x6xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %x = arith.divf %in, %in_0 : f32
+      linalg.yield %x : f32
+    } -> tensor<1x2x6x6xf32>
+  %p3 = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<1x2x6x6xf32> into tensor<2x6x6xf32>
+  %v3 = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<1x2x6x8xf32> into tensor<2x6x8xf32>
+  %pv_init = tensor.empty() : tensor<2x6x8xf32>
+  %pv_fill = linalg.fill ins(%zero : f32) outs(%pv_init : tensor<2x6x8xf32>) -> tensor<2x6x8xf32>
+  %pv3 = linalg.batch_matmul ins(%p3, %v3 : tensor<2x6x6xf32>, tensor<2x6x8xf32>) outs(%pv_fill : tensor<2x6x8xf32>) -> tensor<2x6x8xf32>
+  %pv = tensor.expand_shape %pv3 [[0, 1], [2], [3]] output_shape [1, 2, 6, 8] : tensor<2x6x8xf32> into tensor<1x2x6x8xf32>
+  return %pv : tensor<1x2x6x8xf32>
+}
+
+// -----
+
+// select(x < m, x, m) is a min, not a max (from -inf it stays -inf, and the
+// graph computes NaN).
+// CHECK-LABEL: func @max_dim_olt_is_min
+// CHECK: math.exp
+func.func @max_dim_olt_is_min(%q: tensor<2x2x5x8xf32>, %k: tensor<2x2x9x8xf32>, %v: tensor<2x2x9x8xf32>) -> tensor<2x2x5x8xf32> {
+  %kt_init = tensor.empty() : tensor<2x2x8x9xf32>
+  %kt = linalg.transpose ins(%k : tensor<2x2x9x8xf32>) outs(%kt_init : tensor<2x2x8x9xf32>) permutation = [0, 1, 3, 2]
+  %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<2x2x5x8xf32> into tensor<4x5x8xf32>
+  %kt3 = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<2x2x8x9xf32> into tensor<4x8x9xf32>
+  %zero = arith.constant 0.000000e+00 : f32
+  %qk_init = tensor.empty() : tensor<4x5x9xf32>
+  %qk_fill = linalg.fill ins(%zero : f32) outs(%qk_init : tensor<4x5x9xf32>) -> tensor<4x5x9xf32>
+  %qk3 = linalg.batch_matmul ins(%q3, %kt3 : tensor<4x5x8xf32>, tensor<4x8x9xf32>) outs(%qk_fill : tensor<4x5x9xf32>) -> tensor<4x5x9xf32>
+  %qk = tensor.expand_shape %qk3 [[0, 1], [2], [3]] output_shape [2, 2, 5, 9] : tensor<4x5x9xf32> into tensor<2x2x5x9xf32>
+  %scale = arith.constant 1.250000e-01 : f32
+  %scaled_init = tensor.empty() : tensor<2x2x5x9xf32>
+  %scaled = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qk : tensor<2x2x5x9xf32>) outs(%scaled_init : tensor<2x2x5x9xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = arith.mulf %in, %scale : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x9xf32>
+  %lowest = arith.constant 0xFF800000 : f32
+  %c0_i64 = arith.constant 0 : i64
+  %max_init = tensor.empty() : tensor<2x2x5xf32>
+  %max_fill = linalg.fill ins(%lowest : f32) outs(%max_init : tensor<2x2x5xf32>) -> tensor<2x2x5xf32>
+  %idx_init = tensor.empty() : tensor<2x2x5xi64>
+  %idx_fill = linalg.fill ins(%c0_i64 : i64) outs(%idx_init : tensor<2x2x5xi64>) -> tensor<2x2x5xi64>
+  %max:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%scaled : tensor<2x2x5x9xf32>) outs(%max_fill, %idx_fill : tensor<2x2x5xf32>, tensor<2x2x5xi64>) {
+    ^bb0(%in: f32, %m: f32, %idx: i64):
+      %j = linalg.index 3 : index
+      %j64 = arith.index_cast %j : index to i64
+      %pick = arith.cmpf olt, %in, %m : f32
+      %newmax = arith.select %pick, %in, %m : f32
+      %newidx = arith.select %pick, %j64, %idx : i64
+      linalg.yield %newmax, %newidx : f32, i64
+    } -> (tensor<2x2x5xf32>, tensor<2x2x5xi64>)
+  %max_kept = tensor.expand_shape %max#0 [[0], [1], [2, 3]] output_shape [2, 2, 5, 1] : tensor<2x2x5xf32> into tensor<2x2x5x1xf32>
+  %sub_init = tensor.empty() : tensor<2x2x5x9xf32>
+  %sub = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%scaled, %max_kept : tensor<2x2x5x9xf32>, tensor<2x2x5x1xf32>) outs(%sub_init : tensor<2x2x5x9xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %x = arith.subf %in, %in_0 : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x9xf32>
+  %exp_init = tensor.empty() : tensor<2x2x5x9xf32>
+  %exp = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sub : tensor<2x2x5x9xf32>) outs(%exp_init : tensor<2x2x5x9xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = math.exp %in : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x9xf32>
+  %sum_init = tensor.empty() : tensor<2x2x5x1xf32>
+  %sum_fill = linalg.fill ins(%zero : f32) outs(%sum_init : tensor<2x2x5x1xf32>) -> tensor<2x2x5x1xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%exp : tensor<2x2x5x9xf32>) outs(%sum_fill : tensor<2x2x5x1xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = arith.addf %in, %out : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x1xf32>
+  %p_init = tensor.empty() : tensor<2x2x5x9xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%exp, %sum : tensor<2x2x5x9xf32>, tensor<2x2x5x1xf32>) outs(%p_init : tensor<2x2x5x9xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %x = arith.divf %in, %in_0 : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x9xf32>
+  %p3 = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<2x2x5x9xf32> into tensor<4x5x9xf32>
+  %v3 = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<2x2x9x8xf32> into tensor<4x9x8xf32>
+  %pv_init = tensor.empty() : tensor<4x5x8xf32>
+  %pv_fill = linalg.fill ins(%zero : f32) outs(%pv_init : tensor<4x5x8xf32>) -> tensor<4x5x8xf32>
+  %pv3 = linalg.batch_matmul ins(%p3, %v3 : tensor<4x5x9xf32>, tensor<4x9x8xf32>) outs(%pv_fill : tensor<4x5x8xf32>) -> tensor<4x5x8xf32>
+  %pv = tensor.expand_shape %pv3 [[0, 1], [2], [3]] output_shape [2, 2, 5, 8] : tensor<4x5x8xf32> into tensor<2x2x5x8xf32>
+  return %pv : tensor<2x2x5x8xf32>
+}
+
+// -----
+
+// The two-output max starts at 0 rather than -inf or the lowest finite
+// value.
+// CHECK-LABEL: func @max_dim_starts_at_zero
+// CHECK: math.exp
+func.func @max_dim_starts_at_zero(%q: tensor<2x2x5x8xf32>, %k: tensor<2x2x9x8xf32>, %v: tensor<2x2x9x8xf32>) -> tensor<2x2x5x8xf32> {
+  %kt_init = tensor.empty() : tensor<2x2x8x9xf32>
+  %kt = linalg.transpose ins(%k : tensor<2x2x9x8xf32>) outs(%kt_init : tensor<2x2x8x9xf32>) permutation = [0, 1, 3, 2]
+  %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<2x2x5x8xf32> into tensor<4x5x8xf32>
+  %kt3 = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<2x2x8x9xf32> into tensor<4x8x9xf32>
+  %zero = arith.constant 0.000000e+00 : f32
+  %qk_init = tensor.empty() : tensor<4x5x9xf32>
+  %qk_fill = linalg.fill ins(%zero : f32) outs(%qk_init : tensor<4x5x9xf32>) -> tensor<4x5x9xf32>
+  %qk3 = linalg.batch_matmul ins(%q3, %kt3 : tensor<4x5x8xf32>, tensor<4x8x9xf32>) outs(%qk_fill : tensor<4x5x9xf32>) -> tensor<4x5x9xf32>
+  %qk = tensor.expand_shape %qk3 [[0, 1], [2], [3]] output_shape [2, 2, 5, 9] : tensor<4x5x9xf32> into tensor<2x2x5x9xf32>
+  %scale = arith.constant 1.250000e-01 : f32
+  %scaled_init = tensor.empty() : tensor<2x2x5x9xf32>
+  %scaled = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qk : tensor<2x2x5x9xf32>) outs(%scaled_init : tensor<2x2x5x9xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = arith.mulf %in, %scale : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x9xf32>
+  %lowest = arith.constant 0.000000e+00 : f32
+  %c0_i64 = arith.constant 0 : i64
+  %max_init = tensor.empty() : tensor<2x2x5xf32>
+  %max_fill = linalg.fill ins(%lowest : f32) outs(%max_init : tensor<2x2x5xf32>) -> tensor<2x2x5xf32>
+  %idx_init = tensor.empty() : tensor<2x2x5xi64>
+  %idx_fill = linalg.fill ins(%c0_i64 : i64) outs(%idx_init : tensor<2x2x5xi64>) -> tensor<2x2x5xi64>
+  %max:2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%scaled : tensor<2x2x5x9xf32>) outs(%max_fill, %idx_fill : tensor<2x2x5xf32>, tensor<2x2x5xi64>) {
+    ^bb0(%in: f32, %m: f32, %idx: i64):
+      %j = linalg.index 3 : index
+      %j64 = arith.index_cast %j : index to i64
+      %gt = arith.cmpf ogt, %in, %m : f32
+      %nan = arith.cmpf uno, %in, %in : f32
+      %pick = arith.ori %gt, %nan : i1
+      %newmax = arith.select %pick, %in, %m : f32
+      %newidx = arith.select %pick, %j64, %idx : i64
+      linalg.yield %newmax, %newidx : f32, i64
+    } -> (tensor<2x2x5xf32>, tensor<2x2x5xi64>)
+  %max_kept = tensor.expand_shape %max#0 [[0], [1], [2, 3]] output_shape [2, 2, 5, 1] : tensor<2x2x5xf32> into tensor<2x2x5x1xf32>
+  %sub_init = tensor.empty() : tensor<2x2x5x9xf32>
+  %sub = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%scaled, %max_kept : tensor<2x2x5x9xf32>, tensor<2x2x5x1xf32>) outs(%sub_init : tensor<2x2x5x9xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %x = arith.subf %in, %in_0 : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x9xf32>
+  %exp_init = tensor.empty() : tensor<2x2x5x9xf32>
+  %exp = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sub : tensor<2x2x5x9xf32>) outs(%exp_init : tensor<2x2x5x9xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = math.exp %in : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x9xf32>
+  %sum_init = tensor.empty() : tensor<2x2x5x1xf32>
+  %sum_fill = linalg.fill ins(%zero : f32) outs(%sum_init : tensor<2x2x5x1xf32>) -> tensor<2x2x5x1xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%exp : tensor<2x2x5x9xf32>) outs(%sum_fill : tensor<2x2x5x1xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %x = arith.addf %in, %out : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x1xf32>
+  %p_init = tensor.empty() : tensor<2x2x5x9xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%exp, %sum : tensor<2x2x5x9xf32>, tensor<2x2x5x1xf32>) outs(%p_init : tensor<2x2x5x9xf32>) {
+    ^bb0(%in: f32, %in_0: f32, %out: f32):
+      %x = arith.divf %in, %in_0 : f32
+      linalg.yield %x : f32
+    } -> tensor<2x2x5x9xf32>
+  %p3 = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<2x2x5x9xf32> into tensor<4x5x9xf32>
+  %v3 = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<2x2x9x8xf32> into tensor<4x9x8xf32>
+  %pv_init = tensor.empty() : tensor<4x5x8xf32>
+  %pv_fill = linalg.fill ins(%zero : f32) outs(%pv_init : tensor<4x5x8xf32>) -> tensor<4x5x8xf32>
+  %pv3 = linalg.batch_matmul ins(%p3, %v3 : tensor<4x5x9xf32>, tensor<4x9x8xf32>) outs(%pv_fill : tensor<4x5x8xf32>) -> tensor<4x5x8xf32>
+  %pv = tensor.expand_shape %pv3 [[0, 1], [2], [3]] output_shape [2, 2, 5, 8] : tensor<4x5x8xf32> into tensor<2x2x5x8xf32>
+  return %pv : tensor<2x2x5x8xf32>
+}
