@@ -34,7 +34,18 @@ def AttnRaiseSdpaPass : Pass<"attn-raise-sdpa"> {
     - the scale as multiplications or divisions of the scores by constants
       (splat tensors or scalars, also rounded by `arith.truncf`), or as
       constants multiplied into Q or K; the raised `scale` is their product;
-    - `softcap * tanh(s / softcap)`;
+    - run-time scales the same way: a float scalar from outside the linalg
+      body (a function argument, a value computed before), a 0-d or
+      one-element tensor read by the op or by `tensor.extract`, or a tensor
+      filled with such a scalar, multiplying or dividing the scores, Q or K.
+      The raised graph multiplies (divides) Q by them in a new elementwise
+      `linalg.generic` before `attn.sdpa`, whose `scale` is then the product
+      of the constant factors alone (1.0 when there are none). The product
+      is computed in f32 (f64 for f64 operands or factors) and rounded back
+      to Q's element type: for f16/bf16 Q that one rounding of `Q * s` is
+      within the tolerance of attention in those types;
+    - `softcap * tanh(s / softcap)`, with the constant and run-time scales
+      under the `tanh` (a run-time factor outside it is not raised);
     - an additive float mask of any broadcastable shape; a boolean mask
       applied by `select(m, s, -inf)` (or `select(m, -inf, s)`, which keeps
       where `m` is false); masks built from `linalg.index` or constant
@@ -58,8 +69,8 @@ def AttnRaiseSdpaPass : Pass<"attn-raise-sdpa"> {
 
     The pass is conservative: the graph is left as it was when any piece is
     not exactly this, for instance softmax over another axis, an
-    intermediate with a use outside the attention, a scale that is a
-    run-time value, a select that fills with a finite value such as
+    intermediate with a use outside the attention, a scale that varies per
+    element (a tensor read per row or column), a select that fills with a finite value such as
     `finfo.min` (a fully masked row then averages V instead of giving 0),
     an extra op in the chain, the index of `aten.max.dim` used, two mask
     tensors, Q, K and V of different element types, or dynamic shapes. Rows

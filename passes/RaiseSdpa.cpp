@@ -177,6 +177,69 @@ static Value negate(OpBuilder &b, Location loc, Value mask) {
   return generic->getResult(0);
 }
 
+/// `value` converted to the float type `type` (widened or rounded).
+static Value castFloat(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  if (value.getType().getIntOrFloatBitWidth() < type.getIntOrFloatBitWidth())
+    return arith::ExtFOp::create(b, loc, type, value);
+  return arith::TruncFOp::create(b, loc, type, value);
+}
+
+/// The query multiplied (or divided) by the run-time factors of the scores,
+/// elementwise. The product is computed in f32 (f64 when the query or a
+/// factor is f64) and rounded back to the query's type: for an f16 or bf16
+/// query that one rounding of Q * s is a relative error of at most 2^-11
+/// (2^-8) per element, within the tolerance of attention in those types.
+static Value scaleQuery(OpBuilder &b, Location loc, Value query,
+                        ArrayRef<raise::RuntimeFactor> factors) {
+  auto type = cast<RankedTensorType>(query.getType());
+  Type elementType = type.getElementType();
+  Type computeType = b.getF32Type();
+  auto isF64 = [](Value value) {
+    return getElementTypeOrSelf(value.getType()).isF64();
+  };
+  if (elementType.isF64() ||
+      llvm::any_of(factors, [&](const raise::RuntimeFactor &factor) {
+        return isF64(factor.value);
+      }))
+    computeType = b.getF64Type();
+  int64_t rank = type.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  SmallVector<Value> inputs = {query};
+  SmallVector<AffineMap> maps = {identity};
+  // A factor held in a tensor of size-1 dims is read at 0 from every point.
+  for (const raise::RuntimeFactor &factor : factors)
+    if (auto factorType = dyn_cast<RankedTensorType>(factor.value.getType())) {
+      inputs.push_back(factor.value);
+      SmallVector<AffineExpr> zeros(factorType.getRank(),
+                                    b.getAffineConstantExpr(0));
+      maps.push_back(AffineMap::get(rank, 0, zeros, b.getContext()));
+    }
+  maps.push_back(identity);
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), elementType);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, inputs, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value x = castFloat(nested, nestedLoc, args[0], computeType);
+        unsigned next = 1;
+        for (const raise::RuntimeFactor &factor : factors) {
+          Value s = isa<RankedTensorType>(factor.value.getType())
+                        ? args[next++]
+                        : factor.value;
+          s = castFloat(nested, nestedLoc, s, computeType);
+          x = factor.divide
+                  ? arith::DivFOp::create(nested, nestedLoc, x, s).getResult()
+                  : arith::MulFOp::create(nested, nestedLoc, x, s).getResult();
+        }
+        linalg::YieldOp::create(nested, nestedLoc,
+                                castFloat(nested, nestedLoc, x, elementType));
+      });
+  return generic->getResult(0);
+}
+
 /// Builds the attn.sdpa that `match` describes and returns its output in
 /// the layout of the replaced contraction.
 namespace {
@@ -250,6 +313,8 @@ static FailureOr<Raised> buildSdpa(PatternRewriter &rewriter,
   };
   Value q = convert(match.query, query,
                     realShape(query, match.queryLen, match.headDim));
+  if (!match.runtimeFactors.empty())
+    q = scaleQuery(rewriter, loc, q, match.runtimeFactors);
   Value k =
       convert(match.key, key, realShape(key, match.keyLen, match.headDim));
   Value v = convert(match.value, value,

@@ -95,6 +95,16 @@ static arith::CmpIPredicate swapOperands(arith::CmpIPredicate pred) {
   }
 }
 
+/// Whether `value` may be used by an op created just before `op`.
+static bool availableAt(Value value, Operation *op) {
+  Block *block = value.getParentBlock();
+  Operation *ancestor = block ? block->findAncestorOpInBlock(*op) : nullptr;
+  if (!ancestor)
+    return false;
+  Operation *def = value.getDefiningOp();
+  return !def || def->isBeforeInBlock(ancestor);
+}
+
 /// Merges the components of dims that a reshape turns into one dim
 /// (row-major): units vanish, adjacent batch ranges join, anything else
 /// cannot be described.
@@ -214,6 +224,7 @@ private:
   }
   std::optional<double> floatConstant(unsigned id);
   std::optional<APInt> intConstant(unsigned id);
+  std::optional<Value> runtimeScalar(unsigned id);
   bool isNegInf(unsigned id) {
     std::optional<double> value = floatConstant(id);
     return value && std::isinf(*value) && *value < 0;
@@ -253,13 +264,17 @@ private:
   struct MatchState {
     size_t chainSize;
     double scale;
+    size_t numFactors;
     std::optional<double> softcap;
     MaskState mask;
   };
-  MatchState save() const { return {chain.size(), scale, softcap, maskState}; }
+  MatchState save() const {
+    return {chain.size(), scale, factors.size(), softcap, maskState};
+  }
   void restore(const MatchState &state) {
     restoreChain(state.chainSize);
     scale = state.scale;
+    factors.truncate(state.numFactors);
     softcap = state.softcap;
     maskState = state.mask;
   }
@@ -291,6 +306,7 @@ private:
   /// How many loops of the root may be the query rows.
   size_t numRowChoices = 1;
   double scale = 1.0;
+  SmallVector<RuntimeFactor> factors;
   std::optional<double> softcap;
   MaskState maskState;
 };
@@ -626,6 +642,52 @@ std::optional<APInt> Matcher::intConstant(unsigned id) {
     return std::nullopt;
   if (auto attr = dyn_cast<IntegerAttr>(node.constant))
     return attr.getValue();
+  return std::nullopt;
+}
+
+/// A float that is the same at every point and known only at run time: a
+/// scalar from outside the body, or a tensor whose dims all have size 1
+/// (read as an operand, through tensor.extract, or filled or broadcast into
+/// a larger tensor), looking through widening casts. Returns the scalar or
+/// the size-1 tensor.
+std::optional<Value> Matcher::runtimeScalar(unsigned id) {
+  for (int step = 0; step < kMaxLeafSteps; ++step) {
+    const Node &node = nodes[id];
+    if (node.kind == NodeKind::Read) {
+      if (llvm::all_of(node.layout,
+                       [](const Component &c) { return c.kind == Kind::Unit; }))
+        return isa<FloatType>(elementTypeOf(node.value))
+                   ? std::optional<Value>(node.value)
+                   : std::nullopt;
+      unsigned next = resolve(id, kAux);
+      if (next == id)
+        return std::nullopt;
+      id = next;
+      continue;
+    }
+    if (node.kind == NodeKind::Scalar)
+      return isa<FloatType>(node.value.getType())
+                 ? std::optional<Value>(node.value)
+                 : std::nullopt;
+    if (auto extract = bodyOp<tensor::ExtractOp>(id)) {
+      // The tensor must come from outside the body, and every in-bounds
+      // index of a tensor of size-1 dims is 0.
+      Value tensor = extract.getTensor();
+      auto type = dyn_cast<RankedTensorType>(tensor.getType());
+      Region &body = contexts[node.context].op->getRegion(0);
+      if (!type || !type.hasStaticShape() || type.getNumElements() != 1 ||
+          !isa<FloatType>(type.getElementType()) ||
+          body.isAncestor(tensor.getParentRegion()))
+        return std::nullopt;
+      return tensor;
+    }
+    if (!bodyOp<arith::ExtFOp>(id))
+      return std::nullopt;
+    FailureOr<unsigned> operand = operandNode(id, 0);
+    if (failed(operand))
+      return std::nullopt;
+    id = *operand;
+  }
   return std::nullopt;
 }
 
@@ -1271,7 +1333,9 @@ FailureOr<ContractionOperands> Matcher::matchScores(unsigned id) {
 }
 
 /// softcap * tanh(s / softcap) (optional), then multiplications and
-/// divisions by constants, on top of Q.K^T.
+/// divisions by constants or run-time scalars, on top of Q.K^T. Factors
+/// under the tanh scale the scores before the softcap, as attn.sdpa's scale
+/// does; a run-time factor outside it is not a scale and is refused.
 FailureOr<ContractionOperands> Matcher::matchScaledProduct(unsigned id) {
   id = stripCasts(id, kChain);
   if (bodyOp<arith::MulFOp>(id)) {
@@ -1318,18 +1382,33 @@ FailureOr<ContractionOperands> Matcher::matchScaledProduct(unsigned id) {
         id = stripCasts(*rhs, kChain);
         continue;
       }
+      if (std::optional<Value> factor = runtimeScalar(*rhs)) {
+        factors.push_back({*factor, /*divide=*/false});
+        id = stripCasts(*lhs, kChain);
+        continue;
+      }
+      if (std::optional<Value> factor = runtimeScalar(*lhs)) {
+        factors.push_back({*factor, /*divide=*/false});
+        id = stripCasts(*rhs, kChain);
+        continue;
+      }
       return fail("the scores are multiplied by something that is not a "
-                  "constant");
+                  "scalar");
     }
     if (bodyOp<arith::DivFOp>(id)) {
       FailureOr<unsigned> lhs = operandNode(id, 0), rhs = operandNode(id, 1);
       if (failed(lhs) || failed(rhs))
         return failure();
-      std::optional<double> value = floatConstant(*rhs);
-      if (!value || *value == 0.0)
+      if (std::optional<double> value = floatConstant(*rhs)) {
+        if (*value == 0.0)
+          return fail("the scores are divided by zero");
+        scale /= *value;
+      } else if (std::optional<Value> factor = runtimeScalar(*rhs)) {
+        factors.push_back({*factor, /*divide=*/true});
+      } else {
         return fail("the scores are divided by something that is not a "
-                    "non-zero constant");
-      scale /= *value;
+                    "scalar");
+      }
       id = stripCasts(*lhs, kChain);
       continue;
     }
@@ -1398,12 +1477,14 @@ FailureOr<ContractionOperands> Matcher::matchContraction(unsigned id) {
   return ContractionOperands{q, k};
 }
 
-/// Q or K multiplied (or divided) by constants before Q.K^T: folds them into
-/// the scale and returns the unscaled operand.
+/// Q or K multiplied (or divided) by constants or run-time scalars before
+/// Q.K^T: folds them into the scale and the run-time factors and returns the
+/// unscaled operand.
 FailureOr<unsigned> Matcher::peelScale(unsigned id, Mode mode) {
   for (;;) {
     size_t mark = chain.size();
     double scaleBefore = scale;
+    size_t factorsBefore = factors.size();
     unsigned resolved = resolve(id, mode);
     auto isParallel = [&](unsigned node) {
       return contexts[nodes[node].context].op.getNumReductionLoops() == 0;
@@ -1421,6 +1502,18 @@ FailureOr<unsigned> Matcher::peelScale(unsigned id, Mode mode) {
           break;
         }
       }
+      for (unsigned k : {0u, 1u}) {
+        if (next)
+          break;
+        FailureOr<unsigned> factor = operandNode(resolved, k),
+                            operand = operandNode(resolved, 1 - k);
+        if (failed(factor) || failed(operand))
+          return failure();
+        if (std::optional<Value> value = runtimeScalar(*factor)) {
+          factors.push_back({*value, /*divide=*/false});
+          next = *operand;
+        }
+      }
     } else if (bodyOp<arith::DivFOp>(resolved) && isParallel(resolved)) {
       FailureOr<unsigned> operand = operandNode(resolved, 0),
                           divisor = operandNode(resolved, 1);
@@ -1430,12 +1523,16 @@ FailureOr<unsigned> Matcher::peelScale(unsigned id, Mode mode) {
           value && *value != 0.0) {
         scale /= *value;
         next = *operand;
+      } else if (std::optional<Value> value = runtimeScalar(*divisor)) {
+        factors.push_back({*value, /*divide=*/true});
+        next = *operand;
       }
     }
     // A factor applied to something computed in the same body (a fused
     // cast, say) stays in the operand: its tensor is what attn.sdpa reads.
     if (!next || nodes[*next].kind != NodeKind::Read) {
       scale = scaleBefore;
+      factors.truncate(factorsBefore);
       restoreChain(mark);
       break;
     }
@@ -1696,6 +1793,11 @@ LogicalResult Matcher::tryRoot(unsigned probabilitiesInput, unsigned rowChoice,
     return failure();
   if (!std::isfinite(scale))
     return fail("the scale is not finite");
+  // The query is scaled where attn.sdpa is built, in place of the root.
+  for (const RuntimeFactor &factor : factors)
+    if (!availableAt(factor.value, root))
+      return fail("a run-time scale is not available where the attention is "
+                  "computed");
 
   // Q may split the batch further (its own [N..., H] dims); the others only
   // use what is known by then.
@@ -1759,6 +1861,7 @@ LogicalResult Matcher::tryRoot(unsigned probabilitiesInput, unsigned rowChoice,
 
   match.elementType = elementType;
   match.scale = scale;
+  match.runtimeFactors = factors;
   match.softcap = softcap;
   for (auto [outer, inner] :
        llvm::zip(llvm::reverse(boundaries),
@@ -1844,6 +1947,7 @@ FailureOr<AttentionMatch> Matcher::run(std::string &why) {
       chain.insert(root);
       roundings.clear();
       scale = 1.0;
+      factors.clear();
       softcap.reset();
       maskState = MaskState();
       if (succeeded(tryRoot(p, choice, match)))

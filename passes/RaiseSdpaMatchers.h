@@ -55,6 +55,15 @@ struct LeafTensor {
   Layout layout;
 };
 
+/// A factor of the scores known only at run time: the same float at every
+/// point of the scores, either a scalar or a tensor whose dims all have size
+/// 1. The rewrite applies it to the query.
+struct RuntimeFactor {
+  mlir::Value value;
+  /// Whether the scores are divided by it rather than multiplied.
+  bool divide = false;
+};
+
 /// Everything the rewrite needs to build the attn.sdpa that replaces `root`.
 struct AttentionMatch {
   /// The contraction computing P.V, and the layout of its result.
@@ -70,7 +79,10 @@ struct AttentionMatch {
   std::optional<LeafTensor> mask;
   bool negateMask = false;
 
+  /// The product of the constant factors of the scores.
   double scale = 1.0;
+  /// The run-time factors, applied inside the softcap like `scale`.
+  mlir::SmallVector<RuntimeFactor> runtimeFactors;
   std::optional<double> softcap;
   bool causal = false;
   std::optional<std::array<int64_t, 2>> window;

@@ -6,7 +6,8 @@ not) can be checked against what the graph itself says.
 Supported: func.func / func.return, arith.constant (scalars and dense
 tensors), tensor.empty / expand_shape / collapse_shape, linalg.generic (any
 indexing maps of dims and constants, parallel and reduction loops,
-linalg.index) with arith and math ops in the body, and linalg.softmax. Named
+linalg.index) with arith and math ops and tensor.extract in the body,
+linalg.softmax, and scalar arith, math and tensor.extract ops outside bodies. Named
 linalg ops and TOSA are expected to have been rewritten into these by
 upstream passes (tosa-to-linalg, linalg-generalize-named-ops) before.
 
@@ -281,6 +282,9 @@ def scalar_op(op, args, index_values):
     with np.errstate(all="ignore"):
         if name == "arith.constant":
             return constant_value(op)
+        if name == "tensor.extract":
+            # In a body the indices may be loop indices (arrays).
+            return args[0][tuple(np.asarray(a) for a in args[1:])]
         if name in ("arith.addf", "arith.addi"):
             return args[0] + args[1]
         if name in ("arith.subf", "arith.subi"):
@@ -485,6 +489,12 @@ def evaluate(text, name, args):
                 values[result] = value
         elif op.name == "linalg.softmax":
             values[op.results[0]] = eval_softmax(op, values)
+        elif op.name == "tensor.extract" or (
+                op.name.split(".")[0] in ("arith", "math") and
+                all(t[0] == "scalar" for t in out_types)):
+            # Scalars computed outside linalg bodies (a run-time scale).
+            args = [values[o] for o in op.operands]
+            values[op.results[0]] = scalar_op(op, args, [])
         else:
             raise Unsupported(f"op {op.name}")
     raise Unsupported("function without return")

@@ -236,10 +236,11 @@ func.func @probabilities_returned(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf3
 
 // -----
 
-// The scale is a run-time scalar: attn.sdpa's scale is an attribute.
-// CHECK-LABEL: func @runtime_scale
-// CHECK: math.exp
-func.func @runtime_scale(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>, %scale: f32) -> tensor<1x2x6x8xf32> {
+// A run-time factor outside the softcap's tanh multiplies the capped scores:
+// it is not a scale of attn.sdpa.
+// CHECK-LABEL: func @runtime_scale_outside_softcap
+// CHECK: math.tanh
+func.func @runtime_scale_outside_softcap(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>, %scale: f32) -> tensor<1x2x6x8xf32> {
   %cst1 = arith.constant 0.0 : f32
   %e2 = tensor.empty() : tensor<1x2x6x6xf32>
   %fill3 = linalg.fill ins(%cst1 : f32) outs(%e2 : tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32>
@@ -254,7 +255,11 @@ func.func @runtime_scale(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf32>, %v: t
   %scaled6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%qk4 : tensor<1x2x6x6xf32>) outs(%e5 : tensor<1x2x6x6xf32>) {
     ^bb0(%a0: f32, %acc: f32):
-      %m = arith.mulf %a0, %scale : f32
+      %c30 = arith.constant 30.0 : f32
+      %d = arith.divf %a0, %c30 : f32
+      %t = math.tanh %d : f32
+      %c = arith.mulf %c30, %t : f32
+      %m = arith.mulf %c, %scale : f32
       linalg.yield %m : f32
     } -> tensor<1x2x6x6xf32>
   %cst7 = arith.constant 0xFF800000 : f32
@@ -294,6 +299,7 @@ func.func @runtime_scale(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf32>, %v: t
       ins(%exp14, %sum18 : tensor<1x2x6x6xf32>, tensor<1x2x6x1xf32>) outs(%e19 : tensor<1x2x6x6xf32>) {
     ^bb0(%a0: f32, %a1: f32, %acc: f32):
       %d = arith.divf %a0, %a1 : f32
+
       linalg.yield %d : f32
     } -> tensor<1x2x6x6xf32>
   %cst21 = arith.constant 0.0 : f32
@@ -311,10 +317,10 @@ func.func @runtime_scale(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf32>, %v: t
 
 // -----
 
-// The scale is a 0-d tensor argument.
-// CHECK-LABEL: func @runtime_scale_tensor
+// The scale is a tensor read per query row: it varies, so it is no scale.
+// CHECK-LABEL: func @runtime_scale_per_row
 // CHECK: math.exp
-func.func @runtime_scale_tensor(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>, %scale: tensor<f32>) -> tensor<1x2x6x8xf32> {
+func.func @runtime_scale_per_row(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>, %scale: tensor<6xf32>) -> tensor<1x2x6x8xf32> {
   %cst1 = arith.constant 0.0 : f32
   %e2 = tensor.empty() : tensor<1x2x6x6xf32>
   %fill3 = linalg.fill ins(%cst1 : f32) outs(%e2 : tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32>
@@ -326,8 +332,8 @@ func.func @runtime_scale_tensor(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf32>
       linalg.yield %s : f32
     } -> tensor<1x2x6x6xf32>
   %e5 = tensor.empty() : tensor<1x2x6x6xf32>
-  %scaled6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> ()>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      ins(%qk4, %scale : tensor<1x2x6x6xf32>, tensor<f32>) outs(%e5 : tensor<1x2x6x6xf32>) {
+  %scaled6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%qk4, %scale : tensor<1x2x6x6xf32>, tensor<6xf32>) outs(%e5 : tensor<1x2x6x6xf32>) {
     ^bb0(%a0: f32, %a1: f32, %acc: f32):
       %m = arith.mulf %a0, %a1 : f32
       linalg.yield %m : f32
@@ -369,6 +375,85 @@ func.func @runtime_scale_tensor(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf32>
       ins(%exp14, %sum18 : tensor<1x2x6x6xf32>, tensor<1x2x6x1xf32>) outs(%e19 : tensor<1x2x6x6xf32>) {
     ^bb0(%a0: f32, %a1: f32, %acc: f32):
       %d = arith.divf %a0, %a1 : f32
+
+      linalg.yield %d : f32
+    } -> tensor<1x2x6x6xf32>
+  %cst21 = arith.constant 0.0 : f32
+  %e22 = tensor.empty() : tensor<1x2x6x8xf32>
+  %fill23 = linalg.fill ins(%cst21 : f32) outs(%e22 : tensor<1x2x6x8xf32>) -> tensor<1x2x6x8xf32>
+  %pv24 = linalg.generic {indexing_maps = [affine_map<(b, h, i, d, j) -> (b, h, i, j)>, affine_map<(b, h, i, d, j) -> (b, h, j, d)>, affine_map<(b, h, i, d, j) -> (b, h, i, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p20, %v : tensor<1x2x6x6xf32>, tensor<1x2x6x8xf32>) outs(%fill23 : tensor<1x2x6x8xf32>) {
+    ^bb0(%a0: f32, %a1: f32, %acc: f32):
+      %p = arith.mulf %a0, %a1 : f32
+      %s = arith.addf %acc, %p : f32
+      linalg.yield %s : f32
+    } -> tensor<1x2x6x8xf32>
+  return %pv24 : tensor<1x2x6x8xf32>
+}
+
+// -----
+
+// The scale extracted at the query row from a tensor: it varies per row.
+// CHECK-LABEL: func @runtime_scale_extract_per_row
+// CHECK: math.exp
+func.func @runtime_scale_extract_per_row(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tensor<1x2x6x8xf32>, %t: tensor<6xf32>) -> tensor<1x2x6x8xf32> {
+  %cst1 = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<1x2x6x6xf32>
+  %fill3 = linalg.fill ins(%cst1 : f32) outs(%e2 : tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32>
+  %qk4 = linalg.generic {indexing_maps = [affine_map<(b, h, i, j, e) -> (b, h, i, e)>, affine_map<(b, h, i, j, e) -> (b, h, j, e)>, affine_map<(b, h, i, j, e) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<1x2x6x8xf32>, tensor<1x2x6x8xf32>) outs(%fill3 : tensor<1x2x6x6xf32>) {
+    ^bb0(%a0: f32, %a1: f32, %acc: f32):
+      %p = arith.mulf %a0, %a1 : f32
+      %s = arith.addf %acc, %p : f32
+      linalg.yield %s : f32
+    } -> tensor<1x2x6x6xf32>
+  %e5 = tensor.empty() : tensor<1x2x6x6xf32>
+  %scaled6 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%qk4 : tensor<1x2x6x6xf32>) outs(%e5 : tensor<1x2x6x6xf32>) {
+    ^bb0(%a0: f32, %acc: f32):
+      %i = linalg.index 2 : index
+      %s = tensor.extract %t[%i] : tensor<6xf32>
+      %m = arith.mulf %a0, %s : f32
+      linalg.yield %m : f32
+    } -> tensor<1x2x6x6xf32>
+  %cst7 = arith.constant 0xFF800000 : f32
+  %e8 = tensor.empty() : tensor<1x2x6x1xf32>
+  %fill9 = linalg.fill ins(%cst7 : f32) outs(%e8 : tensor<1x2x6x1xf32>) -> tensor<1x2x6x1xf32>
+  %max10 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%scaled6 : tensor<1x2x6x6xf32>) outs(%fill9 : tensor<1x2x6x1xf32>) {
+    ^bb0(%a0: f32, %acc: f32):
+      %m = arith.maximumf %a0, %acc : f32
+      linalg.yield %m : f32
+    } -> tensor<1x2x6x1xf32>
+  %e11 = tensor.empty() : tensor<1x2x6x6xf32>
+  %sub12 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%scaled6, %max10 : tensor<1x2x6x6xf32>, tensor<1x2x6x1xf32>) outs(%e11 : tensor<1x2x6x6xf32>) {
+    ^bb0(%a0: f32, %a1: f32, %acc: f32):
+      %s = arith.subf %a0, %a1 : f32
+      linalg.yield %s : f32
+    } -> tensor<1x2x6x6xf32>
+  %e13 = tensor.empty() : tensor<1x2x6x6xf32>
+  %exp14 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%sub12 : tensor<1x2x6x6xf32>) outs(%e13 : tensor<1x2x6x6xf32>) {
+    ^bb0(%a0: f32, %acc: f32):
+      %x = math.exp %a0 : f32
+      linalg.yield %x : f32
+    } -> tensor<1x2x6x6xf32>
+  %cst15 = arith.constant 0.0 : f32
+  %e16 = tensor.empty() : tensor<1x2x6x1xf32>
+  %fill17 = linalg.fill ins(%cst15 : f32) outs(%e16 : tensor<1x2x6x1xf32>) -> tensor<1x2x6x1xf32>
+  %sum18 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%exp14 : tensor<1x2x6x6xf32>) outs(%fill17 : tensor<1x2x6x1xf32>) {
+    ^bb0(%a0: f32, %acc: f32):
+      %s = arith.addf %a0, %acc : f32
+      linalg.yield %s : f32
+    } -> tensor<1x2x6x1xf32>
+  %e19 = tensor.empty() : tensor<1x2x6x6xf32>
+  %p20 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%exp14, %sum18 : tensor<1x2x6x6xf32>, tensor<1x2x6x1xf32>) outs(%e19 : tensor<1x2x6x6xf32>) {
+    ^bb0(%a0: f32, %a1: f32, %acc: f32):
+      %d = arith.divf %a0, %a1 : f32
+
       linalg.yield %d : f32
     } -> tensor<1x2x6x6xf32>
   %cst21 = arith.constant 0.0 : f32
