@@ -233,9 +233,10 @@ private:
   /// scores and each key block's P.V land in f32 tiles, and the recurrence
   /// is the SIMT form's.
   bool tensorCores = false;
-  /// From the dot products in Ps to the scores the softmax sees (1 when the
-  /// scale is folded into Qs).
-  double scoreScale = 1.0;
+  /// The scale (divided by softcap when set, which the tanh undoes). SIMT
+  /// folds it into Qs; tensor cores take the f16 query as it is and apply it
+  /// to the f32 scores the softmax reads from Ps.
+  double scale = 1.0;
   Value shared, qs, ks, vs, ps, runMax, runSum, rescale;
   /// Tensor cores only: the f16 probabilities and the key block's f32 P.V.
   Value probs, blockValues;
@@ -314,6 +315,9 @@ LogicalResult GpuBlockLowering::lower() {
                              b.getContext(), gpu::AddressSpace::Workgroup)));
   tensorCores = elementType.isF16() && headDim % 16 == 0 &&
                 blockRows % 16 == 0 && blockKeys % 16 == 0;
+  scale = op.getScale().convertToDouble();
+  if (op.getSoftcap())
+    scale /= op.getSoftcap()->convertToDouble();
   if (tensorCores) {
     // Leading dims padded by 16 bytes against bank conflicts, keeping the
     // multiples of 16 bytes that WMMA needs.
@@ -386,14 +390,7 @@ LogicalResult GpuBlockLowering::lower() {
 }
 
 void GpuBlockLowering::loadQuery() {
-  // Qs = q * scale (divided by softcap when set, which the tanh undoes);
-  // rows past the block's are 0. Tensor cores take the f16 query as it is
-  // and scale the f32 scores instead.
-  double scale = op.getScale().convertToDouble();
-  if (op.getSoftcap())
-    scale /= op.getSoftcap()->convertToDouble();
-  if (tensorCores)
-    scoreScale = scale;
+  // Qs = q * scale (tensor cores: q as it is); rows past the block's are 0.
   Value scaleValue = f32(scale);
   loop(tid, idx(blockRows * headDim), idx(threads), [&](Value n) {
     Value r = arith::DivUIOp::create(b, n, idx(headDim));
@@ -553,8 +550,8 @@ void GpuBlockLowering::softmaxRows(Value keyStart) {
       Value c = add(lane, idx(k * kWarp));
       Value col = add(keyStart, c);
       Value raw = memref::LoadOp::create(b, ps, ValueRange{r, c});
-      if (scoreScale != 1.0)
-        raw = arith::MulFOp::create(b, raw, f32(scoreScale));
+      if (tensorCores)
+        raw = arith::MulFOp::create(b, raw, f32(scale));
       Value s = scoreOf(r, col, raw);
       cols.push_back(c);
       scores.push_back(s);
