@@ -15,6 +15,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
+import check_sdpa_run  # noqa: E402
 import sdpa_numpy  # noqa: E402
 
 CASES = [
@@ -85,12 +86,12 @@ def main():
                                   align="bottom_right")
         if out_t:
             want = want.transpose(0, 2, 1, 3)
-        got = np.load(out).astype(np.float64)
-        err = float(np.max(np.abs(got - want)) / np.max(np.abs(want))) \
-            if got.shape == want.shape else float("inf")
-        ok = err <= 1e-5
-        failures += not ok
-        print(f"{'ok  ' if ok else 'FAIL'} {name}: relative error {err:.3g}")
+        got = np.load(out)
+        if got.shape != want.shape:
+            print(f"FAIL {name}: shape {got.shape}, expected {want.shape}")
+            failures += 1
+            continue
+        failures += not check_sdpa_run.report(name, "f32", got, want)
     print(f"{failures} case(s) failed" if failures else "all cases passed")
     return 1 if failures else 0
 

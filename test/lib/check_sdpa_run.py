@@ -219,6 +219,30 @@ def relative_error(got, want):
 MAIN_GPU_CASES = {"plain", "gqa_group4", "lse", "large_plain",
                   "large_causal_top_left", "large_causal_bottom_right",
                   "large_decode_gqa", "large_f16", "large_bf16"}
+def selected_cases(args):
+    """The cases --only and --large select."""
+    for c in CASES + (LARGE_CASES if args.large else []):
+        if not args.only or c["name"] == args.only:
+            yield c
+
+
+def report(name, dtype, got_out, want_out, got_lse=None, want_lse=None):
+    """Prints the case's line; returns whether it is within tolerance. lse is
+    f32 whatever the inputs are, so it gets f32's bound (scaled to the
+    output's so that one ratio covers both)."""
+    tolerance = TOLERANCE[dtype]
+    errors = [relative_error(got_out, want_out)]
+    if want_lse is not None:
+        lse_bound = max(tolerance, TOLERANCE["f32"])
+        errors.append(relative_error(got_lse, want_lse) * tolerance /
+                      lse_bound)
+    worst = max(errors)
+    ok = worst <= tolerance
+    print(f"{'ok  ' if ok else 'FAIL'} {name}: relative error {worst:.3g} "
+          f"(tolerance {tolerance:g})")
+    return ok
+
+
 PTXAS_USE = re.compile(r"Used (\d+) registers")
 PTXAS_SPILL = re.compile(r"(\d+) bytes spill stores, (\d+) bytes spill loads")
 
@@ -227,8 +251,8 @@ def compile_for_gpus(args):
     """Compiles every non-f64 case for every chip; prints ptxas's report."""
     rng = np.random.default_rng(20261123)
     failures = 0
-    for c in CASES + (LARGE_CASES if args.large else []):
-        if (args.only and c["name"] != args.only) or c["dtype"] == "f64":
+    for c in selected_cases(args):
+        if c["dtype"] == "f64":
             continue
         path = build(c, rng, args.workdir)[0]
         for chip in args.chips.split(","):
@@ -269,9 +293,7 @@ def prepare(args):
     model's expected outputs, for --verify."""
     rng = np.random.default_rng(20261123)
     failures = 0
-    for c in CASES + (LARGE_CASES if args.large else []):
-        if args.only and c["name"] != args.only:
-            continue
+    for c in selected_cases(args):
         path, inputs, _, arrays, model, lse = build(c, rng, args.workdir)
         if args.target == "nvptx" and c["dtype"] == "f64":
             continue
@@ -327,19 +349,10 @@ def verify(args):
                   f"{run.stderr}")
             failures += 1
             continue
-        tolerance = TOLERANCE[dtype]
-        errors = [relative_error(np.load(outputs[0]),
-                                 np.load(os.path.join(case_dir, wants[0])))]
-        if len(wants) > 1:
-            lse_bound = max(tolerance, TOLERANCE["f32"])
-            errors.append(relative_error(
-                np.load(outputs[1]), np.load(os.path.join(case_dir, wants[1])))
-                * tolerance / lse_bound)
-        worst = max(errors)
-        status = "ok  " if worst <= tolerance else "FAIL"
-        failures += worst > tolerance
-        print(f"{status} {name}: relative error {worst:.3g} "
-              f"(tolerance {tolerance:g})")
+        got = [np.load(p) for p in outputs]
+        want = [np.load(os.path.join(case_dir, p)) for p in wants]
+        failures += not report(name, dtype, got[0], want[0],
+                               *((got[1], want[1]) if len(want) > 1 else ()))
     print(f"{failures} case(s) failed" if failures else "all cases passed")
     return 1 if failures else 0
 
@@ -372,9 +385,7 @@ def main():
         return compile_for_gpus(args)
     rng = np.random.default_rng(20261123)
     failures = 0
-    for c in CASES + (LARGE_CASES if args.large else []):
-        if args.only and c["name"] != args.only:
-            continue
+    for c in selected_cases(args):
         path, inputs, outputs, arrays, model, lse = build(c, rng, args.workdir)
         if args.target == "nvptx" and c["dtype"] == "f64":
             print(f"skip {c['name']}: f64 runs on the CPU only")
@@ -390,19 +401,9 @@ def main():
             continue
         q, k, v = (x.astype(np.float64) for x in arrays[:3])
         want_out, want_lse = sdpa_numpy.sdpa(q, k, v, **model)
-        tolerance = TOLERANCE[c["dtype"]]
-        # lse is f32 whatever the inputs are, so it gets f32's bound (scaled
-        # to the output's so that one ratio covers both).
-        errors = [relative_error(np.load(outputs[0]), want_out)]
-        if lse:
-            lse_bound = max(tolerance, TOLERANCE["f32"])
-            errors.append(relative_error(np.load(outputs[1]), want_lse) *
-                          tolerance / lse_bound)
-        worst = max(errors)
-        status = "ok  " if worst <= tolerance else "FAIL"
-        failures += worst > tolerance
-        print(f"{status} {c['name']}: relative error {worst:.3g} "
-              f"(tolerance {tolerance:g})")
+        failures += not report(
+            c["name"], c["dtype"], np.load(outputs[0]), want_out,
+            *((np.load(outputs[1]), want_lse) if lse else ()))
     print(f"{failures} case(s) failed" if failures else "all cases passed")
     return 1 if failures else 0
 
