@@ -317,14 +317,6 @@ describeLaunch(gpu::LaunchFuncOp launch, func::FuncOp entry, size_t numInputs,
     spec.sharedBytes = *bytes;
   }
   for (Value operand : launch.getKernelOperands()) {
-    // Reshapes of an argument are views of the same dense buffer: the
-    // kernel gets the same pointer.
-    while (Operation *def = operand.getDefiningOp()) {
-      if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp, memref::CastOp>(
-              def))
-        break;
-      operand = def->getOperand(0);
-    }
     if (auto it = buffers.find(operand); it != buffers.end()) {
       spec.args.push_back({rt::LaunchArg::Kind::Buffer, it->second});
       continue;
@@ -418,8 +410,9 @@ LogicalResult sdpa::compileForNvptx(ModuleOp module,
   size_t numInputs = manifest->inputs.size();
   DenseMap<Value, int64_t> buffers;
   for (Operation &op : entry.getBody().front()) {
-    if (isa<arith::ConstantOp, func::ReturnOp, memref::DeallocOp,
-            memref::ExpandShapeOp, memref::CollapseShapeOp, memref::CastOp>(op))
+    // Views of buffers are made inside the kernels that read them
+    // (sinkViewsIntoLaunch), so none is left here.
+    if (isa<arith::ConstantOp, func::ReturnOp, memref::DeallocOp>(op))
       continue;
     // Scratch the runtime allocates on the device: an intermediate result
     // that one launch writes and another reads.
@@ -478,4 +471,16 @@ LogicalResult sdpa::compileForNvptx(ModuleOp module,
   if (!writeFile(path("manifest.txt"), rt::serializeManifest(*manifest), error))
     return failure();
   return success();
+}
+
+LogicalResult sdpa::compileForTarget(ModuleOp module, StringRef target,
+                                     const CompileOptions &options,
+                                     const std::string &directory,
+                                     std::string &error) {
+  if (target == "nvptx")
+    return compileForNvptx(module, options, directory, error);
+  if (target == "cpu")
+    return compileForCpu(module, options, directory, error);
+  return module.emitError()
+         << "unknown target '" << target << "'; targets: cpu, nvptx";
 }

@@ -28,6 +28,17 @@ struct CompileOptions {
   std::string entry;
   CpuPipelineOptions cpu;
   NvptxPipelineOptions nvptx;
+
+  /// Sets the tiling of both targets; a block size <= 0 or a negative
+  /// minGridBlocks keeps the target's default.
+  void overrideTiling(int64_t blockQ, int64_t blockK, int64_t minGridBlocks) {
+    if (blockQ > 0)
+      cpu.blockQ = nvptx.blockQ = blockQ;
+    if (blockK > 0)
+      cpu.blockK = nvptx.blockK = blockK;
+    if (minGridBlocks >= 0)
+      cpu.minGridBlocks = nvptx.minGridBlocks = minGridBlocks;
+  }
 };
 
 /// Compiles `module` for the host CPU into `directory` (created if needed).
@@ -50,6 +61,13 @@ mlir::LogicalResult compileForNvptx(mlir::ModuleOp module,
                                     const CompileOptions &options,
                                     const std::string &directory,
                                     std::string &error);
+
+/// compileForCpu or compileForNvptx, by target name (`cpu`, `nvptx`).
+mlir::LogicalResult compileForTarget(mlir::ModuleOp module,
+                                     llvm::StringRef target,
+                                     const CompileOptions &options,
+                                     const std::string &directory,
+                                     std::string &error);
 
 /// The runtime dtype of a scalar type, or of a shaped type's elements: f16,
 /// bf16, f32, f64, i1 (bool), i32, i64. Fails for anything else.

@@ -249,6 +249,19 @@ struct SdpaPipelineOptions : PassPipelineOptions<SdpaPipelineOptions> {
 };
 } // namespace
 
+/// The tiling options given (block sizes > 0, minGridBlocks >= 0) replace
+/// the target's defaults in `target` (CPU or NVPTX options).
+template <typename TargetOptions>
+static void overrideTiling(TargetOptions &target,
+                           const SdpaPipelineOptions &options) {
+  if (options.blockQ > 0)
+    target.blockQ = options.blockQ;
+  if (options.blockK > 0)
+    target.blockK = options.blockK;
+  if (options.minGridBlocks >= 0)
+    target.minGridBlocks = options.minGridBlocks;
+}
+
 void sdpa::registerSdpaPipelines() {
   PassPipelineRegistration<SdpaPipelineOptions>(
       "sdpa-pipeline",
@@ -266,24 +279,14 @@ void sdpa::registerSdpaPipelines() {
             pm.addPass(createUnsupportedChipPass(nvptx.chip));
             return;
           }
-          if (options.blockQ > 0)
-            nvptx.blockQ = options.blockQ;
-          if (options.blockK > 0)
-            nvptx.blockK = options.blockK;
+          overrideTiling(nvptx, options);
           nvptx.threads = options.threads;
-          if (options.minGridBlocks >= 0)
-            nvptx.minGridBlocks = options.minGridBlocks;
           buildNvptxPipeline(pm, nvptx);
           return;
         }
         CpuPipelineOptions cpu;
-        if (options.blockQ > 0)
-          cpu.blockQ = options.blockQ;
-        if (options.blockK > 0)
-          cpu.blockK = options.blockK;
+        overrideTiling(cpu, options);
         cpu.vectorBits = options.vectorBits;
-        if (options.minGridBlocks >= 0)
-          cpu.minGridBlocks = options.minGridBlocks;
         buildCpuPipeline(pm, cpu);
       });
 }

@@ -280,6 +280,13 @@ Array Array::zeros(DType dtype, std::vector<int64_t> shape) {
   return array;
 }
 
+Array Array::convertedTo(DType to) const {
+  Array result = zeros(to, shape);
+  for (int64_t i = 0, e = numElements(); i < e; ++i)
+    result.setFromDouble(i, getAsDouble(i));
+  return result;
+}
+
 //===----------------------------------------------------------------------===//
 // Header parsing
 //===----------------------------------------------------------------------===//

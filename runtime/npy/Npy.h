@@ -53,6 +53,9 @@ struct Array {
   void setFromDouble(int64_t i, double value);
   /// An all-zero array. The element count of `shape` must fit in memory.
   static Array zeros(DType dtype, std::vector<int64_t> shape);
+  /// This array's values in `dtype`, rounded as setFromDouble rounds (how a
+  /// bf16 argument is read from an f32 file, numpy having no bfloat16).
+  Array convertedTo(DType dtype) const;
 };
 
 /// Reads `path`. On failure returns false and sets `error` to a message

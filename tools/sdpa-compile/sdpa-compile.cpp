@@ -10,9 +10,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Compile.h"
-#include "compiler/Registration.h"
 #include "dialects/attn/AttnDialect.h"
 #include "dialects/attn/BufferizableOpInterfaceImpl.h"
+#include "tools/common/InputModule.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -89,22 +89,11 @@ int main(int argc, char **argv) {
                 "target's default), got " +
                 llvm::Twine(blockQ) + " and " + llvm::Twine(blockK));
 
-  DialectRegistry registry;
-  registerCompilerDialects(registry);
-  MLIRContext context(registry);
-  // The diagnostics point into the source; the op dump would repeat it.
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-
+  InputModule input;
   std::string error;
-  auto buffer = openInputFile(inputFile, &error);
-  if (!buffer)
-    return fail(error);
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = input.parse(inputFile, error);
   if (!module)
-    return fail("cannot parse " + inputFile);
+    return fail(error.empty() ? "cannot parse " + inputFile : error);
 
   // Described before compiling because compilation lowers the module in
   // place; an unsupported entry is reported here, with its location.
@@ -114,19 +103,13 @@ int main(int argc, char **argv) {
 
   CompileOptions options;
   options.entry = manifest->entry;
-  if (blockQ > 0)
-    options.cpu.blockQ = options.nvptx.blockQ = blockQ;
-  if (blockK > 0)
-    options.cpu.blockK = options.nvptx.blockK = blockK;
-  if (minGridBlocks >= 0)
-    options.cpu.minGridBlocks = options.nvptx.minGridBlocks = minGridBlocks;
+  options.overrideTiling(blockQ, blockK, minGridBlocks);
   options.nvptx.chip = chip;
   // A failed compile leaves no half-written artifact behind, unless the
   // directory was the user's to begin with.
   bool existed = llvm::sys::fs::exists(outputDir);
   LogicalResult compiled =
-      target == "nvptx" ? compileForNvptx(*module, options, outputDir, error)
-                        : compileForCpu(*module, options, outputDir, error);
+      compileForTarget(*module, target, options, outputDir, error);
   if (failed(compiled)) {
     if (!existed)
       llvm::sys::fs::remove_directories(outputDir);

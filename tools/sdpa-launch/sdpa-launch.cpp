@@ -13,19 +13,16 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/cpu/CpuArtifact.h"
 #include "runtime/cpu/Manifest.h"
-#include "runtime/cpu/ThreadPool.h"
-#include "runtime/cuda/CudaArtifact.h"
 #include "runtime/npy/Npy.h"
+#include "runtime/npy/RandomArray.h"
+#include "tools/common/BenchLine.h"
+#include "tools/common/RunArtifact.h"
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -134,31 +131,6 @@ bool parseOptions(int argc, char **argv, Options &o, std::string &error) {
   return true;
 }
 
-/// Uniform values in [-1, 1), masks that keep 80% of positions, any i64.
-npy::Array randomTensor(const rt::TensorSpec &spec, std::mt19937_64 &rng) {
-  npy::Array array = npy::Array::zeros(spec.dtype, spec.shape);
-  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
-  std::bernoulli_distribution keep(0.8);
-  for (int64_t i = 0, e = array.numElements(); i < e; ++i) {
-    switch (spec.dtype) {
-    case npy::DType::Bool:
-      array.setFromDouble(i, keep(rng) ? 1.0 : 0.0);
-      break;
-    case npy::DType::I64: {
-      uint64_t bits = rng();
-      std::memcpy(array.bytes.data() + i * sizeof(bits), &bits, sizeof(bits));
-      break;
-    }
-    case npy::DType::I32:
-      array.setFromDouble(i, static_cast<double>(rng() % 201) - 100.0);
-      break;
-    default:
-      array.setFromDouble(i, uniform(rng));
-    }
-  }
-  return array;
-}
-
 /// Reads input `k` and checks it against its spec; bf16 inputs come as f32
 /// files (numpy has no bfloat16) and are rounded.
 bool readInput(const std::string &path, const rt::TensorSpec &spec, size_t k,
@@ -174,32 +146,12 @@ bool readInput(const std::string &path, const rt::TensorSpec &spec, size_t k,
   if (array.dtype == spec.dtype)
     return true;
   if (spec.dtype == npy::DType::BF16 && array.dtype == npy::DType::F32) {
-    npy::Array converted = npy::Array::zeros(spec.dtype, spec.shape);
-    for (int64_t i = 0, e = array.numElements(); i < e; ++i)
-      converted.setFromDouble(i, array.getAsDouble(i));
-    array = std::move(converted);
+    array = array.convertedTo(npy::DType::BF16);
     return true;
   }
   error = what + " has dtype " + npy::dtypeName(array.dtype) +
           ", the artifact takes " + npy::dtypeName(spec.dtype);
   return false;
-}
-
-std::vector<rt::TensorRef> refs(std::vector<npy::Array> &arrays) {
-  std::vector<rt::TensorRef> list;
-  for (npy::Array &array : arrays)
-    list.push_back({array.dtype, array.shape, {}, array.bytes.data()});
-  return list;
-}
-
-void printBench(std::vector<double> times, double flops) {
-  std::sort(times.begin(), times.end());
-  double median = times[times.size() / 2];
-  std::printf("bench: median_ms=%.4f min_ms=%.4f runs=%zu", median,
-              times.front(), times.size());
-  if (flops > 0)
-    std::printf(" gflops=%.2f", flops / (median * 1e-3) / 1e9);
-  std::printf("\n");
 }
 
 } // namespace
@@ -224,7 +176,7 @@ int main(int argc, char **argv) {
   if (o.random) {
     std::mt19937_64 rng(o.seed);
     for (const rt::TensorSpec &spec : manifest.inputs)
-      inputs.push_back(randomTensor(spec, rng));
+      inputs.push_back(npy::randomArray(spec.dtype, spec.shape, rng));
   } else {
     if (o.inputs.size() != manifest.inputs.size())
       return fail("@" + manifest.entry + " takes " +
@@ -243,45 +195,23 @@ int main(int argc, char **argv) {
                 std::to_string(manifest.outputs.size()) + " results but " +
                 std::to_string(o.outputs.size()) +
                 " --output files were given");
-  std::vector<npy::Array> results;
-  for (const rt::TensorSpec &spec : manifest.outputs)
-    results.push_back(npy::Array::zeros(spec.dtype, spec.shape));
-  std::vector<rt::TensorRef> in = refs(inputs), out = refs(results);
-
-  std::vector<double> times;
-  if (manifest.target == "nvptx") {
-    std::unique_ptr<rt::CudaArtifact> artifact =
-        rt::CudaArtifact::load(o.directory, error);
-    if (!artifact)
-      return fail(error);
-    std::printf("device: %s\n", artifact->deviceDescription().c_str());
-    if (!artifact->run(in, out, error))
-      return fail(error);
-    if (o.bench && !artifact->time(in, out, o.bench, times, error))
-      return fail(error);
-  } else {
-    std::unique_ptr<rt::CpuArtifact> artifact =
-        rt::CpuArtifact::load(o.directory, error);
-    if (!artifact)
-      return fail(error);
-    rt::ThreadPool pool(o.threads);
-    if (!artifact->run(in, out, pool, error))
-      return fail(error);
-    for (unsigned r = 0; r < o.bench; ++r) {
-      auto start = std::chrono::steady_clock::now();
-      artifact->run(in, out, pool, error);
-      auto stop = std::chrono::steady_clock::now();
-      times.push_back(
-          std::chrono::duration<double, std::milli>(stop - start).count());
-    }
-  }
+  ArtifactRun run;
+  if (!runArtifact(o.directory, manifest.target, std::move(inputs), o.bench,
+                   o.threads, run, error))
+    return fail(error);
+  if (!run.device.empty())
+    std::printf("device: %s\n", run.device.c_str());
 
   std::printf("@%s on %s: %zu results\n", manifest.entry.c_str(),
-              manifest.target.c_str(), results.size());
+              manifest.target.c_str(), run.results.size());
   for (size_t k = 0; k < o.outputs.size(); ++k)
-    if (!npy::writeNpy(o.outputs[k], results[k], error))
+    if (!npy::writeNpy(o.outputs[k], run.results[k], error))
       return fail(error);
-  if (!times.empty())
-    printBench(times, o.flops);
+  if (!run.times.empty())
+    std::fputs(formatBenchLine(run.times, o.flops > 0
+                                              ? std::optional<double>(o.flops)
+                                              : std::nullopt)
+                   .c_str(),
+               stdout);
   return 0;
 }

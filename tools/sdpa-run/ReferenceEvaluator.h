@@ -17,7 +17,6 @@
 
 namespace sdpa {
 
-
 /// Evaluates `func` on `args` (one array per argument, already checked against
 /// the argument types) and returns one array per result. Supports bodies made
 /// of attn.sdpa, arith.constant and func.return; anything else, and any

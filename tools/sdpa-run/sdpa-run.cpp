@@ -10,13 +10,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Compile.h"
-#include "compiler/Registration.h"
 #include "dialects/attn/AttnDialect.h"
 #include "dialects/attn/AttnOps.h"
 #include "dialects/attn/BufferizableOpInterfaceImpl.h"
-#include "runtime/cpu/CpuArtifact.h"
-#include "runtime/cpu/ThreadPool.h"
-#include "runtime/cuda/CudaArtifact.h"
+#include "runtime/npy/RandomArray.h"
+#include "tools/common/BenchLine.h"
+#include "tools/common/InputModule.h"
+#include "tools/common/RunArtifact.h"
 #include "tools/common/ThreadsOption.h"
 #include "tools/sdpa-run/ReferenceEvaluator.h"
 
@@ -35,7 +35,6 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <random>
 
@@ -187,33 +186,7 @@ static FailureOr<npy::Array> randomArgument(Type type, unsigned index,
          "files instead");
     return failure();
   }
-  npy::DType dtype = *dtypeFor(type);
-  npy::Array array = npy::Array::zeros(dtype, {shape.begin(), shape.end()});
-  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
-  // Masks keep most positions so that rows are rarely empty, yet some are.
-  std::bernoulli_distribution keep(0.8);
-  for (int64_t i = 0, e = array.numElements(); i < e; ++i) {
-    switch (dtype) {
-    case npy::DType::Bool:
-      array.setFromDouble(i, keep(rng) ? 1.0 : 0.0);
-      break;
-    case npy::DType::I32:
-      array.setFromDouble(i, static_cast<double>(rng() % 201) - 100.0);
-      break;
-    case npy::DType::I64: {
-      uint64_t bits = rng();
-      std::memcpy(array.bytes.data() + i * sizeof(bits), &bits, sizeof(bits));
-      break;
-    }
-    case npy::DType::F16:
-    case npy::DType::BF16:
-    case npy::DType::F32:
-    case npy::DType::F64:
-      array.setFromDouble(i, uniform(rng));
-      break;
-    }
-  }
-  return array;
+  return npy::randomArray(*dtypeFor(type), {shape.begin(), shape.end()}, rng);
 }
 
 static FailureOr<npy::Array> readArgument(Type type, unsigned index,
@@ -244,12 +217,8 @@ static FailureOr<npy::Array> readArgument(Type type, unsigned index,
          " does not match argument type " + typeString(type));
     return failure();
   }
-  if (widenedBf16) {
-    npy::Array rounded = npy::Array::zeros(npy::DType::BF16, array.shape);
-    for (int64_t i = 0, e = array.numElements(); i < e; ++i)
-      rounded.setFromDouble(i, array.getAsDouble(i));
-    return rounded;
-  }
+  if (widenedBf16)
+    return array.convertedTo(npy::DType::BF16);
   return array;
 }
 
@@ -349,92 +318,28 @@ static double toleranceFor(npy::DType dtype) {
   }
 }
 
-/// Views of `arrays` for a launcher (dense, C order).
-static std::vector<rt::TensorRef> tensorRefs(std::vector<npy::Array> &arrays) {
-  std::vector<rt::TensorRef> list;
-  for (npy::Array &array : arrays)
-    list.push_back({array.dtype, array.shape, {}, array.bytes.data()});
-  return list;
-}
-
 /// The `bench:` line for the kernel times of --bench runs.
 static void printBench(std::vector<double> times, double flops) {
-  std::sort(times.begin(), times.end());
-  double median = times[times.size() / 2];
-  llvm::outs() << llvm::format(
-      "bench: median_ms=%.4f min_ms=%.4f runs=%u gflops=%.2f\n", median,
-      times.front(), static_cast<unsigned>(times.size()),
-      flops / (median * 1e-3) / 1e9);
+  llvm::outs() << formatBenchLine(std::move(times), flops);
 }
 
-/// Runs the CPU artifact in `directory`, once or --bench times.
-static FailureOr<std::vector<npy::Array>> runOnCpu(const std::string &directory,
-                                                   func::FuncOp func,
-                                                   ArrayRef<npy::Array> args,
-                                                   double flops) {
-  std::string error;
-  std::unique_ptr<rt::CpuArtifact> artifact =
-      rt::CpuArtifact::load(directory, error);
-  if (!artifact) {
-    fail(error);
-    return failure();
-  }
-  const rt::Manifest &manifest = artifact->manifest();
-  std::vector<npy::Array> results;
-  for (const rt::TensorSpec &spec : manifest.outputs)
-    results.push_back(npy::Array::zeros(spec.dtype, spec.shape));
-  std::vector<npy::Array> inputs(args.begin(), args.end());
-  std::vector<rt::TensorRef> in = tensorRefs(inputs), out = tensorRefs(results);
-  rt::ThreadPool pool(threadCount);
-  if (!artifact->run(in, out, pool, error)) {
-    fail(error);
-    return failure();
-  }
-  if (benchRuns > 0) {
-    std::vector<double> times;
-    for (unsigned r = 0; r < benchRuns; ++r) {
-      auto start = std::chrono::steady_clock::now();
-      artifact->run(in, out, pool, error);
-      auto stop = std::chrono::steady_clock::now();
-      times.push_back(
-          std::chrono::duration<double, std::milli>(stop - start).count());
-    }
-    printBench(times, flops);
-  }
-  return results;
-}
-
-/// Runs the GPU artifact in `directory`, once or --bench times (kernel time
-/// from CUDA events, copies excluded).
+/// Runs the artifact in `directory` for `target`, once or --bench times.
 static FailureOr<std::vector<npy::Array>>
-runOnNvptx(const std::string &directory, ArrayRef<npy::Array> args,
-           double flops) {
+runCompiled(const std::string &directory, ArrayRef<npy::Array> args,
+            double flops) {
+  ArtifactRun run;
   std::string error;
-  std::unique_ptr<rt::CudaArtifact> artifact =
-      rt::CudaArtifact::load(directory, error);
-  if (!artifact) {
-    fail(error);
-    return failure();
-  }
-  std::vector<npy::Array> results;
-  for (const rt::TensorSpec &spec : artifact->manifest().outputs)
-    results.push_back(npy::Array::zeros(spec.dtype, spec.shape));
-  std::vector<npy::Array> inputs(args.begin(), args.end());
-  std::vector<rt::TensorRef> in = tensorRefs(inputs), out = tensorRefs(results);
-  if (!artifact->run(in, out, error)) {
+  if (!runArtifact(directory, target, {args.begin(), args.end()}, benchRuns,
+                   threadCount, run, error)) {
     fail(error);
     return failure();
   }
   if (benchRuns > 0) {
-    std::vector<double> times;
-    if (!artifact->time(in, out, benchRuns, times, error)) {
-      fail(error);
-      return failure();
-    }
-    llvm::outs() << "device: " << artifact->deviceDescription() << "\n";
-    printBench(times, flops);
+    if (!run.device.empty())
+      llvm::outs() << "device: " << run.device << "\n";
+    printBench(run.times, flops);
   }
-  return results;
+  return std::move(run.results);
 }
 
 int main(int argc, char **argv) {
@@ -489,20 +394,11 @@ int main(int argc, char **argv) {
     target = manifest.target;
   }
 
-  DialectRegistry registry;
-  registerCompilerDialects(registry);
-  MLIRContext context(registry);
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  InputModule input;
   std::string error;
-  auto buffer = openInputFile(sourcePath, &error);
-  if (!buffer)
-    return fail(error);
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = input.parse(sourcePath, error);
   if (!module)
-    return 1;
+    return error.empty() ? 1 : fail(error);
 
   FailureOr<func::FuncOp> entry = findEntry(*module);
   if (failed(entry) || failed(checkSignature(*entry)))
@@ -550,24 +446,16 @@ int main(int argc, char **argv) {
       OwningOpRef<ModuleOp> copy = module->clone();
       CompileOptions options;
       options.entry = func.getSymName().str();
-      if (blockQ > 0)
-        options.cpu.blockQ = options.nvptx.blockQ = blockQ;
-      if (blockK > 0)
-        options.cpu.blockK = options.nvptx.blockK = blockK;
-      if (minGridBlocks >= 0)
-        options.cpu.minGridBlocks = options.nvptx.minGridBlocks = minGridBlocks;
+      options.overrideTiling(blockQ, blockK, minGridBlocks);
       options.nvptx.chip = chip;
       LogicalResult compiled =
-          target == "nvptx" ? compileForNvptx(*copy, options, directory, error)
-                            : compileForCpu(*copy, options, directory, error);
+          compileForTarget(*copy, target, options, directory, error);
       if (failed(compiled)) {
         llvm::sys::fs::remove_directories(directory);
         return error.empty() ? 1 : fail(error);
       }
     }
-    results = target == "nvptx"
-                  ? runOnNvptx(directory, args, attentionFlops(func))
-                  : runOnCpu(directory, func, args, attentionFlops(func));
+    results = runCompiled(directory, args, attentionFlops(func));
     if (!isArtifact)
       llvm::sys::fs::remove_directories(directory);
   }
