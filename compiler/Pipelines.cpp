@@ -53,21 +53,27 @@ sdpa::CpuTarget sdpa::getHostCpuTarget() {
   return target;
 }
 
+void sdpa::buildTosaToLinalgPasses(OpPassManager &pm) {
+  tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions());
+  pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
+  pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+}
+
 /// The target-independent part: graph-level rewrites, tiling into a grid
 /// of attn.block, and bufferization with identity layouts at the boundary
 /// (the runtimes pass dense tensors) and results as out-parameters the
 /// caller allocates.
 static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
-                                         int64_t blockK,
-                                         int64_t minGridBlocks) {
+                                         int64_t blockK, int64_t minGridBlocks,
+                                         bool raise) {
   // TOSA and elementwise ops on tensors become linalg (upstream lowering),
   // unfused attention is raised to attn.sdpa, GQA repeats are folded away,
   // attention is tiled into a grid.
-  tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions());
-  pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
-  pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
-  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-  pm.addPass(sdpa::createAttnRaiseSdpaPass());
+  sdpa::buildTosaToLinalgPasses(pm);
+  if (raise)
+    pm.addPass(sdpa::createAttnRaiseSdpaPass());
+  pm.addPass(sdpa::createAttnDecomposeAggregatedOpsPass());
   pm.addPass(sdpa::createAttnFoldKVBroadcastPass());
   pm.addPass(sdpa::createAttnTilePass({blockQ, blockK, minGridBlocks}));
   pm.addPass(createCanonicalizerPass());
@@ -91,7 +97,7 @@ void sdpa::buildCpuPipeline(OpPassManager &pm,
   int64_t vectorBits = options.vectorBits > 0 ? options.vectorBits
                                               : getHostCpuTarget().vectorBits;
   buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK,
-                               options.minGridBlocks);
+                               options.minGridBlocks, options.raise);
   bufferization::buildBufferDeallocationPipeline(pm);
 
   // Kernels: attention blocks to vector code, everything else to loops, grid
@@ -143,7 +149,7 @@ std::string sdpa::getCudaToolkitPath() {
 void sdpa::buildNvptxPipeline(OpPassManager &pm,
                               const NvptxPipelineOptions &options) {
   buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK,
-                               options.minGridBlocks);
+                               options.minGridBlocks, options.raise);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -246,6 +252,11 @@ struct SdpaPipelineOptions : PassPipelineOptions<SdpaPipelineOptions> {
       *this, "vector-bits",
       llvm::cl::desc("Vector width in bits (0: the host's)"),
       llvm::cl::init(0)};
+  Option<bool> raise{
+      *this, "raise",
+      llvm::cl::desc("Raise unfused attention graphs to attn.sdpa (false: "
+                     "compile them as written)"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -281,12 +292,14 @@ void sdpa::registerSdpaPipelines() {
           }
           overrideTiling(nvptx, options);
           nvptx.threads = options.threads;
+          nvptx.raise = options.raise;
           buildNvptxPipeline(pm, nvptx);
           return;
         }
         CpuPipelineOptions cpu;
         overrideTiling(cpu, options);
         cpu.vectorBits = options.vectorBits;
+        cpu.raise = options.raise;
         buildCpuPipeline(pm, cpu);
       });
 }

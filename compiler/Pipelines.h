@@ -34,6 +34,10 @@ struct CpuTarget {
 /// The machine this process runs on, as LLVM sees it.
 CpuTarget getHostCpuTarget();
 
+/// TOSA, and arith/math ops on tensors, become linalg, tensor and arith ops
+/// (upstream lowering): the first step of both pipelines.
+void buildTosaToLinalgPasses(mlir::OpPassManager &pm);
+
 struct CpuPipelineOptions {
   /// Query rows per block and key columns per online-softmax step.
   int64_t blockQ = 64;
@@ -44,6 +48,9 @@ struct CpuPipelineOptions {
   /// (split-K); 0 never does. The thread pool is small, so the CPU does not
   /// by default.
   int64_t minGridBlocks = 0;
+  /// Raise unfused attention graphs to attn.sdpa; false compiles them as
+  /// written (what the float64 reference of sdpa-run needs).
+  bool raise = true;
 };
 
 /// Lowers TOSA, raises unfused attention graphs to attn.sdpa, folds GQA
@@ -66,6 +73,8 @@ struct NvptxPipelineOptions {
   /// (split-K), so that decode fills the GPU: two waves of an H100's 132
   /// multiprocessors by default; 0 never splits.
   int64_t minGridBlocks = 264;
+  /// Raise unfused attention graphs to attn.sdpa.
+  bool raise = true;
   /// CUDA toolkit whose libdevice supplies exp, log and tanh; empty means
   /// getCudaToolkitPath().
   std::string toolkit;

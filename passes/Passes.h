@@ -67,6 +67,12 @@ void populateAttnRaiseSdpaPatterns(mlir::RewritePatternSet &patterns);
 /// from before a repeat_interleave of their heads.
 void populateAttnFoldKVBroadcastPatterns(mlir::RewritePatternSet &patterns);
 
+/// Patterns of --attn-decompose-aggregated-ops: replace linalg.softmax, and
+/// every op implementing linalg's AggregatedOpInterface, by its
+/// decomposition into linalg ops.
+void populateAttnDecomposeAggregatedOpsPatterns(
+    mlir::RewritePatternSet &patterns);
+
 /// Tiles one attn.sdpa into a grid of attn.block (see --attn-tile); a grid
 /// of fewer than `minGridBlocks` blocks (0: no limit) splits the keys across
 /// blocks and combines their partial results. Emits an error on the op and

@@ -117,6 +117,23 @@ def AttnFoldKVBroadcastPass : Pass<"attn-fold-kv-broadcast"> {
   let dependentDialects = ["::sdpa::attn::AttnDialect"];
 }
 
+def AttnDecomposeAggregatedOpsPass : Pass<"attn-decompose-aggregated-ops"> {
+  let summary = "Decompose linalg.softmax (and other aggregated linalg ops) "
+                "into linalg.generic ops";
+  let description = [{
+    A `linalg.softmax` that raising leaves alone (softmax over another axis,
+    or not part of attention at all) has no lowering to loops upstream:
+    this pass replaces it, and any other op implementing linalg's
+    `AggregatedOpInterface`, by the linalg ops its `decomposeOperation`
+    builds (max, exp of the difference, sum, division), so that the rest of
+    either pipeline compiles it like any other linalg op. Run it after
+    `--attn-raise-sdpa`, which recognises `linalg.softmax` as it is.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect"];
+}
+
 def AttnTilePass : Pass<"attn-tile"> {
   let summary = "Tile attn.sdpa into a grid of query blocks (attn.block)";
   let description = [{

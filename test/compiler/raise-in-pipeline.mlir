@@ -1,4 +1,14 @@
 // RUN: sdpa-opt %s --sdpa-pipeline="target=cpu vector-bits=256" --mlir-print-ir-after=attn-fold-kv-broadcast -o /dev/null 2>&1 | FileCheck %s
+// RUN: sdpa-opt %s --sdpa-pipeline="target=cpu vector-bits=256 raise=false" --mlir-print-ir-after=attn-fold-kv-broadcast -o /dev/null 2>&1 | FileCheck %s --check-prefix=AS-WRITTEN
+// RUN: sdpa-opt %s --sdpa-pipeline="target=nvptx raise=false" --mlir-print-ir-after=attn-fold-kv-broadcast -o /dev/null 2>&1 | FileCheck %s --check-prefix=AS-WRITTEN
+
+// With raise=false (what sdpa-run's float64 reference compiles with) the
+// graph stays as written: no attn.sdpa, the repeat and both contractions
+// remain.
+// AS-WRITTEN-LABEL: IR Dump After AttnFoldKVBroadcastPass
+// AS-WRITTEN-NOT: attn.sdpa
+// AS-WRITTEN: linalg.generic
+// AS-WRITTEN-NOT: attn.sdpa
 
 // The CPU pipeline raises unfused attention right after tosa-to-linalg and
 // before --attn-fold-kv-broadcast, so a GQA graph that repeats its K/V heads

@@ -1,19 +1,29 @@
 //===- ReferenceEvaluator.cpp - run a function on the float64 reference ---===//
 //
 // Walks an entry function in program order, keeping one npy array per SSA
-// value, and evaluates attn.sdpa with the float64 reference.
+// value: attn.sdpa is evaluated by the float64 reference of runtime/reference,
+// the ops between them by upstream lowering at f64.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tools/sdpa-run/ReferenceEvaluator.h"
 
 #include "compiler/Compile.h"
+#include "tools/common/RunArtifact.h"
+#include "tools/sdpa-run/WidenToF64.h"
 
 #include "dialects/attn/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Pass/PassManager.h"
 #include "runtime/reference/Reference.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/Support/FileSystem.h"
 
 #include <cstring>
 
@@ -144,38 +154,206 @@ static LogicalResult evaluateSdpa(attn::SdpaOp op,
   return success();
 }
 
-FailureOr<std::vector<npy::Array>>
-sdpa::evaluateReference(func::FuncOp func, ArrayRef<npy::Array> args) {
+namespace {
+/// Evaluates a function body in program order. attn.sdpa goes to the float64
+/// reference; every maximal run of other ops between them (a segment) is
+/// compiled as a function of its own, widened to f64 and lowered the way the
+/// CPU pipeline lowers ops that are not attention (raising off), and run.
+class Evaluator {
+public:
+  explicit Evaluator(func::FuncOp func) : func(func) {}
+  FailureOr<std::vector<npy::Array>> run(ArrayRef<npy::Array> args);
+
+private:
+  LogicalResult evaluateConstants(Operation *op);
+  LogicalResult flushSegment();
+  bool inSegment(Value value);
+
+  func::FuncOp func;
+  llvm::DenseMap<Value, npy::Array> values;
+  SmallVector<Operation *> segment;
+  llvm::SmallPtrSet<Operation *, 16> segmentOps;
+};
+} // namespace
+
+static bool isConstant(Value value) {
+  Operation *def = value.getDefiningOp();
+  return def && def->hasTrait<OpTrait::ConstantLike>();
+}
+
+/// Gives every operand of `op` defined by an arith.constant its array.
+LogicalResult Evaluator::evaluateConstants(Operation *op) {
+  for (Value operand : op->getOperands()) {
+    auto constant = operand.getDefiningOp<arith::ConstantOp>();
+    if (!constant || values.count(operand))
+      continue;
+    FailureOr<npy::Array> array = evaluateConstant(constant);
+    if (failed(array))
+      return failure();
+    values[operand] = std::move(*array);
+  }
+  return success();
+}
+
+bool Evaluator::inSegment(Value value) {
+  Operation *owner = isa<BlockArgument>(value)
+                         ? cast<BlockArgument>(value).getOwner()->getParentOp()
+                         : value.getDefiningOp();
+  Operation *top = func.getBody().front().findAncestorOpInBlock(*owner);
+  return top && segmentOps.contains(top);
+}
+
+LogicalResult Evaluator::flushSegment() {
+  if (segment.empty())
+    return success();
+  auto done = llvm::scope_exit([&] {
+    segment.clear();
+    segmentOps.clear();
+  });
+
+  // The segment reads values defined before it and produces the ones used
+  // after it; constants are cloned into it rather than passed.
+  llvm::SetVector<Value> reads, constants, produced;
+  for (Operation *op : segment) {
+    op->walk([&](Operation *nested) {
+      for (Value operand : nested->getOperands())
+        if (!inSegment(operand))
+          (isConstant(operand) ? constants : reads).insert(operand);
+    });
+    for (Value result : op->getResults())
+      for (Operation *user : result.getUsers())
+        if (Operation *top =
+                func.getBody().front().findAncestorOpInBlock(*user);
+            !top || !segmentOps.contains(top))
+          produced.insert(result);
+  }
+  for (Operation *op : segment) {
+    WalkResult nested = op->walk([](attn::SdpaOp sdpa) {
+      sdpa.emitError("the float64 reference evaluates attn.sdpa only at the "
+                     "top level of the entry function");
+      return WalkResult::interrupt();
+    });
+    if (nested.wasInterrupted())
+      return failure();
+  }
+  if (produced.empty())
+    return success();
+
+  Location loc = segment.front()->getLoc();
+  MLIRContext *context = func.getContext();
+  for (Value value : llvm::concat<const Value>(reads, produced))
+    if (failed(dtypeFor(value.getType())))
+      return (isa<BlockArgument>(value) ? emitError(loc)
+                                        : value.getDefiningOp()->emitError())
+             << "the float64 reference cannot pass a value of type "
+             << value.getType() << " between attn.sdpa and the ops around it";
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  OpBuilder builder(context);
+  builder.setInsertionPointToEnd(module->getBody());
+  SmallVector<Type> argTypes, resultTypes;
+  for (Value value : reads)
+    argTypes.push_back(value.getType());
+  for (Value value : produced)
+    resultTypes.push_back(value.getType());
+  auto segmentFunc =
+      func::FuncOp::create(builder, loc, "reference_segment",
+                           FunctionType::get(context, argTypes, resultTypes));
+  Block *entry = segmentFunc.addEntryBlock();
+  builder.setInsertionPointToStart(entry);
+  IRMapping mapping;
+  for (auto [value, arg] : llvm::zip_equal(reads, entry->getArguments()))
+    mapping.map(value, arg);
+  for (Value value : constants)
+    builder.clone(*value.getDefiningOp(), mapping);
+  for (Operation *op : segment)
+    builder.clone(*op, mapping);
+  SmallVector<Value> returned;
+  for (Value value : produced)
+    returned.push_back(mapping.lookup(value));
+  func::ReturnOp::create(builder, loc, returned);
+  if (failed(widenFloatsToF64(segmentFunc)))
+    return emitError(loc) << "the float64 reference cannot widen these ops "
+                             "to f64";
+
+  SmallString<128> directory;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("sdpa-reference", directory))
+    return emitError(loc) << "cannot create a scratch directory: "
+                          << ec.message();
+  auto removeDirectory =
+      llvm::scope_exit([&] { llvm::sys::fs::remove_directories(directory); });
+  CompileOptions options;
+  options.entry = "reference_segment";
+  options.cpu.raise = false;
+  std::string error;
+  if (failed(compileForCpu(*module, options, std::string(directory), error)))
+    return emitError(loc) << "the float64 reference cannot compile these ops"
+                          << (error.empty() ? "" : ": ") << error;
+
+  std::vector<npy::Array> inputs;
+  for (Value value : reads) {
+    const npy::Array &array = values.at(value);
+    inputs.push_back(isa<FloatType>(getElementTypeOrSelf(value.getType()))
+                         ? array.convertedTo(npy::DType::F64)
+                         : array);
+  }
+  ArtifactRun run;
+  if (!runArtifact(std::string(directory), "cpu", std::move(inputs),
+                   /*benchRuns=*/0, /*threads=*/0, run, error))
+    return emitError(loc) << "the float64 reference failed to run these ops: "
+                          << error;
+  for (auto [value, array] : llvm::zip_equal(produced, run.results))
+    values[value] = std::move(array);
+  return success();
+}
+
+FailureOr<std::vector<npy::Array>> Evaluator::run(ArrayRef<npy::Array> args) {
   if (!func.getBody().hasOneBlock())
     return func.emitError()
            << "the reference evaluator needs a function with one block";
-  llvm::DenseMap<Value, npy::Array> values;
   for (auto [arg, array] : llvm::zip_equal(func.getArguments(), args))
     values[arg] = array;
 
   for (Operation &op : func.getBody().front()) {
+    if (isConstant(op.getNumResults() == 1 ? op.getResult(0) : Value()))
+      continue; // Evaluated, or cloned into segments, where used.
+    if (!isa<attn::SdpaOp, func::ReturnOp>(op)) {
+      segment.push_back(&op);
+      segmentOps.insert(&op);
+      continue;
+    }
+    if (failed(flushSegment()) || failed(evaluateConstants(&op)))
+      return failure();
     if (auto sdpa = dyn_cast<attn::SdpaOp>(op)) {
       if (failed(evaluateSdpa(sdpa, values)))
         return failure();
       continue;
     }
-    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-      FailureOr<npy::Array> array = evaluateConstant(constant);
-      if (failed(array))
-        return failure();
-      values[constant.getResult()] = std::move(*array);
-      continue;
+    // func.return: each result as the function declares it.
+    std::vector<npy::Array> results;
+    for (Value operand : op.getOperands()) {
+      const npy::Array &array = values.at(operand);
+      npy::DType dtype = *dtypeFor(operand.getType());
+      results.push_back(array.dtype == dtype ? array
+                                             : array.convertedTo(dtype));
     }
-    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
-      std::vector<npy::Array> results;
-      for (Value operand : ret.getOperands())
-        results.push_back(values.at(operand));
-      return results;
-    }
-    return op.emitError() << "the float64 reference evaluator supports "
-                             "attn.sdpa, arith.constant and func.return; "
-                             "cannot evaluate '"
-                          << op.getName() << "'";
+    return results;
   }
   return func.emitError() << "function body has no func.return";
+}
+
+FailureOr<std::vector<npy::Array>>
+sdpa::evaluateReference(func::FuncOp func, ArrayRef<npy::Array> args) {
+  // Evaluate a copy whose TOSA and tensor-level arith are linalg already,
+  // as in the pipelines, so that segments widen and compile uniformly.
+  auto module = func->getParentOfType<ModuleOp>();
+  OwningOpRef<ModuleOp> copy = module.clone();
+  PassManager pm(func.getContext());
+  buildTosaToLinalgPasses(pm);
+  if (failed(pm.run(*copy)))
+    return func.emitError()
+           << "the float64 reference cannot lower TOSA in this function";
+  auto copied = copy->lookupSymbol<func::FuncOp>(func.getSymName());
+  return Evaluator(copied).run(args);
 }

@@ -1,8 +1,9 @@
-//===- ReferenceEvaluator.h - run a function on the float64 reference -*- C++
+//===- ReferenceEvaluator.h - a function on the float64 reference -*- C++
 //-*-===//
 //
-// Evaluates an entry function op by op in float64, using the reference of
-// attn.sdpa, so that sdpa-run can produce ground-truth results for a graph.
+// Evaluates an entry function in float64, using the reference of attn.sdpa
+// and upstream lowering for the rest, so that sdpa-run can produce
+// ground-truth results for a graph.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,9 +19,13 @@
 namespace sdpa {
 
 /// Evaluates `func` on `args` (one array per argument, already checked against
-/// the argument types) and returns one array per result. Supports bodies made
-/// of attn.sdpa, arith.constant and func.return; anything else, and any
-/// run-time shape inconsistency, is reported as an error at the offending op.
+/// the argument types) and returns one array per result, of the result's
+/// element type. attn.sdpa at the top level of the body runs on the float64
+/// reference of runtime/reference; the ops between them (TOSA, linalg,
+/// tensor, arith, math: anything the CPU pipeline lowers) are widened to f64
+/// and compiled with upstream lowering alone (no raising, no fused kernels).
+/// What cannot be evaluated, and any run-time shape inconsistency, is
+/// reported as an error at the offending op.
 mlir::FailureOr<std::vector<npy::Array>>
 evaluateReference(mlir::func::FuncOp func, llvm::ArrayRef<npy::Array> args);
 

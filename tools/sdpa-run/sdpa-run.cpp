@@ -318,6 +318,29 @@ static double toleranceFor(npy::DType dtype) {
   }
 }
 
+/// The loosest tolerance of the float types `func` computes in: a result is
+/// only as exact as the least precise value it was computed from (an f32
+/// result of f16 projections, say). 0 when the function has no floats.
+static double computeTolerance(func::FuncOp func) {
+  double tolerance = 0.0;
+  auto visit = [&](Type type) {
+    Type element = getElementTypeOrSelf(type);
+    if (!isa<FloatType>(element))
+      return;
+    if (FailureOr<npy::DType> dtype = dtypeFor(element); succeeded(dtype))
+      tolerance = std::max(tolerance, toleranceFor(*dtype));
+  };
+  func.walk([&](Operation *op) {
+    for (Type type : op->getResultTypes())
+      visit(type);
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        for (BlockArgument arg : block.getArguments())
+          visit(arg.getType());
+  });
+  return tolerance;
+}
+
 /// The `bench:` line for the kernel times of --bench runs.
 static void printBench(std::vector<double> times, double flops) {
   llvm::outs() << formatBenchLine(std::move(times), flops);
@@ -475,10 +498,11 @@ int main(int argc, char **argv) {
       return fail("--check: the float64 reference cannot evaluate @" +
                   func.getSymName());
     bool ok = true;
+    double computed = computeTolerance(func);
     for (auto [i, pair] : llvm::enumerate(llvm::zip(*results, *expected))) {
       const npy::Array &actual = std::get<0>(pair);
       double err = relativeError(actual, std::get<1>(pair));
-      double tolerance = toleranceFor(actual.dtype);
+      double tolerance = std::max(toleranceFor(actual.dtype), computed);
       bool pass = err <= tolerance;
       ok &= pass;
       llvm::outs() << llvm::format("check: result #%u rel_error=%.3g "

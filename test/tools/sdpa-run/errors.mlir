@@ -17,7 +17,7 @@
 // TARGET: sdpa-run: error: unknown --target=gpu; this build runs graphs on: cpu, nvptx, reference
 
 // RUN: not sdpa-run %s --random=1 2>&1 | FileCheck %s --check-prefix=WHICH
-// WHICH: sdpa-run: error: several public functions (@fixed @dynamic @unsupported @memref_arg); choose one with --entry=NAME
+// WHICH: sdpa-run: error: several public functions (@fixed @dynamic @nested @index_across @float_bits @memref_arg); choose one with --entry=NAME
 
 // RUN: not sdpa-run %s --entry=nope --random=1 2>&1 | FileCheck %s --check-prefix=NOPE
 // NOPE: sdpa-run: error: no function @nope with a body in
@@ -50,8 +50,15 @@
 // RUN: sdpa-run %s --target=reference --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k.npy | FileCheck %s --check-prefix=DYNAMIC-OK
 // DYNAMIC-OK: result #0: tensor<1x2x?x8xf32> min=
 
-// RUN: not sdpa-run %s --target=reference --entry=unsupported --random=1 2>&1 | FileCheck %s --check-prefix=UNHANDLED
-// UNHANDLED: error: the float64 reference evaluator supports attn.sdpa, arith.constant and func.return; cannot evaluate 'arith.addf'
+// The reference evaluates attn.sdpa only where it can see it, and passes
+// only tensors and scalars of the runtime's dtypes between it and the rest.
+// RUN: not sdpa-run %s --target=reference --entry=nested --random=1 2>&1 | FileCheck %s --check-prefix=NESTED
+// NESTED: error: the float64 reference evaluates attn.sdpa only at the top level of the entry function
+// RUN: %python -c "import numpy as n; n.save('%t/row.npy', n.array(2, dtype=n.int64))"
+// RUN: not sdpa-run %s --target=reference --entry=index_across --input=%t/q.npy --input=%t/k.npy --input=%t/k.npy --input=%t/row.npy 2>&1 | FileCheck %s --check-prefix=INDEX
+// INDEX: error: the float64 reference cannot pass a value of type 'index' between attn.sdpa and the ops around it
+// RUN: not sdpa-run %s --target=reference --entry=float_bits --random=1 2>&1 | FileCheck %s --check-prefix=BITS
+// BITS: error: the float64 reference cannot widen these ops to f64
 
 // RUN: not sdpa-run %s --entry=memref_arg --random=1 2>&1 | FileCheck %s --check-prefix=MEMREF
 // MEMREF: sdpa-run: error: argument #0 of @memref_arg has type memref<4xf32>; sdpa-run handles ranked tensors and scalars of f16, bf16, f32, f64, i1, i32 and i64
@@ -73,9 +80,32 @@ func.func @dynamic(%q: tensor<1x2x?x8xf32>, %k: tensor<1x2x?x8xf32>,
   return %0 : tensor<1x2x?x8xf32>
 }
 
-func.func @unsupported(%a: tensor<4xf32>) -> tensor<4xf32> {
-  %0 = arith.addf %a, %a : tensor<4xf32>
-  return %0 : tensor<4xf32>
+func.func @nested(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>,
+                  %v: tensor<1x2x6x8xf32>, %flag: i1) -> tensor<1x2x4x8xf32> {
+  %0 = scf.if %flag -> tensor<1x2x4x8xf32> {
+    %1 = attn.sdpa %q, %k, %v : tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>,
+        tensor<1x2x6x8xf32> -> tensor<1x2x4x8xf32>
+    scf.yield %1 : tensor<1x2x4x8xf32>
+  } else {
+    scf.yield %q : tensor<1x2x4x8xf32>
+  }
+  return %0 : tensor<1x2x4x8xf32>
+}
+
+func.func @index_across(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf32>,
+                        %v: tensor<1x2x6x8xf32>, %row: tensor<i64>) -> f32 {
+  %c0 = arith.constant 0 : index
+  %r = tensor.extract %row[] : tensor<i64>
+  %i = arith.index_cast %r : i64 to index
+  %0 = attn.sdpa %q, %k, %v : tensor<1x2x4x8xf32>, tensor<1x2x6x8xf32>,
+      tensor<1x2x6x8xf32> -> tensor<1x2x4x8xf32>
+  %1 = tensor.extract %0[%c0, %c0, %i, %c0] : tensor<1x2x4x8xf32>
+  return %1 : f32
+}
+
+func.func @float_bits(%a: tensor<4xf32>) -> tensor<4xi32> {
+  %0 = arith.bitcast %a : tensor<4xf32> to tensor<4xi32>
+  return %0 : tensor<4xi32>
 }
 
 func.func @memref_arg(%a: memref<4xf32>) {
@@ -96,8 +126,8 @@ func.func @memref_arg(%a: memref<4xf32>) {
 // THREADS: sdpa-run: error: --threads wants a positive number, got '0'
 
 // --check needs the reference to understand the function.
-// RUN: not sdpa-run %s --entry=unsupported --random=1 --check 2>&1 | FileCheck %s --check-prefix=CHECK-UNHANDLED
-// CHECK-UNHANDLED: sdpa-run: error: --check: the float64 reference cannot evaluate @unsupported
+// RUN: not sdpa-run %s --entry=float_bits --random=1 --check 2>&1 | FileCheck %s --check-prefix=CHECK-UNHANDLED
+// CHECK-UNHANDLED: sdpa-run: error: --check: the float64 reference cannot evaluate @float_bits
 
 // RUN: not sdpa-run %t --random=1 2>&1 | FileCheck %s --check-prefix=NOT-ARTIFACT
 // NOT-ARTIFACT: sdpa-run: error: artifact {{.*}} has no source.mlir describing its entry function
