@@ -75,6 +75,7 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
     pm.addPass(sdpa::createAttnRaiseSdpaPass());
   pm.addPass(sdpa::createAttnDecomposeAggregatedOpsPass());
   pm.addPass(sdpa::createAttnFoldKVBroadcastPass());
+  pm.addPass(sdpa::createAttnPackQueryGroupsPass());
   pm.addPass(sdpa::createAttnTilePass({blockQ, blockK, minGridBlocks}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

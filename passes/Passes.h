@@ -67,6 +67,10 @@ void populateAttnRaiseSdpaPatterns(mlir::RewritePatternSet &patterns);
 /// from before a repeat_interleave of their heads.
 void populateAttnFoldKVBroadcastPatterns(mlir::RewritePatternSet &patterns);
 
+/// Patterns of --attn-pack-query-groups: run the query heads of a GQA group
+/// of a one-row attention as the rows of one attention.
+void populateAttnPackQueryGroupsPatterns(mlir::RewritePatternSet &patterns);
+
 /// Patterns of --attn-decompose-aggregated-ops: replace linalg.softmax, and
 /// every op implementing linalg's AggregatedOpInterface, by its
 /// decomposition into linalg ops.

@@ -117,6 +117,28 @@ def AttnFoldKVBroadcastPass : Pass<"attn-fold-kv-broadcast"> {
   let dependentDialects = ["::sdpa::attn::AttnDialect"];
 }
 
+def AttnPackQueryGroupsPass : Pass<"attn-pack-query-groups"> {
+  let summary = "Run the query heads of a GQA group as the rows of one "
+                "attention in decode";
+  let description = [{
+    In a decode step (one query row, `L = 1`) of grouped-query attention,
+    every query head of a group attends to the same keys and values, each
+    as a separate one-row attention: the kernel reads each K/V head once per
+    query head. This pass reshapes such an `attn.sdpa` so that the `G =
+    Hq / Hkv` query heads of a group become the `G` rows of one attention
+    with `Hkv` heads (`[N..., Hq, 1, E]` to `[N..., Hkv, G, E]`, the same
+    memory), and reshapes `out`, `lse` and a per-head mask back and forth
+    accordingly. Each K/V tile is then loaded once for the whole group.
+
+    It applies only where the result is exactly the same: static shapes,
+    `L = 1`, `G > 1`, no dropout (its draws are keyed by the query head and
+    row), no window, and no causal mask unless it is aligned
+    `bottom_right`, where with one row it excludes nothing and is dropped.
+  }];
+  let dependentDialects = ["::sdpa::attn::AttnDialect",
+    "::mlir::tensor::TensorDialect"];
+}
+
 def AttnDecomposeAggregatedOpsPass : Pass<"attn-decompose-aggregated-ops"> {
   let summary = "Decompose linalg.softmax (and other aggregated linalg ops) "
                 "into linalg.generic ops";
