@@ -13,7 +13,12 @@
 //
 // Packing converts f16/bf16 to f32 (f64 stays f64) and zero-fills ragged
 // edges, so the two products run on aligned, padded tiles: Q.K^T as a 4-row
-// register-blocked outer product over E, P.V as the same over the key block.
+// register-blocked outer product over E, P.V as the same over the key block,
+// each register block up to 4 vectors wide where there are 32 vector
+// registers. Kt is packed a lanes x lanes tile at a time, transposed in
+// registers by a shuffle network (element-wise packing compiles to scatter
+// stores, which cost as much as Q.K^T itself). Row maxima and sums are trees
+// of shuffles, not sequential reductions.
 // Key blocks that causal alignment, the window or the end of the keys cut
 // through take a path that masks per element; the others skip it. The max
 // starts at the lowest finite value, so a row whose scores are all -inf keeps
@@ -130,6 +135,9 @@ private:
 
   void packQuery();
   void packKeysAndValues(Value keyStart, Value cols);
+  void packKeyTiles(Value keyStart, Value fullCols);
+  SmallVector<Value> transposeTile(SmallVector<Value> rows);
+  Value reduceLanes(Value vector, bool max);
   void computeScores();
   void computeScoresFromKeyRows(Value keyStart, Value cols);
   void softmaxRows(Value keyStart, bool maskPositions);
@@ -156,6 +164,10 @@ private:
   /// Values are packed with vector loads (unit inner stride, Ev a multiple
   /// of the lanes).
   bool vectorValues = false;
+  /// Keys are packed transposed a lanes x lanes tile at a time, through a
+  /// shuffle network in registers (unit inner stride, E a multiple of the
+  /// lanes); otherwise element by element.
+  bool vectorKeys = false;
   Value qs, kt, vp, sb, acc, runMax, runSum;
 };
 
@@ -184,8 +196,18 @@ LogicalResult BlockLowering::lower() {
            << " must be a multiple of the vector lanes (" << lanes << ")";
   paddedRows = roundUp(blockRows, kRowsPerMicroTile);
   paddedValueDim = roundUp(valueDim, lanes);
-  colsPerTile = blockKeys % (2 * lanes) == 0 ? 2 * lanes : lanes;
-  valueColsPerTile = paddedValueDim % (2 * lanes) == 0 ? 2 * lanes : lanes;
+  // Register blocks of kRowsPerMicroTile rows by up to 4 vectors where the
+  // target has 32 vector registers (AVX-512), 2 where it may have 16: the
+  // accumulators, one row of operands and a broadcast must fit.
+  int64_t maxVectors = vectorBits >= 512 ? 4 : 2;
+  auto tileCols = [&](int64_t cols) {
+    int64_t vectors = maxVectors;
+    while (vectors > 1 && cols % (vectors * lanes) != 0)
+      vectors /= 2;
+    return vectors * lanes;
+  };
+  colsPerTile = tileCols(blockKeys);
+  valueColsPerTile = tileCols(paddedValueDim);
 
   auto unitInnerStride = [](Value memref) {
     auto type = cast<MemRefType>(memref.getType());
@@ -199,6 +221,8 @@ LogicalResult BlockLowering::lower() {
                staticRows <= kRowsPerMicroTile && headDim % lanes == 0 &&
                unitInnerStride(op.getKey());
   vectorValues = valueDim % lanes == 0 && unitInnerStride(op.getValue());
+  vectorKeys =
+      !directKeys && headDim % lanes == 0 && unitInnerStride(op.getKey());
   rows = dim(op.getQuery(), 0);
   keyLen = dim(op.getKey(), 0);
   rowsPadded = b.createOrFold<arith::MulIOp>(
@@ -309,17 +333,89 @@ void BlockLowering::packQuery() {
   });
 }
 
+Value BlockLowering::reduceLanes(Value vector, bool max) {
+  // The max (maxnum) or sum of the lanes as a tree of log2(lanes) shuffles
+  // and vector ops. vector.reduction keeps the sequential order of a scalar
+  // loop, a chain of `lanes` dependent operations per row.
+  for (int64_t h = lanes / 2; h >= 1; h /= 2) {
+    SmallVector<int64_t> upperHalf(lanes);
+    for (int64_t c = 0; c < lanes; ++c)
+      upperHalf[c] = c < h ? c + h : c;
+    Value folded = vector::ShuffleOp::create(b, vector, vector, upperHalf);
+    vector = max ? Value(arith::MaxNumFOp::create(b, vector, folded))
+                 : Value(arith::AddFOp::create(b, vector, folded));
+  }
+  return vector::ExtractOp::create(b, vector, ArrayRef<int64_t>{0});
+}
+
+SmallVector<Value> BlockLowering::transposeTile(SmallVector<Value> rows) {
+  // Transposing swaps each bit of the row index with the same bit of the
+  // column index; the swap for bit h exchanges, in every 2h x 2h block, the
+  // h x h block right of the diagonal with the one below it: one two-input
+  // shuffle per row and bit, log2(lanes) * lanes shuffles in all.
+  for (int64_t h = lanes / 2; h >= 1; h /= 2) {
+    SmallVector<int64_t> upper(lanes), lower(lanes);
+    for (int64_t c = 0; c < lanes; ++c) {
+      bool high = c & h;
+      upper[c] = high ? lanes + c - h : c;
+      lower[c] = high ? lanes + c : c + h;
+    }
+    for (int64_t i = 0; i < lanes; ++i) {
+      if (i & h)
+        continue;
+      Value top = rows[i], bottom = rows[i + h];
+      rows[i] = vector::ShuffleOp::create(b, top, bottom, upper);
+      rows[i + h] = vector::ShuffleOp::create(b, top, bottom, lower);
+    }
+  }
+  return rows;
+}
+
+void BlockLowering::packKeyTiles(Value keyStart, Value fullCols) {
+  // Kt[e0 + c][j0 + r] = k[keyStart + j0 + r][e0 + c] for whole lanes x
+  // lanes tiles: row loads, a transpose in registers, row stores.
+  auto elementVec = VectorType::get({lanes}, elementType);
+  loop(idx(0), fullCols, lanes, [&](Value j0) {
+    loop(idx(0), idx(headDim), lanes, [&](Value e0) {
+      SmallVector<Value> rows;
+      for (int64_t r = 0; r < lanes; ++r) {
+        Value key = arith::AddIOp::create(b, keyStart,
+                                          arith::AddIOp::create(b, j0, idx(r)));
+        rows.push_back(toAcc(vector::LoadOp::create(b, elementVec, op.getKey(),
+                                                    ValueRange{key, e0})));
+      }
+      SmallVector<Value> columns = transposeTile(std::move(rows));
+      for (int64_t c = 0; c < lanes; ++c)
+        vector::StoreOp::create(
+            b, columns[c], kt,
+            ValueRange{arith::AddIOp::create(b, e0, idx(c)), j0});
+    });
+  });
+}
+
 void BlockLowering::packKeysAndValues(Value keyStart, Value cols) {
   // Kt[e][j] = k[keyStart + j][e] and Vp[j][:] = v[keyStart + j][:] for the
   // block's columns; the columns past the end of the keys are zero.
   auto elementVec = VectorType::get({lanes}, elementType);
+  // Key columns before `firstScalarKey` are packed by whole tiles.
+  Value firstScalarKey = idx(0);
+  if (vectorKeys) {
+    firstScalarKey = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, cols, idx(lanes)), idx(lanes));
+    packKeyTiles(keyStart, firstScalarKey);
+  }
   loop(idx(0), cols, 1, [&](Value j) {
     Value key = arith::AddIOp::create(b, keyStart, j);
+    Value scalarKey =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::uge, j, firstScalarKey);
     if (!directKeys)
-      loop(idx(0), idx(headDim), 1, [&](Value e) {
-        Value k =
-            toAcc(memref::LoadOp::create(b, op.getKey(), ValueRange{key, e}));
-        memref::StoreOp::create(b, k, kt, ValueRange{e, j});
+      scf::IfOp::create(b, scalarKey, [&](OpBuilder &, Location) {
+        loop(idx(0), idx(headDim), 1, [&](Value e) {
+          Value k =
+              toAcc(memref::LoadOp::create(b, op.getKey(), ValueRange{key, e}));
+          memref::StoreOp::create(b, k, kt, ValueRange{e, j});
+        });
+        scf::YieldOp::create(b);
       });
     if (vectorValues) {
       loop(idx(0), idx(valueDim), lanes, [&](Value e) {
@@ -403,8 +499,7 @@ void BlockLowering::computeScoresFromKeyRows(Value keyStart, Value cols) {
                                          ValueRange{idx(r), idx(c * lanes)});
         sum = vector::FMAOp::create(b, q, keyChunks[c], sum);
       }
-      Value score =
-          vector::ReductionOp::create(b, vector::CombiningKind::ADD, sum);
+      Value score = reduceLanes(sum, /*max=*/false);
       memref::StoreOp::create(b, score, sb, ValueRange{idx(r), j});
     }
   });
@@ -543,12 +638,11 @@ void BlockLowering::softmaxRows(Value keyStart, bool maskPositions) {
           if (maskPositions)
             s = arith::SelectOp::create(b, allowedPositions(i, col), s, negInf);
           vector::StoreOp::create(b, s, sb, ValueRange{i, c});
-          return {arith::MaximumFOp::create(b, partial[0], s)};
+          return {arith::MaxNumFOp::create(b, partial[0], s)};
         });
     Value oldMax = memref::LoadOp::create(b, runMax, i);
-    Value blockMax = vector::ReductionOp::create(
-        b, vector::CombiningKind::MAXIMUMF, maxes[0]);
-    Value newMax = arith::MaximumFOp::create(b, oldMax, blockMax);
+    Value blockMax = reduceLanes(maxes[0], /*max=*/true);
+    Value newMax = arith::MaxNumFOp::create(b, oldMax, blockMax);
     Value alpha =
         math::ExpOp::create(b, arith::SubFOp::create(b, oldMax, newMax));
     // Pass 2: probabilities and their sum.
@@ -571,8 +665,7 @@ void BlockLowering::softmaxRows(Value keyStart, bool maskPositions) {
           vector::StoreOp::create(b, kept, sb, ValueRange{i, c});
           return {arith::AddFOp::create(b, partial[0], p)};
         });
-    Value blockSum =
-        vector::ReductionOp::create(b, vector::CombiningKind::ADD, sums[0]);
+    Value blockSum = reduceLanes(sums[0], /*max=*/false);
     Value oldSum = memref::LoadOp::create(b, runSum, i);
     Value newSum = arith::AddFOp::create(
         b, arith::MulFOp::create(b, oldSum, alpha), blockSum);

@@ -31,10 +31,19 @@
 // CHECK-NEXT: scf.if %[[FULL]] {
 // Unmasked: the scores go straight to the running max.
 // CHECK-NOT: arith.select
-// CHECK: vector.reduction <maximumf>, %{{.*}} : vector<8xf32> into f32
+// The row max is a tree of 3 shuffles and maxnumf over the 8 lanes (NaN
+// scores still reach the output through exp and the sum).
+// CHECK: vector.shuffle %[[M0:.*]], %[[M0]] [4, 5, 6, 7, 4, 5, 6, 7] : vector<8xf32>, vector<8xf32>
+// CHECK: arith.maxnumf %[[M0]], %{{.*}} : vector<8xf32>
+// CHECK: vector.shuffle {{.*}} [2, 3, 2, 3, 4, 5, 6, 7]
+// CHECK: vector.shuffle {{.*}} [1, 1, 2, 3, 4, 5, 6, 7]
+// CHECK: %[[MAXV:.*]] = arith.maxnumf
+// CHECK: vector.extract %[[MAXV]][0] : f32 from vector<8xf32>
 // CHECK: math.exp %{{.*}} : f32
 // CHECK: math.exp %{{.*}} : vector<8xf32>
-// CHECK: vector.reduction <add>, %{{.*}} : vector<8xf32> into f32
+// The row sum, the same tree with addf.
+// CHECK: vector.shuffle {{.*}} [4, 5, 6, 7, 4, 5, 6, 7]
+// CHECK: arith.addf {{.*}} : vector<8xf32>
 // CHECK: } else {
 // Masked: columns past the key range or above the diagonal become -inf.
 // CHECK: arith.cmpi slt, %{{.*}}, %{{.*}} : vector<8xi64>
