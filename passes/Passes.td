@@ -166,6 +166,43 @@ def AttnTilePass : Pass<"attn-tile"> {
     "::mlir::tensor::TensorDialect"];
 }
 
+def AttnStridedArgsPass : Pass<"attn-strided-args", "::mlir::func::FuncOp"> {
+  let summary = "Let function arguments be views with a contiguous innermost "
+                "dim";
+  let description = [{
+    Gives every ranked tensor argument of rank >= 1 the attribute
+    `bufferization.buffer_layout = strided<[?, ..., ?, 1], offset: ?>`,
+    unless it has one, so that one-shot bufferization of function boundaries
+    makes it a memref with that layout: the caller may pass a view whose
+    outer strides are anything (a slice of a packed QKV projection, a
+    `[B, L, H, E]` tensor permuted to `[B, H, L, E]`, a mask expanded over
+    heads with stride 0) and the kernel reads them from the descriptor,
+    while the static innermost stride keeps `vector.transfer_read` of rows
+    contiguous. Results and rank-0 arguments are left alone: identity
+    layouts, as the runtime allocates them.
+
+    The CPU pipeline runs it before bufferizing, and `sdpa-compile` writes
+    these arguments' layout as `rows` in the artifact manifest.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def AttnLowerStridedCopiesPass : Pass<"attn-lower-strided-copies"> {
+  let summary = "Turn memref.copy of non-contiguous memrefs into linalg.copy";
+  let description = [{
+    Bufferization copies strided views (of arguments made strided by
+    `--attn-strided-args`, when a reshape cannot be a view or a tensor is
+    written in place) with `memref.copy`, which the LLVM lowering turns
+    into a call to the C runner utilities' `memrefCopy` unless both memrefs
+    are contiguous. A compiled artifact links no such library, so every
+    `memref.copy` whose source or target is not an identity layout or a
+    static contiguous one becomes `linalg.copy` (then loops, with
+    `--convert-linalg-to-loops`). Contiguous copies stay `memref.copy`
+    (`llvm.memcpy`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def AttnOnlineSoftmaxPass : Pass<"attn-online-softmax"> {
   let summary = "Lower bufferized attn.block to the online-softmax recurrence";
   let description = [{
