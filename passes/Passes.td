@@ -214,7 +214,10 @@ def AttnOnlineSoftmaxPass : Pass<"attn-online-softmax"> {
     and bf16 to f32 and zero-fills ragged edges. Key blocks that the key
     range, causal alignment or the window cut through mask per element; the
     others do not. Rows whose scores are all `-inf` give 0 and an `lse` of
-    `-inf`.
+    `-inf`. Operands read rows with vector loads whenever their innermost
+    stride is 1, whatever the other strides (entry arguments are views, see
+    `--attn-strided-args`); the copy of an f32/f64 value block is versioned
+    on the row stride so that adjacent rows copy as one run.
 
     Dropout draws Philox-4x32-10 per element, vectorized over the key
     block, exactly as `attn.sdpa` specifies, so the same elements drop as in
