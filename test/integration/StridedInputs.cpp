@@ -93,9 +93,11 @@ std::vector<int64_t> contiguousStrides(const std::vector<int64_t> &shape) {
 
 View view(std::shared_ptr<Storage> s, std::vector<int64_t> shape,
           std::vector<int64_t> strides, int64_t offset) {
-  int64_t last = offset;
+  int64_t first = offset, last = offset;
   for (size_t d = 0; d < shape.size(); ++d)
-    last += (shape[d] - 1) * strides[d];
+    (strides[d] < 0 ? first : last) += (shape[d] - 1) * strides[d];
+  if (first < 0)
+    llvm::report_fatal_error("a view starts before its storage");
   s->size = std::max({s->size, last + 1, offset + numElements(shape)});
   return View{std::move(s), std::move(shape), std::move(strides), offset};
 }
@@ -423,6 +425,29 @@ Case collapsedKey() {
   return c;
 }
 
+/// Negative strides: the key's batches and the value's rows in reverse
+/// order (the data pointer at the last of them), the query heads 3 apart.
+Case reversed() {
+  const int64_t b = 2, h = 3, l = 24, s = 40, e = 16;
+  auto q = storage(npy::DType::F32);
+  auto k = storage(npy::DType::F32);
+  auto v = storage(npy::DType::F32);
+  Case c;
+  c.name = "negative_strides_f32";
+  c.views = "k: batches reversed; v: rows reversed; q: heads 3 apart";
+  c.inputs = {view(q, {b, h, l, e}, {3 * h * l * e, 3 * l * e, e, 1}, 0),
+              view(k, {b, h, s, e}, {-h * s * e, s * e, e, 1}, h * s * e),
+              view(v, {b, h, s, e}, {h * s * e, s * e, -e, 1}, (s - 1) * e)};
+  std::string tq = tensorType({b, h, l, e}, "f32");
+  std::string tkv = tensorType({b, h, s, e}, "f32");
+  c.mlir = "func.func @main(%q: " + tq + ", %k: " + tkv + ", %v: " + tkv +
+           ") -> " + tq + " {\n  %o = attn.sdpa %q, %k, %v : " + tq + ", " +
+           tkv + ", " + tkv + " -> " + tq + "\n  return %o : " + tq + "\n}\n";
+  c.expected = sdpaReference(ref::Attributes(), ref::Mask::Kind::None,
+                             /*withLse=*/false);
+  return c;
+}
+
 /// Runs `artifact` on `inputs` (strides dropped if asked) into fresh
 /// outputs filled with NaN, so that anything left unwritten fails.
 bool run(rt::CpuArtifact &artifact, const std::vector<View> &inputs,
@@ -519,7 +544,8 @@ int main() {
   rt::ThreadPool pool(2);
 
   std::vector<Case> cases = {packedQkv(),      permutedF16(), expandedMask(),
-                             decodeBoolMask(), mixedGraph(),  collapsedKey()};
+                             decodeBoolMask(), mixedGraph(),  collapsedKey(),
+                             reversed()};
   bool ok = true;
   for (Case &c : cases)
     ok &= check(c, context, rng, pool);
