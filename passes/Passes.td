@@ -167,8 +167,8 @@ def AttnTilePass : Pass<"attn-tile"> {
 }
 
 def AttnStridedArgsPass : Pass<"attn-strided-args", "::mlir::func::FuncOp"> {
-  let summary = "Let function arguments be views with a contiguous innermost "
-                "dim";
+  let summary = "Let function arguments be read-only views with a contiguous "
+                "innermost dim";
   let description = [{
     Gives every ranked tensor argument of rank >= 1 the attribute
     `bufferization.buffer_layout = strided<[?, ..., ?, 1], offset: ?>`,
@@ -178,8 +178,14 @@ def AttnStridedArgsPass : Pass<"attn-strided-args", "::mlir::func::FuncOp"> {
     `[B, L, H, E]` tensor permuted to `[B, H, L, E]`, a mask expanded over
     heads with stride 0) and the kernel reads them from the descriptor,
     while the static innermost stride keeps `vector.transfer_read` of rows
-    contiguous. Results and rank-0 arguments are left alone: identity
-    layouts, as the runtime allocates them.
+    contiguous. Results and rank-0 arguments keep identity layouts (the
+    runtime allocates results densely).
+
+    Every ranked tensor argument is also marked read-only
+    (`bufferization.writable = false`, unless it says otherwise): it is the
+    caller's memory, and a view may overlap itself or other arguments, so
+    an op must not compute its result in place of an argument (bufferization
+    allocates instead).
 
     The CPU pipeline runs it before bufferizing, and `sdpa-compile` writes
     these arguments' layout as `rows` in the artifact manifest.

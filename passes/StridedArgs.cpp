@@ -6,7 +6,8 @@
 // function-boundary-type-conversion). The layout keeps the innermost stride
 // static at 1: the attention lowering then reads rows with contiguous vector
 // loads and packs values with vector loads, as for identity layouts, and
-// only the outer strides and the offset come from the descriptor.
+// only the outer strides and the offset come from the descriptor. The
+// arguments are also marked read-only (`bufferization.writable = false`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,19 +33,27 @@ struct AttnStridedArgsPass
     // same layout, which a signature without a body does not promise.
     if (func.isExternal())
       return;
-    StringRef name = bufferization::BufferizationDialect::kBufferLayoutAttrName;
+    StringRef layoutName =
+        bufferization::BufferizationDialect::kBufferLayoutAttrName;
+    StringRef writableName =
+        bufferization::BufferizationDialect::kWritableAttrName;
     for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
       auto tensor = dyn_cast<RankedTensorType>(type);
-      // Rank 0 has no strides; encoded (e.g. sparse) tensors have their own
-      // storage.
-      if (!tensor || tensor.getRank() == 0 || tensor.getEncoding())
+      // Encoded (e.g. sparse) tensors have their own storage.
+      if (!tensor || tensor.getEncoding())
         continue;
-      if (func.getArgAttr(index, name))
+      // Never computed into in place: the buffer is the caller's, and a view
+      // may overlap itself (a stride 0) or other arguments.
+      if (!func.getArgAttr(index, writableName))
+        func.setArgAttr(index, writableName,
+                        BoolAttr::get(&getContext(), false));
+      // Rank 0 has no strides.
+      if (tensor.getRank() == 0 || func.getArgAttr(index, layoutName))
         continue;
       SmallVector<int64_t> strides(tensor.getRank(), ShapedType::kDynamic);
       strides.back() = 1;
       func.setArgAttr(
-          index, name,
+          index, layoutName,
           StridedLayoutAttr::get(&getContext(), ShapedType::kDynamic, strides));
     }
   }

@@ -448,6 +448,52 @@ Case reversed() {
   return c;
 }
 
+/// An elementwise op on an expanded mask: 2 * m + 1, which bufferization
+/// would like to compute in place of its operand. Elements of a stride-0
+/// view share memory, so the kernel must not write into its inputs (which
+/// are the caller's anyway); the inputs are checked unchanged afterwards.
+Case scaledMask() {
+  const int64_t b = 2, h = 4, l = 24, s = 40, e = 16;
+  auto q = storage(npy::DType::F32);
+  auto kv = storage(npy::DType::F32);
+  auto mask = storage(npy::DType::F32);
+  Case c;
+  c.name = "elementwise_on_expanded_mask_f32";
+  c.views = "mask: [2, 1, 24, 40] expanded to [2, 4, 24, 40], scaled by the "
+            "graph; k, v: one [B, S, 2, H, E] buffer";
+  c.inputs = {view(q, {b, h, l, e}, {h * l * e, l * e, e, 1}, 0),
+              view(kv, {b, h, s, e}, {s * 2 * h * e, e, 2 * h * e, 1}, 0),
+              view(kv, {b, h, s, e}, {s * 2 * h * e, e, 2 * h * e, 1}, h * e),
+              view(mask, {b, h, l, s}, {l * s, 0, s, 1}, 0)};
+  std::string tq = tensorType({b, h, l, e}, "f32");
+  std::string tkv = tensorType({b, h, s, e}, "f32");
+  std::string tm = tensorType({b, h, l, s}, "f32");
+  c.mlir = "func.func @main(%q: " + tq + ", %k: " + tkv + ", %v: " + tkv +
+           ", %m: " + tm + ") -> " + tq +
+           " {\n"
+           "  %two = arith.constant dense<2.0> : " +
+           tm + "\n  %one = arith.constant dense<1.0> : " + tm +
+           "\n  %m2 = arith.mulf %m, %two : " + tm +
+           "\n  %m3 = arith.addf %m2, %one : " + tm +
+           "\n  %o = attn.sdpa %q, %k, %v mask(%m3 : " + tm + ") : " + tq +
+           ", " + tkv + ", " + tkv + " -> " + tq + "\n  return %o : " + tq +
+           "\n}\n";
+  c.expected = [=](const std::vector<ref::Tensor> &in) {
+    ref::Mask m;
+    m.kind = ref::Mask::Kind::Additive;
+    m.values = in[3];
+    for (double &x : m.values.data)
+      x = 2.0 * x + 1.0;
+    ref::Result result;
+    std::string error =
+        evaluateSdpa(in[0], in[1], in[2], m, ref::Attributes(), result);
+    if (!error.empty())
+      llvm::report_fatal_error(llvm::Twine("reference: ") + error);
+    return std::vector<ref::Tensor>{result.out};
+  };
+  return c;
+}
+
 /// Runs `artifact` on `inputs` (strides dropped if asked) into fresh
 /// outputs filled with NaN, so that anything left unwritten fails.
 bool run(rt::CpuArtifact &artifact, const std::vector<View> &inputs,
@@ -504,9 +550,15 @@ bool check(Case &c, mlir::MLIRContext &context, std::mt19937_64 &rng,
     contiguous.push_back(gather(v));
   std::vector<ref::Tensor> expected = c.expected(contiguous);
 
+  std::vector<std::vector<uint8_t>> before;
+  for (const View &v : c.inputs)
+    before.push_back(v.storage->array.bytes);
   std::vector<npy::Array> outputs;
   if (!run(*artifact, c.inputs, /*dropStrides=*/false, outputs, pool, error))
     return fail("the runtime refused the views: " + error);
+  for (size_t i = 0; i < c.inputs.size(); ++i)
+    if (c.inputs[i].storage->array.bytes != before[i])
+      return fail("the kernel wrote into input " + llvm::Twine(i));
   if (outputs.size() != expected.size())
     return fail("the reference has " + llvm::Twine(expected.size()) +
                 " results, the kernel " + llvm::Twine(outputs.size()));
@@ -545,7 +597,7 @@ int main() {
 
   std::vector<Case> cases = {packedQkv(),      permutedF16(), expandedMask(),
                              decodeBoolMask(), mixedGraph(),  collapsedKey(),
-                             reversed()};
+                             reversed(),       scaledMask()};
   bool ok = true;
   for (Case &c : cases)
     ok &= check(c, context, rng, pool);
