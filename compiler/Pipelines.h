@@ -47,12 +47,12 @@ struct CpuPipelineOptions {
 };
 
 /// Lowers TOSA, raises unfused attention graphs to attn.sdpa, folds GQA
-/// repeats of K/V, tiles attention, bufferizes (tensor arguments of rank >= 1
-/// become memrefs `strided<[?, ..., ?, 1], offset: ?>`, which take views with
-/// any outer strides, see --attn-strided-args; results become identity-layout
-/// out-parameters), lowers attn.block to vector code, outlines the grid loops
-/// into kernels the runtime launches and converts the module to the LLVM
-/// dialect.
+/// repeats of K/V, tiles attention, bufferizes (tensor arguments become
+/// read-only memrefs, `strided<[?, ..., ?, 1], offset: ?>` for rank >= 1,
+/// which take views with any outer strides, see --attn-strided-args; results
+/// become identity-layout out-parameters), lowers attn.block to vector code,
+/// outlines the grid loops into kernels the runtime launches and converts the
+/// module to the LLVM dialect.
 void buildCpuPipeline(mlir::OpPassManager &pm,
                       const CpuPipelineOptions &options = {});
 
