@@ -3,6 +3,7 @@
 #include "compiler/Compile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -54,7 +55,7 @@ FailureOr<rt::TensorSpec> specOf(func::FuncOp func, Type type,
   rt::TensorSpec spec;
   spec.dtype = *dtype;
   spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
-  spec.anyStrides = false;
+  spec.layout = rt::TensorSpec::Layout::Contiguous;
   return spec;
 }
 
@@ -181,20 +182,36 @@ FailureOr<npy::DType> sdpa::dtypeFor(Type type) {
   return failure();
 }
 
-FailureOr<rt::Manifest> sdpa::describeEntry(ModuleOp module, StringRef entry) {
+FailureOr<rt::Manifest> sdpa::describeEntry(ModuleOp module, StringRef entry,
+                                            StringRef target) {
   FailureOr<func::FuncOp> func = findEntry(module, entry);
   if (failed(func))
     return failure();
   rt::Manifest manifest;
-  manifest.target = "cpu";
+  manifest.target = target.str();
   manifest.entry = func->getSymName().str();
   manifest.library = "kernel.so";
   manifest.symbol = "__sdpa_entry_" + manifest.entry;
+  bool cpu = target == "cpu";
   for (auto [k, type] : llvm::enumerate(func->getArgumentTypes())) {
     FailureOr<rt::TensorSpec> spec =
         specOf(*func, type, "argument " + Twine(k));
     if (failed(spec))
       return failure();
+    // The pipelines choose argument layouts (and the manifest states them);
+    // a layout of the user's would make the kernel read memory differently.
+    if (func->getArgAttr(
+            k, bufferization::BufferizationDialect::kBufferLayoutAttrName))
+      return func->emitError()
+             << "argument " << k << " has a '"
+             << bufferization::BufferizationDialect::kBufferLayoutAttrName
+             << "' attribute; artifacts choose the layouts of entry "
+                "arguments themselves";
+    // The CPU pipeline bufferizes tensor arguments with unit innermost
+    // stride and any other strides (--attn-strided-args): views are passed
+    // as they are. GPU kernels take bare pointers.
+    if (cpu && !spec->shape.empty())
+      spec->layout = rt::TensorSpec::Layout::Rows;
     manifest.inputs.push_back(*spec);
   }
   for (auto [k, type] : llvm::enumerate(func->getResultTypes())) {
@@ -381,10 +398,10 @@ LogicalResult sdpa::compileForNvptx(ModuleOp module,
     return module.emitError()
            << "target nvptx needs the CUDA toolkit's libdevice, not found at "
            << libdevice << "; set CUDA_HOME to the toolkit";
-  FailureOr<rt::Manifest> manifest = describeEntry(module, options.entry);
+  FailureOr<rt::Manifest> manifest =
+      describeEntry(module, options.entry, "nvptx");
   if (failed(manifest))
     return failure();
-  manifest->target = "nvptx";
   manifest->chip = nvptx.chip;
   manifest->library = "kernels.ptx";
   manifest->symbol.clear();

@@ -4,7 +4,8 @@
 // for the GPU, PTX (and a cubin) with the launches in the manifest; for the
 // CPU, `kernel.so` (built from the module with the host's LLVM
 // target and linked by the system C compiler driver), `manifest.txt`
-// (entry symbol, argument dtypes and shapes; see runtime/cpu/Manifest.h) and
+// (entry symbol, argument dtypes, shapes and layouts; see
+// runtime/cpu/Manifest.h) and
 // `source.mlir` (the input, kept so that results can be checked against the
 // float64 reference later).
 //
@@ -74,9 +75,12 @@ mlir::LogicalResult compileForTarget(mlir::ModuleOp module,
 mlir::FailureOr<npy::DType> dtypeFor(mlir::Type type);
 
 /// Finds the entry function and describes its arguments and results as the
-/// manifest does; emits an error naming what is not supported.
+/// manifest for `target` (`cpu`, `nvptx`) does: tensor inputs of rank >= 1
+/// are `rows` on the CPU (views with a contiguous innermost dim), everything
+/// else `contiguous`. Emits an error naming what is not supported.
 mlir::FailureOr<rt::Manifest> describeEntry(mlir::ModuleOp module,
-                                            llvm::StringRef entry);
+                                            llvm::StringRef entry,
+                                            llvm::StringRef target = "cpu");
 
 } // namespace sdpa
 

@@ -62,11 +62,13 @@ void sdpa::buildTosaToLinalgPasses(OpPassManager &pm) {
 
 /// The target-independent part: graph-level rewrites, tiling into a grid
 /// of attn.block, and bufferization with identity layouts at the boundary
-/// (the runtimes pass dense tensors) and results as out-parameters the
-/// caller allocates.
+/// (the runtimes allocate results densely; GPU kernels take bare pointers),
+/// except that with `stridedArgs` arguments take any outer strides (the CPU
+/// runtime passes views), and results as out-parameters the caller
+/// allocates.
 static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
                                          int64_t blockK, int64_t minGridBlocks,
-                                         bool raise) {
+                                         bool raise, bool stridedArgs) {
   // TOSA and elementwise ops on tensors become linalg (upstream lowering),
   // unfused attention is raised to attn.sdpa, GQA repeats are folded away,
   // attention is tiled into a grid.
@@ -80,6 +82,8 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
+  if (stridedArgs)
+    pm.addNestedPass<func::FuncOp>(sdpa::createAttnStridedArgsPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -98,12 +102,14 @@ void sdpa::buildCpuPipeline(OpPassManager &pm,
   int64_t vectorBits = options.vectorBits > 0 ? options.vectorBits
                                               : getHostCpuTarget().vectorBits;
   buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK,
-                               options.minGridBlocks, options.raise);
+                               options.minGridBlocks, options.raise,
+                               /*stridedArgs=*/true);
   bufferization::buildBufferDeallocationPipeline(pm);
 
-  // Kernels: attention blocks to vector code, everything else to loops, grid
-  // loops to runtime launches.
+  // Kernels: attention blocks to vector code, everything else (strided
+  // copies included) to loops, grid loops to runtime launches.
   pm.addNestedPass<func::FuncOp>(createAttnOnlineSoftmaxPass({vectorBits}));
+  pm.addNestedPass<func::FuncOp>(createAttnLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createAttnOutlineCpuGridPass());
@@ -150,7 +156,8 @@ std::string sdpa::getCudaToolkitPath() {
 void sdpa::buildNvptxPipeline(OpPassManager &pm,
                               const NvptxPipelineOptions &options) {
   buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK,
-                               options.minGridBlocks, options.raise);
+                               options.minGridBlocks, options.raise,
+                               /*stridedArgs=*/false);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

@@ -54,10 +54,12 @@ struct CpuPipelineOptions {
 };
 
 /// Lowers TOSA, raises unfused attention graphs to attn.sdpa, folds GQA
-/// repeats of K/V, tiles attention, bufferizes (entry arguments and results
-/// become identity-layout memrefs, results out-parameters), lowers attn.block
-/// to vector code, outlines the grid loops into kernels the runtime launches
-/// and converts the module to the LLVM dialect.
+/// repeats of K/V, tiles attention, bufferizes (tensor arguments become
+/// read-only memrefs, `strided<[?, ..., ?, 1], offset: ?>` for rank >= 1,
+/// which take views with any outer strides, see --attn-strided-args; results
+/// become identity-layout out-parameters), lowers attn.block to vector code,
+/// outlines the grid loops into kernels the runtime launches and converts the
+/// module to the LLVM dialect.
 void buildCpuPipeline(mlir::OpPassManager &pm,
                       const CpuPipelineOptions &options = {});
 
@@ -87,7 +89,8 @@ int64_t getNvptxSharedMemoryLimit(llvm::StringRef chip);
 /// $CUDA_HOME when set, else /usr/local/cuda.
 std::string getCudaToolkitPath();
 
-/// Tiles attention, bufferizes as for the CPU, runs each attention grid as
+/// Tiles attention, bufferizes as for the CPU but with identity layouts for
+/// arguments too (kernels take bare pointers), runs each attention grid as
 /// a gpu.launch whose blocks stage tiles in shared memory, outlines the
 /// kernels and compiles them to PTX: the result holds a gpu.binary per
 /// kernel and the entry function on memrefs, made of gpu.launch_func.

@@ -396,41 +396,84 @@ void BlockLowering::packKeyTiles(Value keyStart, Value fullCols) {
 void BlockLowering::packKeysAndValues(Value keyStart, Value cols) {
   // Kt[e][j] = k[keyStart + j][e] and Vp[j][:] = v[keyStart + j][:] for the
   // block's columns; the columns past the end of the keys are zero.
-  auto elementVec = VectorType::get({lanes}, elementType);
-  // Key columns before `firstScalarKey` are packed by whole tiles.
-  Value firstScalarKey = idx(0);
-  if (vectorKeys) {
-    firstScalarKey = arith::MulIOp::create(
-        b, arith::DivUIOp::create(b, cols, idx(lanes)), idx(lanes));
-    packKeyTiles(keyStart, firstScalarKey);
-  }
-  loop(idx(0), cols, 1, [&](Value j) {
-    Value key = arith::AddIOp::create(b, keyStart, j);
-    Value scalarKey =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::uge, j, firstScalarKey);
-    if (!directKeys)
-      scf::IfOp::create(b, scalarKey, [&](OpBuilder &, Location) {
-        loop(idx(0), idx(headDim), 1, [&](Value e) {
-          Value k =
-              toAcc(memref::LoadOp::create(b, op.getKey(), ValueRange{key, e}));
-          memref::StoreOp::create(b, k, kt, ValueRange{e, j});
-        });
-        scf::YieldOp::create(b);
-      });
-    if (vectorValues) {
-      loop(idx(0), idx(valueDim), lanes, [&](Value e) {
-        Value v = toAcc(vector::LoadOp::create(b, elementVec, op.getValue(),
-                                               ValueRange{key, e}));
-        vector::StoreOp::create(b, v, vp, ValueRange{j, e});
-      });
-      return;
+  if (!directKeys) {
+    // Key columns before `firstScalarKey` are packed by whole tiles, the
+    // rest element by element.
+    Value firstScalarKey = idx(0);
+    if (vectorKeys) {
+      firstScalarKey = arith::MulIOp::create(
+          b, arith::DivUIOp::create(b, cols, idx(lanes)), idx(lanes));
+      packKeyTiles(keyStart, firstScalarKey);
     }
-    loop(idx(0), idx(valueDim), 1, [&](Value e) {
-      Value v =
-          toAcc(memref::LoadOp::create(b, op.getValue(), ValueRange{key, e}));
-      memref::StoreOp::create(b, v, vp, ValueRange{j, e});
+    loop(firstScalarKey, cols, 1, [&](Value j) {
+      Value key = arith::AddIOp::create(b, keyStart, j);
+      loop(idx(0), idx(headDim), 1, [&](Value e) {
+        Value k =
+            toAcc(memref::LoadOp::create(b, op.getKey(), ValueRange{key, e}));
+        memref::StoreOp::create(b, k, kt, ValueRange{e, j});
+      });
     });
-  });
+  }
+  auto elementVec = VectorType::get({lanes}, elementType);
+  auto packValues = [&](Value values) {
+    loop(idx(0), cols, 1, [&](Value j) {
+      Value key = arith::AddIOp::create(b, keyStart, j);
+      if (vectorValues) {
+        loop(idx(0), idx(valueDim), lanes, [&](Value e) {
+          Value v = toAcc(vector::LoadOp::create(b, elementVec, values,
+                                                 ValueRange{key, e}));
+          vector::StoreOp::create(b, v, vp, ValueRange{j, e});
+        });
+        return;
+      }
+      loop(idx(0), idx(valueDim), 1, [&](Value e) {
+        Value v = toAcc(memref::LoadOp::create(b, values, ValueRange{key, e}));
+        memref::StoreOp::create(b, v, vp, ValueRange{j, e});
+      });
+    });
+  };
+  // Values with rows of unknown stride (entry arguments, which may be
+  // views) are most often adjacent rows all the same. When they are and the
+  // block is a plain copy into unpadded rows of Vp, the rows form one run
+  // that LLVM copies with memcpy, given the stride statically: version the
+  // copy on it.
+  auto valueType = cast<MemRefType>(op.getValue().getType());
+  SmallVector<int64_t> valueStrides;
+  int64_t ignoredOffset;
+  bool versionOnStride =
+      vectorValues && elementType == accType && valueDim == paddedValueDim &&
+      succeeded(valueType.getStridesAndOffset(valueStrides, ignoredOffset)) &&
+      ShapedType::isDynamic(valueStrides[0]);
+  if (!versionOnStride) {
+    packValues(op.getValue());
+  } else {
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, op.getValue());
+    Value adjacent = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::eq, metadata.getStrides()[0], idx(valueDim));
+    auto ifOp = scf::IfOp::create(b, adjacent, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    // A reinterpret_cast, since canonicalization folds a memref.cast to the
+    // static stride back into the loads.
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < 2; ++d)
+      sizes.push_back(
+          valueType.isDynamicDim(d)
+              ? OpFoldResult(metadata.getSizes()[d])
+              : OpFoldResult(b.getIndexAttr(valueType.getDimSize(d))));
+    Value rows = memref::ReinterpretCastOp::create(
+        b,
+        MemRefType::get(valueType.getShape(), elementType,
+                        StridedLayoutAttr::get(b.getContext(),
+                                               ShapedType::kDynamic,
+                                               {valueDim, 1}),
+                        valueType.getMemorySpace()),
+        metadata.getBaseBuffer(), OpFoldResult(metadata.getOffset()), sizes,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(valueDim), b.getIndexAttr(1)});
+    packValues(rows);
+    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    packValues(op.getValue());
+  }
   Value zero = accConst(0.0);
   Value zeroVec = splat(zero);
   loop(cols, idx(blockKeys), 1, [&](Value j) {

@@ -17,8 +17,12 @@ class RewriterBase;
 namespace arith {
 class ArithDialect;
 } // namespace arith
+namespace bufferization {
+class BufferizationDialect;
+} // namespace bufferization
 namespace func {
 class FuncDialect;
+class FuncOp;
 } // namespace func
 namespace gpu {
 class GPUDialect;

@@ -205,6 +205,49 @@ def AttnTilePass : Pass<"attn-tile"> {
     "::mlir::tensor::TensorDialect"];
 }
 
+def AttnStridedArgsPass : Pass<"attn-strided-args", "::mlir::func::FuncOp"> {
+  let summary = "Let function arguments be read-only views with a contiguous "
+                "innermost dim";
+  let description = [{
+    Gives every ranked tensor argument of rank >= 1 the attribute
+    `bufferization.buffer_layout = strided<[?, ..., ?, 1], offset: ?>`,
+    unless it has one, so that one-shot bufferization of function boundaries
+    makes it a memref with that layout: the caller may pass a view whose
+    outer strides are anything (a slice of a packed QKV projection, a
+    `[B, L, H, E]` tensor permuted to `[B, H, L, E]`, a mask expanded over
+    heads with stride 0) and the kernel reads them from the descriptor,
+    while the static innermost stride keeps `vector.transfer_read` of rows
+    contiguous. Results and rank-0 arguments keep identity layouts (the
+    runtime allocates results densely).
+
+    Every ranked tensor argument is also marked read-only
+    (`bufferization.writable = false`, unless it says otherwise): it is the
+    caller's memory, and a view may overlap itself or other arguments, so
+    an op must not compute its result in place of an argument (bufferization
+    allocates instead).
+
+    The CPU pipeline runs it before bufferizing, and `sdpa-compile` writes
+    these arguments' layout as `rows` in the artifact manifest.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def AttnLowerStridedCopiesPass : Pass<"attn-lower-strided-copies"> {
+  let summary = "Turn memref.copy of non-contiguous memrefs into linalg.copy";
+  let description = [{
+    Bufferization copies strided views (of arguments made strided by
+    `--attn-strided-args`, when a reshape cannot be a view or a tensor is
+    written in place) with `memref.copy`, which the LLVM lowering turns
+    into a call to the C runner utilities' `memrefCopy` unless both memrefs
+    are contiguous. A compiled artifact links no such library, so every
+    `memref.copy` whose source or target is not an identity layout or a
+    static contiguous one becomes `linalg.copy` (then loops, with
+    `--convert-linalg-to-loops`). Contiguous copies stay `memref.copy`
+    (`llvm.memcpy`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def AttnOnlineSoftmaxPass : Pass<"attn-online-softmax"> {
   let summary = "Lower bufferized attn.block to the online-softmax recurrence";
   let description = [{
@@ -216,7 +259,10 @@ def AttnOnlineSoftmaxPass : Pass<"attn-online-softmax"> {
     and bf16 to f32 and zero-fills ragged edges. Key blocks that the key
     range, causal alignment or the window cut through mask per element; the
     others do not. Rows whose scores are all `-inf` give 0 and an `lse` of
-    `-inf`.
+    `-inf`. Operands read rows with vector loads whenever their innermost
+    stride is 1, whatever the other strides (entry arguments are views, see
+    `--attn-strided-args`); the copy of an f32/f64 value block is versioned
+    on the row stride so that adjacent rows copy as one run.
 
     Dropout draws Philox-4x32-10 per element, vectorized over the key
     block, exactly as `attn.sdpa` specifies, so the same elements drop as in

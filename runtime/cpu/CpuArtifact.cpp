@@ -130,6 +130,15 @@ static bool isContiguous(const std::vector<int64_t> &shape,
   return true;
 }
 
+/// Whether `strides` step the innermost dim of `shape` by one element, as a
+/// `rows` kernel assumes statically. An innermost dim of size 1 is never
+/// stepped along, and an empty tensor is never read.
+static bool hasUnitInnerStride(const std::vector<int64_t> &shape,
+                               const std::vector<int64_t> &strides) {
+  return shape.empty() || numElements(shape) == 0 || shape.back() == 1 ||
+         strides.back() == 1;
+}
+
 /// Checks `tensor` against `spec`; `name` ("input 1") prefixes the error.
 static bool checkTensor(const TensorRef &tensor, const TensorSpec &spec,
                         const std::string &name, std::string &error) {
@@ -155,10 +164,20 @@ static bool checkTensor(const TensorRef &tensor, const TensorSpec &spec,
               " strides given for rank " + std::to_string(tensor.shape.size());
       return false;
     }
-    if (!spec.anyStrides && !isContiguous(tensor.shape, tensor.strides)) {
+    if (spec.layout == TensorSpec::Layout::Contiguous &&
+        !isContiguous(tensor.shape, tensor.strides)) {
       error = name + ": strides " + formatShape(tensor.strides) +
               " are not contiguous, and the kernel needs contiguous " +
               formatShape(contiguousStrides(tensor.shape));
+      return false;
+    }
+    if (spec.layout == TensorSpec::Layout::Rows &&
+        !hasUnitInnerStride(tensor.shape, tensor.strides)) {
+      error = name + ": strides " + formatShape(tensor.strides) +
+              " step the innermost dim by " +
+              std::to_string(tensor.strides.back()) +
+              ", and the kernel needs the innermost dim contiguous (stride "
+              "1; the other strides may be anything)";
       return false;
     }
   }

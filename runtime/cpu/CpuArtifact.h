@@ -50,10 +50,11 @@ struct TensorRef {
 };
 
 /// Checks `inputs` and `outputs` against the specs of `m`: their counts, and
-/// each tensor's dtype, rank, shape, strides (C order unless the spec is
-/// `strided`) and data pointer. On a mismatch returns false and sets `error`
-/// naming the input or output and both values. The launchers call this before
-/// handing tensors to kernels, which trust them blindly.
+/// each tensor's dtype, rank, shape, strides (C order for a `contiguous`
+/// spec, innermost stride 1 for `rows`, any for `strided`) and data
+/// pointer. On a mismatch returns false and sets `error` naming the input or
+/// output and both values. The launchers call this before handing tensors to
+/// kernels, which trust them blindly.
 bool checkTensors(const Manifest &m, const std::vector<TensorRef> &inputs,
                   const std::vector<TensorRef> &outputs, std::string &error);
 

@@ -25,8 +25,7 @@ static constexpr int kVersion = 1;
 static constexpr int64_t kMaxLaunchValue = std::numeric_limits<int32_t>::max();
 
 bool TensorSpec::operator==(const TensorSpec &other) const {
-  return dtype == other.dtype && shape == other.shape &&
-         anyStrides == other.anyStrides;
+  return dtype == other.dtype && shape == other.shape && layout == other.layout;
 }
 
 bool LaunchSpec::operator==(const LaunchSpec &o) const {
@@ -40,6 +39,22 @@ bool Manifest::operator==(const Manifest &other) const {
          inputs == other.inputs && outputs == other.outputs &&
          chip == other.chip && cubin == other.cubin &&
          buffers == other.buffers && launches == other.launches;
+}
+
+static constexpr TensorSpec::Layout kLayouts[] = {
+    TensorSpec::Layout::Contiguous, TensorSpec::Layout::Rows,
+    TensorSpec::Layout::Strided};
+
+const char *layoutName(TensorSpec::Layout layout) {
+  switch (layout) {
+  case TensorSpec::Layout::Contiguous:
+    return "contiguous";
+  case TensorSpec::Layout::Rows:
+    return "rows";
+  case TensorSpec::Layout::Strided:
+    return "strided";
+  }
+  return "?";
 }
 
 std::string formatShape(const std::vector<int64_t> &shape) {
@@ -151,15 +166,15 @@ static bool parseTensorSpec(const std::vector<std::string> &tokens,
   }
   if (!parseShape(tokens[2], spec.shape, error))
     return false;
-  if (tokens[3] == "strided") {
-    spec.anyStrides = true;
-  } else if (tokens[3] == "contiguous") {
-    spec.anyStrides = false;
-  } else {
-    error = "bad layout '" + tokens[3] + "' (expected strided or contiguous)";
-    return false;
+  for (TensorSpec::Layout layout : kLayouts) {
+    if (tokens[3] == layoutName(layout)) {
+      spec.layout = layout;
+      return true;
+    }
   }
-  return true;
+  error =
+      "bad layout '" + tokens[3] + "' (expected contiguous, rows or strided)";
+  return false;
 }
 
 /// `sm_` followed by major and minor digits and an optional feature suffix
@@ -277,7 +292,7 @@ static bool checkGpuManifest(const Manifest &m, const std::vector<int> &lines,
   for (const auto *tensors : {&m.inputs, &m.outputs}) {
     const char *record = tensors == &m.inputs ? "input" : "output";
     for (const TensorSpec &spec : *tensors) {
-      if (spec.anyStrides) {
+      if (spec.layout != TensorSpec::Layout::Contiguous) {
         error = where() + record +
                 ": target nvptx needs contiguous tensors (its kernels take "
                 "bare pointers)";
@@ -505,8 +520,7 @@ static std::string serializeShape(const std::vector<int64_t> &shape) {
 
 static std::string serializeSpec(const TensorSpec &spec) {
   return std::string(npy::dtypeName(spec.dtype)) + " " +
-         serializeShape(spec.shape) + " " +
-         (spec.anyStrides ? "strided" : "contiguous");
+         serializeShape(spec.shape) + " " + layoutName(spec.layout);
 }
 
 static std::string serializeDims(const std::array<int64_t, 3> &dims) {

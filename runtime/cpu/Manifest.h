@@ -17,7 +17,17 @@
 //
 // `sdpa-artifact` comes first. `#` starts a comment line; blank lines are
 // ignored. <dtype> is a dtypeName, <shape> dims joined by `x` (`1x8x128x64`)
-// or `scalar` for rank 0, <layout> `strided` (any strides) or `contiguous`.
+// or `scalar` for rank 0, <layout> one of
+//
+//   contiguous   C order; the kernel assumes it (strides are not read)
+//   rows         the innermost dim contiguous (stride 1, any if its size
+//                is 1), the other strides any (0 for a broadcast dim,
+//                negative, gaps): the kernel reads them from the descriptor.
+//                sdpa-compile writes it for CPU inputs of rank >= 1, which
+//                may be views (the query of a packed QKV projection, a
+//                [B, L, H, E] tensor permuted to [B, H, L, E], a mask
+//                expanded over heads); outputs and scalars are contiguous
+//   strided      any strides, the innermost included
 //
 // For target nvptx, `library` names the PTX file, `symbol` is not used, and
 // these records describe the kernels (they are refused for other targets):
@@ -52,9 +62,16 @@ namespace rt {
 struct TensorSpec {
   npy::DType dtype = npy::DType::F32;
   std::vector<int64_t> shape;
-  /// True for `strided`: the kernel reads the strides from the descriptor.
-  /// False for `contiguous`: the kernel assumes C order.
-  bool anyStrides = false;
+  /// How the kernel addresses the tensor (the manifest's <layout>).
+  enum class Layout {
+    /// `contiguous`: C order, assumed by the kernel.
+    Contiguous,
+    /// `rows`: innermost stride 1, the others read from the descriptor.
+    Rows,
+    /// `strided`: every stride read from the descriptor.
+    Strided,
+  };
+  Layout layout = Layout::Contiguous;
 
   bool operator==(const TensorSpec &other) const;
   bool operator!=(const TensorSpec &other) const { return !(*this == other); }
@@ -119,6 +136,9 @@ bool loadManifest(const std::string &dir, const std::string &target,
 
 /// Reads the whole file at `path` into `bytes`; on failure sets `error`.
 bool readFile(const std::string &path, std::string &bytes, std::string &error);
+
+/// The manifest's word for `layout`: `contiguous`, `rows` or `strided`.
+const char *layoutName(TensorSpec::Layout layout);
 
 /// `[1, 8, 128, 64]` (`[]` for a scalar), for messages.
 std::string formatShape(const std::vector<int64_t> &shape);

@@ -141,7 +141,7 @@ TEST_F(CpuArtifactTest, LoadsManifest) {
   EXPECT_EQ(m.target, "cpu");
   EXPECT_EQ(m.symbol, "sdpa_fake_entry");
   ASSERT_EQ(m.inputs.size(), 1u);
-  EXPECT_TRUE(m.inputs[0].anyStrides);
+  EXPECT_EQ(m.inputs[0].layout, TensorSpec::Layout::Strided);
   ASSERT_EQ(m.outputs.size(), 1u);
   EXPECT_EQ(m.outputs[0].shape, (std::vector<int64_t>{kRows, kCols}));
 }
@@ -365,4 +365,148 @@ TEST_F(CpuArtifactTest, SizeOneDimsTakeAnyStride) {
       << error;
   for (int j = 0; j < 5; ++j)
     EXPECT_EQ(out[j], 2.0f * in[j]);
+}
+
+TEST_F(CpuArtifactTest, RunsRowsLayoutViews) {
+  // The layout compiled kernels declare for their inputs: the fake kernel
+  // reads every stride, so the result shows that the launcher passed the
+  // view's strides and data pointer through unchanged.
+  std::string text = kManifest;
+  text.replace(text.find("64x5 strided"), 12, "64x5 rows");
+  std::string dir = makeArtifact("rows", text);
+  std::string error;
+  auto artifact = CpuArtifact::load(dir, error);
+  ASSERT_NE(artifact, nullptr) << error;
+  ASSERT_EQ(artifact->manifest().inputs[0].layout, TensorSpec::Layout::Rows);
+  ThreadPool pool(2);
+  std::vector<float> out(kRows * kCols);
+
+  // Rows 3 apart in a wider buffer, starting 2 rows and 4 columns in (a
+  // slice of a packed projection).
+  const int64_t width = 3 * kCols + 1;
+  std::vector<float> wide = iota((kRows + 2) * width);
+  float *start = wide.data() + 2 * width + 4;
+  ASSERT_TRUE(artifact->run(
+      {{npy::DType::F32, {kRows, kCols}, {width, 1}, start}},
+      {{npy::DType::F32, {kRows, kCols}, {}, out.data()}}, pool, error))
+      << error;
+  expectResult(out, std::vector<float>(start, wide.data() + wide.size()), width,
+               1);
+
+  // One row broadcast to all (an expanded view, stride 0).
+  std::fill(out.begin(), out.end(), -1.0f);
+  ASSERT_TRUE(artifact->run({{npy::DType::F32, {kRows, kCols}, {0, 1}, start}},
+                            {{npy::DType::F32, {kRows, kCols}, {}, out.data()}},
+                            pool, error))
+      << error;
+  expectResult(out, std::vector<float>(start, start + kCols), 0, 1);
+
+  // Rows in reverse order (a negative stride).
+  std::fill(out.begin(), out.end(), -1.0f);
+  std::vector<float> in = iota(kRows * kCols);
+  ASSERT_TRUE(artifact->run({{npy::DType::F32,
+                              {kRows, kCols},
+                              {-kCols, 1},
+                              in.data() + (kRows - 1) * kCols}},
+                            {{npy::DType::F32, {kRows, kCols}, {}, out.data()}},
+                            pool, error))
+      << error;
+  for (int64_t i = 0; i < kRows; ++i)
+    for (int64_t j = 0; j < kCols; ++j)
+      ASSERT_EQ(out[i * kCols + j],
+                2.0f * in[(kRows - 1 - i) * kCols + j] + static_cast<float>(i));
+
+  // A transposed view steps the innermost dim by 64: refused by name, and
+  // the kernel does not run.
+  std::fill(out.begin(), out.end(), -1.0f);
+  EXPECT_FALSE(artifact->run(
+      {{npy::DType::F32, {kRows, kCols}, {1, kRows}, in.data()}},
+      {{npy::DType::F32, {kRows, kCols}, {}, out.data()}}, pool, error));
+  EXPECT_EQ(error, "input 0: strides [1, 64] step the innermost dim by 64, and "
+                   "the kernel needs the innermost dim contiguous (stride 1; "
+                   "the other strides may be anything)");
+  for (float value : out)
+    ASSERT_EQ(value, -1.0f);
+}
+
+TEST(CheckTensorsTest, RowsLayout) {
+  Manifest m;
+  m.target = "cpu";
+  m.inputs = {{npy::DType::F32, {2, 3, 4, 8}, TensorSpec::Layout::Rows},
+              {npy::DType::F16, {5}, TensorSpec::Layout::Rows},
+              {npy::DType::I64, {}, TensorSpec::Layout::Contiguous}};
+  m.outputs = {{npy::DType::F32, {2, 3, 4, 8}, TensorSpec::Layout::Contiguous}};
+  float data[4096] = {};
+  auto check = [&](std::vector<int64_t> strides0,
+                   std::vector<int64_t> strides1 = {}) {
+    std::string error;
+    bool ok = checkTensors(m,
+                           {{npy::DType::F32, {2, 3, 4, 8}, strides0, data},
+                            {npy::DType::F16, {5}, strides1, data + 7},
+                            {npy::DType::I64, {}, {}, data}},
+                           {{npy::DType::F32, {2, 3, 4, 8}, {}, data}}, error);
+    return ok ? std::string("ok") : error;
+  };
+  // C order, implicit or explicit.
+  EXPECT_EQ(check({}), "ok");
+  EXPECT_EQ(check({96, 32, 8, 1}, {1}), "ok");
+  // [B, L, H, E] permuted to [B, H, L, E]; the query of a packed QKV
+  // projection [B, L, 3, H, E] (outer strides with gaps).
+  EXPECT_EQ(check({96, 8, 24, 1}), "ok");
+  EXPECT_EQ(check({288, 8, 72, 1}), "ok");
+  // Broadcast dims (stride 0), reversed dims (negative strides).
+  EXPECT_EQ(check({0, 0, 8, 1}, {1}), "ok");
+  EXPECT_EQ(check({-96, 32, -8, 1}), "ok");
+
+  // The innermost stride must be 1 wherever the innermost dim is stepped.
+  EXPECT_EQ(check({96, 32, 8, 2}),
+            "input 0: strides [96, 32, 8, 2] step the innermost dim by 2, "
+            "and the kernel needs the innermost dim contiguous (stride 1; "
+            "the other strides may be anything)");
+  EXPECT_THAT(
+      check({96, 32, 1, 4}),
+      HasSubstr(
+          "input 0: strides [96, 32, 1, 4] step the innermost dim by 4, "));
+  EXPECT_THAT(check({}, {0}),
+              HasSubstr("input 1: strides [0] step the innermost dim by 0"));
+  EXPECT_THAT(check({}, {-1}),
+              HasSubstr("input 1: strides [-1] step the innermost dim by -1"));
+
+  // A size-1 innermost dim is never stepped along; nor is any dim of an
+  // empty tensor.
+  m.inputs[0].shape = {2, 3, 4, 1};
+  m.outputs[0].shape = {2, 3, 4, 1};
+  std::string error;
+  EXPECT_TRUE(
+      checkTensors(m,
+                   {{npy::DType::F32, {2, 3, 4, 1}, {12, 4, 1, 7}, data},
+                    {npy::DType::F16, {5}, {}, data},
+                    {npy::DType::I64, {}, {}, data}},
+                   {{npy::DType::F32, {2, 3, 4, 1}, {}, data}}, error))
+      << error;
+  m.inputs[1].shape = {0};
+  EXPECT_TRUE(checkTensors(m,
+                           {{npy::DType::F32, {2, 3, 4, 1}, {}, data},
+                            {npy::DType::F16, {0}, {3}, nullptr},
+                            {npy::DType::I64, {}, {}, data}},
+                           {{npy::DType::F32, {2, 3, 4, 1}, {}, data}}, error))
+      << error;
+
+  // Outputs stay contiguous; a strided spec takes any innermost stride.
+  m.inputs[0].layout = TensorSpec::Layout::Strided;
+  EXPECT_TRUE(
+      checkTensors(m,
+                   {{npy::DType::F32, {2, 3, 4, 1}, {1, 2, 6, 24}, data},
+                    {npy::DType::F16, {0}, {}, data},
+                    {npy::DType::I64, {}, {}, data}},
+                   {{npy::DType::F32, {2, 3, 4, 1}, {}, data}}, error))
+      << error;
+  EXPECT_FALSE(checkTensors(
+      m,
+      {{npy::DType::F32, {2, 3, 4, 1}, {}, data},
+       {npy::DType::F16, {0}, {}, data},
+       {npy::DType::I64, {}, {}, data}},
+      {{npy::DType::F32, {2, 3, 4, 1}, {4, 4, 1, 1}, data}}, error));
+  EXPECT_THAT(error, HasSubstr("output 0: strides [4, 4, 1, 1] are not "
+                               "contiguous"));
 }

@@ -16,6 +16,7 @@
 using namespace sdpa;
 using namespace sdpa::rt;
 using ::testing::HasSubstr;
+using Layout = TensorSpec::Layout;
 
 static const char kHeader[] = "sdpa-artifact 1\n"
                               "target cpu\n"
@@ -37,13 +38,14 @@ static Manifest sampleManifest() {
   m.entry = "sdpa_kernel";
   m.library = "kernel.so";
   m.symbol = "_mlir_ciface_sdpa_kernel";
-  m.inputs = {{npy::DType::F16, {1, 8, 128, 64}, true},
-              {npy::DType::BF16, {1, 8, 128, 64}, false},
-              {npy::DType::F32, {}, false},
-              {npy::DType::Bool, {128, 0}, true}};
-  m.outputs = {{npy::DType::F64, {1, 8, 128, 64}, false},
-               {npy::DType::I32, {7}, true},
-               {npy::DType::I64, {}, true}};
+  m.inputs = {{npy::DType::F16, {1, 8, 128, 64}, Layout::Strided},
+              {npy::DType::BF16, {1, 8, 128, 64}, Layout::Contiguous},
+              {npy::DType::F32, {}, Layout::Contiguous},
+              {npy::DType::Bool, {128, 0}, Layout::Strided},
+              {npy::DType::F16, {2, 3, 4}, Layout::Rows}};
+  m.outputs = {{npy::DType::F64, {1, 8, 128, 64}, Layout::Contiguous},
+               {npy::DType::I32, {7}, Layout::Strided},
+               {npy::DType::I64, {}, Layout::Strided}};
   return m;
 }
 
@@ -58,6 +60,7 @@ TEST(ManifestTest, ParsesAllRecords) {
                      "symbol _mlir_ciface_sdpa_kernel\n"
                      "input f16 1x8x128x64 strided\n"
                      "input f32 scalar contiguous\n"
+                     "input bf16 2x4x8 rows\n"
                      "output bf16 1x8x128x64 contiguous\n";
   Manifest m;
   std::string error;
@@ -66,16 +69,19 @@ TEST(ManifestTest, ParsesAllRecords) {
   EXPECT_EQ(m.entry, "sdpa_kernel");
   EXPECT_EQ(m.library, "kernel.so");
   EXPECT_EQ(m.symbol, "_mlir_ciface_sdpa_kernel");
-  ASSERT_EQ(m.inputs.size(), 2u);
+  ASSERT_EQ(m.inputs.size(), 3u);
   EXPECT_EQ(m.inputs[0].dtype, npy::DType::F16);
   EXPECT_EQ(m.inputs[0].shape, (std::vector<int64_t>{1, 8, 128, 64}));
-  EXPECT_TRUE(m.inputs[0].anyStrides);
+  EXPECT_EQ(m.inputs[0].layout, Layout::Strided);
   EXPECT_EQ(m.inputs[1].dtype, npy::DType::F32);
   EXPECT_TRUE(m.inputs[1].shape.empty());
-  EXPECT_FALSE(m.inputs[1].anyStrides);
+  EXPECT_EQ(m.inputs[1].layout, Layout::Contiguous);
+  EXPECT_EQ(m.inputs[2].dtype, npy::DType::BF16);
+  EXPECT_EQ(m.inputs[2].shape, (std::vector<int64_t>{2, 4, 8}));
+  EXPECT_EQ(m.inputs[2].layout, Layout::Rows);
   ASSERT_EQ(m.outputs.size(), 1u);
   EXPECT_EQ(m.outputs[0].dtype, npy::DType::BF16);
-  EXPECT_FALSE(m.outputs[0].anyStrides);
+  EXPECT_EQ(m.outputs[0].layout, Layout::Contiguous);
 }
 
 TEST(ManifestTest, ToleratesCrlfAndExtraSpaces) {
@@ -105,13 +111,24 @@ TEST(ManifestTest, RoundTrips) {
   EXPECT_THAT(text, HasSubstr("input f16 1x8x128x64 strided\n"));
   EXPECT_THAT(text, HasSubstr("input f32 scalar contiguous\n"));
   EXPECT_THAT(text, HasSubstr("input bool 128x0 strided\n"));
+  EXPECT_THAT(text, HasSubstr("input f16 2x3x4 rows\n"));
+  EXPECT_THAT(text, HasSubstr("output f64 1x8x128x64 contiguous\n"));
+}
+
+TEST(ManifestTest, NamesLayouts) {
+  EXPECT_STREQ(layoutName(Layout::Contiguous), "contiguous");
+  EXPECT_STREQ(layoutName(Layout::Rows), "rows");
+  EXPECT_STREQ(layoutName(Layout::Strided), "strided");
 }
 
 TEST(ManifestTest, EqualityComparesEveryField) {
   Manifest m = sampleManifest();
   Manifest other = m;
   EXPECT_TRUE(other == m);
-  other.outputs[1].anyStrides = false;
+  other.outputs[1].layout = Layout::Contiguous;
+  EXPECT_TRUE(other != m);
+  other = m;
+  other.inputs[4].layout = Layout::Strided;
   EXPECT_TRUE(other != m);
   other = m;
   other.inputs[0].shape[3] = 32;
@@ -171,7 +188,13 @@ TEST(ManifestTest, RejectsBadDims) {
 
 TEST(ManifestTest, RejectsBadLayout) {
   EXPECT_THAT(parseError(std::string(kHeader) + "output f32 4 packed\n"),
-              HasSubstr("line 6: output: bad layout 'packed'"));
+              HasSubstr("line 6: output: bad layout 'packed' (expected "
+                        "contiguous, rows or strided)"));
+  // Layout words are lower case and whole.
+  EXPECT_THAT(parseError(std::string(kHeader) + "input f32 4 Rows\n"),
+              HasSubstr("bad layout 'Rows'"));
+  EXPECT_THAT(parseError(std::string(kHeader) + "input f32 4 row\n"),
+              HasSubstr("bad layout 'row'"));
 }
 
 TEST(ManifestTest, RejectsWrongArity) {
@@ -261,11 +284,11 @@ static Manifest sampleGpuManifest() {
   m.library = "kernels.ptx";
   m.chip = "sm_90a";
   m.cubin = "kernels.sm_90a.cubin";
-  m.inputs = {{npy::DType::BF16, {1, 8, 128, 64}, false},
-              {npy::DType::I64, {}, false}};
-  m.outputs = {{npy::DType::BF16, {1, 8, 128, 64}, false}};
-  m.buffers = {{npy::DType::F32, {1, 8, 128}, false},
-               {npy::DType::F32, {4}, false}};
+  m.inputs = {{npy::DType::BF16, {1, 8, 128, 64}, Layout::Contiguous},
+              {npy::DType::I64, {}, Layout::Contiguous}};
+  m.outputs = {{npy::DType::BF16, {1, 8, 128, 64}, Layout::Contiguous}};
+  m.buffers = {{npy::DType::F32, {1, 8, 128}, Layout::Contiguous},
+               {npy::DType::F32, {4}, Layout::Contiguous}};
   LaunchSpec first;
   first.kernel = "sdpa_split";
   first.grid = {2, 8, 4};
@@ -314,7 +337,7 @@ TEST(ManifestTest, ParsesGpuRecords) {
   ASSERT_EQ(m.buffers.size(), 2u);
   EXPECT_EQ(m.buffers[0].dtype, npy::DType::F32);
   EXPECT_EQ(m.buffers[0].shape, (std::vector<int64_t>{2, 8}));
-  EXPECT_FALSE(m.buffers[0].anyStrides);
+  EXPECT_EQ(m.buffers[0].layout, Layout::Contiguous);
   EXPECT_TRUE(m.buffers[1].shape.empty());
   ASSERT_EQ(m.launches.size(), 3u);
   const LaunchSpec &first = m.launches[0];
@@ -536,4 +559,9 @@ TEST(ManifestTest, NvptxTensorsMustBeContiguous) {
                         "(its kernels take bare pointers)"));
   text = gpuManifest("output f32 4 strided\n");
   EXPECT_THAT(parseError(text), HasSubstr("line 9: output: target nvptx"));
+  // Nor inner-contiguous views: a bare pointer carries no strides at all.
+  text = gpuManifest("");
+  text.replace(text.find("f16 2x8x64 contiguous"), 21, "f16 2x8x64 rows");
+  EXPECT_THAT(parseError(text),
+              HasSubstr("input: target nvptx needs contiguous tensors"));
 }
