@@ -105,8 +105,7 @@ static int64_t numElements(const std::vector<int64_t> &shape) {
   return count;
 }
 
-static std::vector<int64_t>
-contiguousStrides(const std::vector<int64_t> &shape) {
+std::vector<int64_t> contiguousStrides(const std::vector<int64_t> &shape) {
   std::vector<int64_t> strides(shape.size());
   int64_t stride = 1;
   for (size_t i = shape.size(); i-- > 0;) {

@@ -49,6 +49,9 @@ struct TensorRef {
   void *data = nullptr;
 };
 
+/// The strides, in elements, of a C-order tensor of `shape`.
+std::vector<int64_t> contiguousStrides(const std::vector<int64_t> &shape);
+
 /// Checks `inputs` and `outputs` against the specs of `m`: their counts, and
 /// each tensor's dtype, rank, shape, strides (C order for a `contiguous`
 /// spec, innermost stride 1 for `rows`, any for `strided`) and data

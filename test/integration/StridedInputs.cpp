@@ -81,16 +81,6 @@ int64_t numElements(const std::vector<int64_t> &shape) {
   return n;
 }
 
-std::vector<int64_t> contiguousStrides(const std::vector<int64_t> &shape) {
-  std::vector<int64_t> strides(shape.size());
-  int64_t stride = 1;
-  for (size_t i = shape.size(); i-- > 0;) {
-    strides[i] = stride;
-    stride *= shape[i];
-  }
-  return strides;
-}
-
 View view(std::shared_ptr<Storage> s, std::vector<int64_t> shape,
           std::vector<int64_t> strides, int64_t offset) {
   int64_t first = offset, last = offset;
@@ -106,7 +96,7 @@ View view(std::shared_ptr<Storage> s, std::vector<int64_t> shape,
 /// dim perm[d] of the stored tensor.
 View permuted(std::shared_ptr<Storage> s, const std::vector<int64_t> &stored,
               const std::vector<int64_t> &perm, int64_t offset) {
-  std::vector<int64_t> storedStrides = contiguousStrides(stored);
+  std::vector<int64_t> storedStrides = rt::contiguousStrides(stored);
   std::vector<int64_t> shape, strides;
   for (int64_t p : perm) {
     shape.push_back(stored[p]);
