@@ -156,6 +156,53 @@ def AttnDecomposeAggregatedOpsPass : Pass<"attn-decompose-aggregated-ops"> {
     "::mlir::tensor::TensorDialect"];
 }
 
+def AttnShapeFunctionPass : Pass<"attn-shape-function", "::mlir::ModuleOp"> {
+  let summary = "Give entry points with dynamic dims a function computing "
+                "their result shapes and checking their argument shapes";
+  let description = [{
+    A caller of a compiled function with dynamic dims must know the shapes
+    of the results before the call (it allocates them), and the kernels
+    trust that the argument shapes fit together (the key's batch dim equals
+    the query's, a matmul's contraction dims agree): a mismatch would be an
+    out-of-bounds access, not an error. For every public function whose
+    signature has a dynamic dim, this pass adds a public function
+    `__sdpa_shapes_<name>` with the same arguments that returns a
+    `tensor<Nxi64>`:
+
+      [status, lhs, rhs, d_0, ..., d_k]
+
+    where d_0..d_k are the dynamic dims of the results in order, and status
+    is 0 when every shape rule holds, or 1 + the index of the first rule
+    that fails, whose two sides are lhs and rhs. The rules' messages are
+    the attribute `attn.shape_checks` (an array of strings, `{lhs}` and
+    `{rhs}` standing for the values) on that function. The rules checked
+    are, for operations at the top level of the function:
+
+      * attn.sdpa: batch dims of key and value equal the query's, value
+        heads equal key heads, key heads divide query heads, E of the key
+        equals the query's, S of the value equals the key's, and every mask
+        dim is 1 or the dim it broadcasts to;
+      * linalg structured ops: all operand dims indexed by the same loop
+        agree;
+      * linalg.softmax: input and output shapes agree;
+      * tensor.expand_shape: each group of output dims multiplies to its
+        input dim; tensor.cast: a dynamic dim cast to a static one has
+        that size; tensor.concat: the dims that are not concatenated agree;
+      * cf.assert: its condition (exporters such as torch-mlir assert
+        shape relations), with its message.
+
+    The function's body is the original's, reduced by reifying result
+    shapes (`tensor.dim` of an op becomes arithmetic on its operands'
+    dims) and removing what became dead, so it reads only argument dims.
+    A function whose result shapes or rules depend on more than its
+    argument shapes (on tensor contents, say) is an error naming the op.
+    The CPU pipeline runs this pass before tiling, and `sdpa-compile`
+    exports the function and writes its rules into the artifact manifest.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::func::FuncDialect"];
+}
+
 def AttnTilePass : Pass<"attn-tile"> {
   let summary = "Tile attn.sdpa into a grid of query blocks (attn.block)";
   let description = [{
