@@ -2,12 +2,15 @@
 
 #include "compiler/Compile.h"
 
+#include "passes/Passes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
@@ -34,7 +37,7 @@ using namespace sdpa;
 namespace {
 
 FailureOr<rt::TensorSpec> specOf(func::FuncOp func, Type type,
-                                 const Twine &what) {
+                                 const Twine &what, bool allowDynamic) {
   // A scalar is passed like a rank-0 tensor.
   if (type.isIntOrFloat())
     type = RankedTensorType::get({}, type);
@@ -43,10 +46,10 @@ FailureOr<rt::TensorSpec> specOf(func::FuncOp func, Type type,
     return func.emitError() << what << " has type " << type
                             << "; entry points take and return ranked "
                                "tensors and scalars";
-  if (!tensor.hasStaticShape())
+  if (!tensor.hasStaticShape() && !allowDynamic)
     return func.emitError() << what << " has type " << type
-                            << "; dynamic shapes are not supported by "
-                               "artifacts yet";
+                            << "; GPU artifacts need static shapes (dynamic "
+                               "dims are supported on the CPU)";
   FailureOr<npy::DType> dtype = dtypeFor(tensor.getElementType());
   if (failed(dtype))
     return func.emitError()
@@ -54,7 +57,8 @@ FailureOr<rt::TensorSpec> specOf(func::FuncOp func, Type type,
            << "; supported: f16, bf16, f32, f64, i1, i32, i64";
   rt::TensorSpec spec;
   spec.dtype = *dtype;
-  spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  for (int64_t dim : tensor.getShape())
+    spec.shape.push_back(ShapedType::isDynamic(dim) ? rt::kDynamicDim : dim);
   spec.layout = rt::TensorSpec::Layout::Contiguous;
   return spec;
 }
@@ -160,6 +164,85 @@ bool linkSharedObject(const std::string &object, const std::string &library,
   return true;
 }
 
+/// Erases the functions of `module` that `entry` does not reach through
+/// symbol references: an artifact holds one entry point, and another
+/// function of the file (one the target cannot compile, say) must not
+/// stop it from compiling.
+void pruneToEntry(ModuleOp module, StringRef entry) {
+  llvm::SmallPtrSet<Operation *, 8> reached;
+  SmallVector<Operation *> work = {module.lookupSymbol(entry)};
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    if (!op || !reached.insert(op).second)
+      continue;
+    std::optional<SymbolTable::UseRange> uses =
+        SymbolTable::getSymbolUses(op);
+    if (!uses)
+      continue;
+    for (const SymbolTable::SymbolUse &use : *uses)
+      work.push_back(SymbolTable::lookupNearestSymbolFrom(
+          module, use.getSymbolRef()));
+  }
+  for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (!reached.contains(func))
+      func.erase();
+}
+
+/// Returns scalar results of `func` as rank-0 tensors, which bufferization
+/// turns into out-parameters like every other result: the CPU ABI writes
+/// all results through descriptors (the manifest describes a scalar as a
+/// rank-0 tensor).
+void returnScalarsAsTensors(func::FuncOp func) {
+  if (llvm::none_of(func.getResultTypes(),
+                    [](Type type) { return type.isIntOrFloat(); }))
+    return;
+  func.getContext()->getOrLoadDialect<tensor::TensorDialect>();
+  func.walk([&](func::ReturnOp ret) {
+    OpBuilder b(ret);
+    for (OpOperand &operand : ret->getOpOperands()) {
+      Type type = operand.get().getType();
+      if (type.isIntOrFloat())
+        operand.set(tensor::FromElementsOp::create(
+            b, ret.getLoc(), RankedTensorType::get({}, type),
+            ValueRange{operand.get()}));
+    }
+  });
+  SmallVector<Type> results;
+  for (Type type : func.getResultTypes())
+    results.push_back(type.isIntOrFloat() ? RankedTensorType::get({}, type)
+                                          : type);
+  func.setFunctionType(
+      FunctionType::get(func.getContext(), func.getArgumentTypes(), results));
+}
+
+/// Moves the rule messages of the entry's shape function (the attribute
+/// --attn-shape-function leaves on it, which survives the lowering to the
+/// LLVM dialect) into the manifest's `check` records.
+LogicalResult takeShapeChecks(ModuleOp module, rt::Manifest &manifest) {
+  std::string name = shapeFunctionName(manifest.entry);
+  Operation *shapes = module.lookupSymbol(name);
+  if (!shapes)
+    return module.emitError()
+           << "the CPU pipeline did not build the shape function '" << name
+           << "' of the entry";
+  auto checks = shapes->getAttrOfType<ArrayAttr>(kShapeChecksAttrName);
+  if (!checks)
+    return shapes->emitError() << "lacks the '" << kShapeChecksAttrName
+                               << "' attribute of its rules";
+  for (Attribute check : checks) {
+    auto text = dyn_cast<StringAttr>(check);
+    if (!text)
+      return shapes->emitError()
+             << "'" << kShapeChecksAttrName << "' must hold strings";
+    manifest.checks.push_back(text.str());
+  }
+  // Not for LLVM IR; the C wrapper inherited a copy.
+  shapes->removeAttr(kShapeChecksAttrName);
+  if (Operation *wrapper = module.lookupSymbol("_mlir_ciface_" + name))
+    wrapper->removeAttr(kShapeChecksAttrName);
+  return success();
+}
+
 } // namespace
 
 FailureOr<npy::DType> sdpa::dtypeFor(Type type) {
@@ -195,7 +278,7 @@ FailureOr<rt::Manifest> sdpa::describeEntry(ModuleOp module, StringRef entry,
   bool cpu = target == "cpu";
   for (auto [k, type] : llvm::enumerate(func->getArgumentTypes())) {
     FailureOr<rt::TensorSpec> spec =
-        specOf(*func, type, "argument " + Twine(k));
+        specOf(*func, type, "argument " + Twine(k), cpu);
     if (failed(spec))
       return failure();
     // The pipelines choose argument layouts (and the manifest states them);
@@ -215,13 +298,22 @@ FailureOr<rt::Manifest> sdpa::describeEntry(ModuleOp module, StringRef entry,
     manifest.inputs.push_back(*spec);
   }
   for (auto [k, type] : llvm::enumerate(func->getResultTypes())) {
-    FailureOr<rt::TensorSpec> spec = specOf(*func, type, "result " + Twine(k));
+    FailureOr<rt::TensorSpec> spec =
+        specOf(*func, type, "result " + Twine(k), cpu);
     if (failed(spec))
       return failure();
     manifest.outputs.push_back(*spec);
   }
   if (manifest.outputs.empty())
     return func->emitError() << "the entry function returns nothing";
+  // The CPU pipeline gives a function with dynamic dims a shape function
+  // (--attn-shape-function), exported like the entry.
+  auto dynamic = [](const rt::TensorSpec &spec) {
+    return llvm::is_contained(spec.shape, rt::kDynamicDim);
+  };
+  if (llvm::any_of(manifest.inputs, dynamic) ||
+      llvm::any_of(manifest.outputs, dynamic))
+    manifest.shapes = "__sdpa_entry_" + shapeFunctionName(manifest.entry);
   return manifest;
 }
 
@@ -232,12 +324,14 @@ LogicalResult sdpa::compileForCpu(ModuleOp module,
   FailureOr<rt::Manifest> manifest = describeEntry(module, options.entry);
   if (failed(manifest))
     return failure();
+  pruneToEntry(module, manifest->entry);
   auto path = [&](StringRef name) { return artifactPath(directory, name); };
   if (!startArtifact(module, directory, error))
     return failure();
 
   // Lower to the LLVM dialect.
   auto entry = module.lookupSymbol<func::FuncOp>(manifest->entry);
+  returnScalarsAsTensors(entry);
   entry->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                  UnitAttr::get(module.getContext()));
   CpuTarget host = getHostCpuTarget();
@@ -247,6 +341,8 @@ LogicalResult sdpa::compileForCpu(ModuleOp module,
   PassManager pm(module.getContext());
   buildCpuPipeline(pm, pipeline);
   if (failed(pm.run(module)))
+    return failure();
+  if (!manifest->shapes.empty() && failed(takeShapeChecks(module, *manifest)))
     return failure();
 
   // LLVM IR, optimized for the host.
@@ -405,6 +501,7 @@ LogicalResult sdpa::compileForNvptx(ModuleOp module,
   manifest->chip = nvptx.chip;
   manifest->library = "kernels.ptx";
   manifest->symbol.clear();
+  pruneToEntry(module, manifest->entry);
   auto path = [&](StringRef name) { return artifactPath(directory, name); };
   if (!startArtifact(module, directory, error))
     return failure();

@@ -63,6 +63,14 @@ namespace sdpa {
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
 
+/// The name --attn-shape-function gives the shape function of `entry`:
+/// `__sdpa_shapes_<entry>`.
+std::string shapeFunctionName(llvm::StringRef entry);
+
+/// The attribute of a shape function that holds its rules' messages, in
+/// the order of their status codes.
+inline constexpr llvm::StringLiteral kShapeChecksAttrName = "attn.shape_checks";
+
 /// Patterns of --attn-raise-sdpa: replace an unfused attention graph on
 /// tensors (rooted at its P.V contraction) by one attn.sdpa.
 void populateAttnRaiseSdpaPatterns(mlir::RewritePatternSet &patterns);
@@ -74,6 +82,11 @@ void populateAttnFoldKVBroadcastPatterns(mlir::RewritePatternSet &patterns);
 /// Patterns of --attn-pack-query-groups: run the query heads of a GQA group
 /// of a one-row attention as the rows of one attention.
 void populateAttnPackQueryGroupsPatterns(mlir::RewritePatternSet &patterns);
+
+/// Patterns of --attn-lower-dynamic-expand-shape: memref.expand_shape with
+/// several dynamic dims in one group to memref.reinterpret_cast.
+void populateAttnLowerDynamicExpandShapePatterns(
+    mlir::RewritePatternSet &patterns);
 
 /// Patterns of --attn-decompose-aggregated-ops: replace linalg.softmax, and
 /// every op implementing linalg's AggregatedOpInterface, by its

@@ -181,7 +181,8 @@ def AttnShapeFunctionPass : Pass<"attn-shape-function", "::mlir::ModuleOp"> {
       * attn.sdpa: batch dims of key and value equal the query's, value
         heads equal key heads, key heads divide query heads, E of the key
         equals the query's, S of the value equals the key's, and every mask
-        dim is 1 or the dim it broadcasts to;
+        dim but a static 1 equals the dim it masks (`--attn-tile` reads a
+        dynamic mask dim in full, never broadcast);
       * linalg structured ops: all operand dims indexed by the same loop
         agree;
       * linalg.softmax: input and output shapes agree;
@@ -293,6 +294,27 @@ def AttnLowerStridedCopiesPass : Pass<"attn-lower-strided-copies"> {
     (`llvm.memcpy`).
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def AttnLowerDynamicExpandShapePass
+    : Pass<"attn-lower-dynamic-expand-shape"> {
+  let summary = "Turn memref.expand_shape with several dynamic dims in a "
+                "group into memref.reinterpret_cast";
+  let description = [{
+    LLVM 22's `--expand-strided-metadata` cannot lower a `memref.expand_shape`
+    whose reassociation group holds more than one dynamic dim (it derives
+    each group's sizes from the source, which determines only one unknown).
+    Graphs with a dynamic batch and sequence length produce exactly that
+    when they split a `[B * L, H * E]` projection into `[B, L, H, E]`. This
+    pass rewrites such an op into a `memref.reinterpret_cast` of the
+    source's base buffer and offset, with the op's `output_shape` as sizes
+    and, within each group, strides built from the source dim's stride
+    outward (innermost dim first). Other expand_shape ops are left to
+    upstream. The CPU pipeline runs it right before
+    `--expand-strided-metadata`.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+    "::mlir::arith::ArithDialect"];
 }
 
 def AttnOnlineSoftmaxPass : Pass<"attn-online-softmax"> {

@@ -38,8 +38,6 @@ using namespace sdpa;
 
 namespace {
 
-constexpr llvm::StringLiteral kChecksAttr = "attn.shape_checks";
-
 /// One shape rule: `holds` (i1) and the two sizes it relates, reported when
 /// it fails (null for a rule without sizes, such as an assertion).
 struct ShapeRule {
@@ -150,8 +148,9 @@ private:
                            where});
     }
     if (Value mask = op.getMask()) {
-      // Mask dims align with [N..., Hq, L, S] from the right; each is 1 or
-      // the size it broadcasts to.
+      // Mask dims align with [N..., Hq, L, S] from the right. Only a static
+      // 1 broadcasts (--attn-tile reads a dynamic dim in full), so every
+      // other dim must equal the one it is read along.
       auto maskType = cast<ShapedType>(mask.getType());
       int64_t offset = rank - maskType.getRank();
       for (int64_t d = 0; d < maskType.getRank(); ++d) {
@@ -162,13 +161,10 @@ private:
             (!isDynamic(mask, d) && !isDynamic(target, targetDim)))
           continue;
         Value m = dim(mask, d), size = dim(target, targetDim);
-        Value holds = arith::OrIOp::create(
-            b, m.getLoc(), cmp(arith::CmpIPredicate::eq, m, constant(1)),
-            cmp(arith::CmpIPredicate::eq, m, size));
-        rules.push_back({holds, m, size,
+        rules.push_back({cmp(arith::CmpIPredicate::eq, m, size), m, size,
                          ("mask dim " + Twine(d) +
-                          " ({lhs}) must be 1 or the size it broadcasts to "
-                          "({rhs}) at " +
+                          " ({lhs}) must equal the dim it masks ({rhs}); "
+                          "only a static 1 broadcasts, at " +
                           where)
                              .str()});
       }
@@ -290,18 +286,16 @@ struct AttnShapeFunctionPass
     SmallVector<func::FuncOp> entries;
     for (auto func : module.getOps<func::FuncOp>())
       if (func.isPublic() && !func.isExternal() && hasDynamicSignature(func) &&
-          !func.getSymName().starts_with(kPrefix))
+          !func.getSymName().starts_with(shapeFunctionName("")))
         entries.push_back(func);
     for (func::FuncOp func : entries)
       if (failed(buildShapeFunction(func)))
         return signalPassFailure();
   }
 
-  static constexpr llvm::StringLiteral kPrefix = "__sdpa_shapes_";
-
   LogicalResult buildShapeFunction(func::FuncOp func) {
     ModuleOp module = getOperation();
-    std::string name = (kPrefix + func.getSymName()).str();
+    std::string name = shapeFunctionName(func.getSymName());
     if (module.lookupSymbol(name))
       return func.emitError() << "cannot add the shape function '" << name
                               << "': the symbol exists";
@@ -368,7 +362,7 @@ struct AttnShapeFunctionPass
     SmallVector<Attribute> messages;
     for (const ShapeRule &rule : all)
       messages.push_back(b.getStringAttr(rule.message));
-    shapes->setAttr(kChecksAttr, b.getArrayAttr(messages));
+    shapes->setAttr(kShapeChecksAttrName, b.getArrayAttr(messages));
     shapes->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
                     b.getUnitAttr());
 
@@ -409,3 +403,7 @@ struct AttnShapeFunctionPass
 };
 
 } // namespace
+
+std::string sdpa::shapeFunctionName(StringRef entry) {
+  return ("__sdpa_shapes_" + entry).str();
+}

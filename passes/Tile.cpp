@@ -324,17 +324,10 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
     return op.emitOpError() << "cannot tile: the default scale needs a static "
                                "head dim; give 'scale' explicitly";
 
-  // Every refusal comes before anything is built, so that it leaves the IR
-  // as it was.
-  if (Value mask = op.getMask()) {
-    auto maskType = cast<RankedTensorType>(mask.getType());
-    for (int64_t d = 0; d < maskType.getRank(); ++d)
-      if (maskType.isDynamicDim(d))
-        return op.emitOpError()
-               << "cannot tile: mask dim " << d
-               << " is dynamic, so whether it broadcasts is unknown";
-  }
-
+  // Only a static 1 broadcasts: a dynamic mask dim is read as the full
+  // score dim (exporters write broadcast dims as 1s, and dynamic ones are
+  // the batch or sequence the mask covers); the shape function
+  // (--attn-shape-function) checks that it is, before the kernel runs.
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   IndexMath m{rewriter, loc};

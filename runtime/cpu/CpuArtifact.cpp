@@ -80,6 +80,15 @@ std::unique_ptr<CpuArtifact> CpuArtifact::load(const std::string &dir,
     return nullptr;
   }
   artifact->entry = reinterpret_cast<void (*)(void **)>(entry);
+  if (!m.shapes.empty()) {
+    void *shapes = ::dlsym(artifact->handle, m.shapes.c_str());
+    if (!shapes) {
+      error = "'" + libraryPath + "' does not export the shape function '" +
+              m.shapes + "' named by the manifest";
+      return nullptr;
+    }
+    artifact->shapeFunction = reinterpret_cast<void (*)(void **)>(shapes);
+  }
 
   void *hook = ::dlsym(artifact->handle, kParallelForSymbol);
   if (!hook) {
@@ -152,10 +161,17 @@ static bool checkTensor(const TensorRef &tensor, const TensorSpec &spec,
             std::to_string(spec.shape.size());
     return false;
   }
-  if (tensor.shape != spec.shape) {
-    error = name + ": shape " + formatShape(tensor.shape) +
-            " does not match the kernel's " + formatShape(spec.shape);
-    return false;
+  for (size_t d = 0; d < tensor.shape.size(); ++d) {
+    if (tensor.shape[d] < 0) {
+      error =
+          name + ": shape " + formatShape(tensor.shape) + " has a negative dim";
+      return false;
+    }
+    if (spec.shape[d] != kDynamicDim && tensor.shape[d] != spec.shape[d]) {
+      error = name + ": shape " + formatShape(tensor.shape) +
+              " does not match the kernel's " + formatShape(spec.shape);
+      return false;
+    }
   }
   if (!tensor.strides.empty()) {
     if (tensor.strides.size() != tensor.shape.size()) {
@@ -165,14 +181,14 @@ static bool checkTensor(const TensorRef &tensor, const TensorSpec &spec,
     }
     if (spec.layout == TensorSpec::Layout::Contiguous &&
         !isContiguous(tensor.shape, tensor.strides)) {
-      error = name + ": strides " + formatShape(tensor.strides) +
+      error = name + ": strides " + formatStrides(tensor.strides) +
               " are not contiguous, and the kernel needs contiguous " +
-              formatShape(contiguousStrides(tensor.shape));
+              formatStrides(contiguousStrides(tensor.shape));
       return false;
     }
     if (spec.layout == TensorSpec::Layout::Rows &&
         !hasUnitInnerStride(tensor.shape, tensor.strides)) {
-      error = name + ": strides " + formatShape(tensor.strides) +
+      error = name + ": strides " + formatStrides(tensor.strides) +
               " step the innermost dim by " +
               std::to_string(tensor.strides.back()) +
               ", and the kernel needs the innermost dim contiguous (stride "
@@ -231,25 +247,112 @@ static std::vector<int64_t> makeDescriptor(const TensorRef &tensor) {
   return words;
 }
 
+/// Calls a packed function of the library with the descriptors of `first`
+/// then `second` (all checked).
+static void callPacked(void (*function)(void **),
+                       const std::vector<TensorRef> &first,
+                       const std::vector<TensorRef> &second) {
+  std::vector<std::vector<int64_t>> descriptors;
+  descriptors.reserve(first.size() + second.size());
+  for (const auto *tensors : {&first, &second})
+    for (const TensorRef &tensor : *tensors)
+      descriptors.push_back(makeDescriptor(tensor));
+  std::vector<void *> args;
+  args.reserve(descriptors.size());
+  for (std::vector<int64_t> &words : descriptors)
+    args.push_back(words.data());
+  function(args.data());
+}
+
+/// `message` with `{lhs}` and `{rhs}` replaced by the values.
+static std::string substituteSides(std::string message, int64_t lhs,
+                                   int64_t rhs) {
+  for (auto [token, value] : {std::make_pair(std::string("{lhs}"), lhs),
+                              std::make_pair(std::string("{rhs}"), rhs)}) {
+    std::string text = std::to_string(value);
+    for (size_t pos = message.find(token); pos != std::string::npos;
+         pos = message.find(token, pos + text.size()))
+      message.replace(pos, token.size(), text);
+  }
+  return message;
+}
+
+bool CpuArtifact::outputShapes(const std::vector<TensorRef> &inputs,
+                               std::vector<std::vector<int64_t>> &shapes,
+                               std::string &error) const {
+  const Manifest &m = manifestData;
+  if (inputs.size() != m.inputs.size()) {
+    error = countError("input", m.inputs.size(), inputs.size());
+    return false;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!checkTensor(inputs[i], m.inputs[i], "input " + std::to_string(i),
+                     error))
+      return false;
+  shapes.clear();
+  size_t dynamicDims = 0;
+  for (const TensorSpec &spec : m.outputs) {
+    shapes.push_back(spec.shape);
+    for (int64_t dim : spec.shape)
+      dynamicDims += dim == kDynamicDim;
+  }
+  if (!shapeFunction)
+    return true;
+
+  // [status, lhs, rhs, dynamic dims...] through a rank-1 descriptor.
+  std::vector<int64_t> result(3 + dynamicDims, 0);
+  TensorRef resultRef{npy::DType::I64,
+                      {static_cast<int64_t>(result.size())},
+                      {},
+                      result.data()};
+  callPacked(shapeFunction, inputs, {resultRef});
+
+  if (int64_t status = result[0]) {
+    size_t rule = static_cast<size_t>(status - 1);
+    error = "the input shapes do not fit the kernel: " +
+            (status > 0 && rule < m.checks.size()
+                 ? substituteSides(m.checks[rule], result[1], result[2])
+                 : "shape rule " + std::to_string(status) +
+                       " failed (the manifest does not describe it)");
+    return false;
+  }
+  size_t next = 3;
+  for (size_t k = 0; k < shapes.size(); ++k) {
+    for (int64_t &dim : shapes[k]) {
+      if (dim != kDynamicDim)
+        continue;
+      dim = result[next++];
+      if (dim < 0) {
+        error = "the shape function computed output " + std::to_string(k) +
+                " as " + formatShape(shapes[k]) +
+                ", with a negative dim, from these inputs";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 bool CpuArtifact::run(const std::vector<TensorRef> &inputs,
                       const std::vector<TensorRef> &outputs, ThreadPool &pool,
                       std::string &error) {
   if (!checkTensors(manifestData, inputs, outputs, error))
     return false;
-
-  std::vector<std::vector<int64_t>> descriptors;
-  descriptors.reserve(inputs.size() + outputs.size());
-  for (const TensorRef &tensor : inputs)
-    descriptors.push_back(makeDescriptor(tensor));
-  for (const TensorRef &tensor : outputs)
-    descriptors.push_back(makeDescriptor(tensor));
-  std::vector<void *> args;
-  args.reserve(descriptors.size());
-  for (std::vector<int64_t> &words : descriptors)
-    args.push_back(words.data());
+  if (shapeFunction) {
+    // The dynamic dims of the outputs, and the rules the kernel relies on.
+    std::vector<std::vector<int64_t>> shapes;
+    if (!outputShapes(inputs, shapes, error))
+      return false;
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      TensorSpec spec = manifestData.outputs[i];
+      spec.shape = shapes[i];
+      if (!checkTensor(outputs[i], spec, "output " + std::to_string(i), error))
+        return false;
+    }
+  }
 
   CurrentPoolScope scope(pool);
-  entry(args.data());
+  callPacked(entry, inputs, outputs);
   return true;
 }
 

@@ -53,7 +53,8 @@ struct TensorRef {
 std::vector<int64_t> contiguousStrides(const std::vector<int64_t> &shape);
 
 /// Checks `inputs` and `outputs` against the specs of `m`: their counts, and
-/// each tensor's dtype, rank, shape, strides (C order for a `contiguous`
+/// each tensor's dtype, rank, shape (a dynamic dim matches any size),
+/// strides (C order for a `contiguous`
 /// spec, innermost stride 1 for `rows`, any for `strided`) and data
 /// pointer. On a mismatch returns false and sets `error` naming the input or
 /// output and both values. The launchers call this before handing tensors to
@@ -75,8 +76,18 @@ public:
 
   const Manifest &manifest() const { return manifestData; }
 
+  /// The shapes the outputs must have for `inputs`: the manifest's, with
+  /// dynamic dims computed by the artifact's shape function, which also
+  /// checks that the inputs' shapes fit together (the key's batch dim is the
+  /// query's, say). Checks the inputs against the manifest first. On a
+  /// mismatch returns false and sets `error` naming the input or the rule.
+  bool outputShapes(const std::vector<TensorRef> &inputs,
+                    std::vector<std::vector<int64_t>> &shapes,
+                    std::string &error) const;
+
   /// Checks every tensor against the manifest (count, dtype, rank, shape,
-  /// strides, data pointer), then runs the kernel with its grid loops on
+  /// strides, data pointer) and, with dynamic dims, against outputShapes(),
+  /// then runs the kernel with its grid loops on
   /// `pool` and returns true. On a mismatch the kernel does not run: returns
   /// false and sets `error` naming the input or output. Concurrent calls,
   /// on this or other artifacts, are safe.
@@ -90,6 +101,8 @@ private:
   Manifest manifestData;
   void *handle = nullptr;
   void (*entry)(void **) = nullptr;
+  /// The manifest's `shapes` function; null for static shapes.
+  void (*shapeFunction)(void **) = nullptr;
 };
 
 } // namespace rt

@@ -37,6 +37,7 @@ bool Manifest::operator==(const Manifest &other) const {
   return target == other.target && entry == other.entry &&
          library == other.library && symbol == other.symbol &&
          inputs == other.inputs && outputs == other.outputs &&
+         shapes == other.shapes && checks == other.checks &&
          chip == other.chip && cubin == other.cubin &&
          buffers == other.buffers && launches == other.launches;
 }
@@ -57,14 +58,28 @@ const char *layoutName(TensorSpec::Layout layout) {
   return "?";
 }
 
-std::string formatShape(const std::vector<int64_t> &shape) {
+/// `[a, b, c]` with each value rendered by `render`.
+template <typename Render>
+static std::string formatList(const std::vector<int64_t> &values,
+                              Render render) {
   std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
+  for (size_t i = 0; i < values.size(); ++i) {
     if (i)
       text += ", ";
-    text += std::to_string(shape[i]);
+    text += render(values[i]);
   }
   return text + "]";
+}
+
+std::string formatShape(const std::vector<int64_t> &shape) {
+  return formatList(shape, [](int64_t dim) {
+    return dim == kDynamicDim ? std::string("?") : std::to_string(dim);
+  });
+}
+
+std::string formatStrides(const std::vector<int64_t> &strides) {
+  return formatList(strides,
+                    [](int64_t stride) { return std::to_string(stride); });
 }
 
 static std::vector<std::string> splitTokens(const std::string &line) {
@@ -95,9 +110,14 @@ static bool parseDType(const std::string &text, npy::DType &dtype) {
   return false;
 }
 
-/// A decimal dim without sign; on failure `error` says what is wrong.
+/// A decimal dim without sign, or `?` (kDynamicDim); on failure `error`
+/// says what is wrong.
 static bool parseDim(const std::string &text, int64_t &dim,
                      std::string &error) {
+  if (text == "?") {
+    dim = kDynamicDim;
+    return true;
+  }
   if (text.empty()) {
     error = "empty dim";
     return false;
@@ -119,8 +139,18 @@ static bool parseDim(const std::string &text, int64_t &dim,
   return true;
 }
 
-static bool parseShape(const std::string &text, std::vector<int64_t> &shape,
-                       std::string &error) {
+bool shapeMatches(const std::vector<int64_t> &spec,
+                  const std::vector<int64_t> &shape) {
+  if (spec.size() != shape.size())
+    return false;
+  for (size_t d = 0; d < spec.size(); ++d)
+    if (spec[d] != kDynamicDim && spec[d] != shape[d])
+      return false;
+  return true;
+}
+
+bool parseShape(const std::string &text, std::vector<int64_t> &shape,
+                bool allowDynamic, std::string &error) {
   shape.clear();
   if (text == "scalar")
     return true;
@@ -134,6 +164,10 @@ static bool parseShape(const std::string &text, std::vector<int64_t> &shape,
       error += " in shape '" + text + "'";
       return false;
     }
+    if (dim == kDynamicDim && !allowDynamic) {
+      error = "dynamic dim '?' in shape '" + text + "'; sizes must be given";
+      return false;
+    }
     shape.push_back(dim);
     if (end == std::string::npos)
       break;
@@ -141,10 +175,11 @@ static bool parseShape(const std::string &text, std::vector<int64_t> &shape,
   }
   // The launcher multiplies dims to count elements and bytes; refuse shapes
   // whose product cannot be represented rather than let that overflow.
+  // Dynamic dims are checked when the runtime learns them.
   int64_t count = 1;
   bool empty = false;
   for (int64_t dim : shape)
-    empty |= dim == 0;
+    empty |= dim == 0 || dim == kDynamicDim;
   if (!empty) {
     for (int64_t dim : shape) {
       if (count > std::numeric_limits<int64_t>::max() / dim) {
@@ -164,7 +199,7 @@ static bool parseTensorSpec(const std::vector<std::string> &tokens,
             "' (expected one of bool f16 bf16 f32 f64 i32 i64)";
     return false;
   }
-  if (!parseShape(tokens[2], spec.shape, error))
+  if (!parseShape(tokens[2], spec.shape, /*allowDynamic=*/true, error))
     return false;
   for (TensorSpec::Layout layout : kLayouts) {
     if (tokens[3] == layoutName(layout)) {
@@ -337,7 +372,8 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
   const std::pair<const char *, std::string Manifest::*> singletons[] = {
       {"target", &Manifest::target},   {"entry", &Manifest::entry},
       {"library", &Manifest::library}, {"symbol", &Manifest::symbol},
-      {"chip", &Manifest::chip},       {"cubin", &Manifest::cubin}};
+      {"chip", &Manifest::chip},       {"cubin", &Manifest::cubin},
+      {"shapes", &Manifest::shapes}};
   std::map<std::string, int> seenOn;
   bool sawHeader = false;
   // Lines of the inputs, outputs and launches, for the checks at the end.
@@ -419,6 +455,17 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
       (record == "input" ? inputLines : outputLines).push_back(lineNo);
       continue;
     }
+    if (record == "check") {
+      // The message is the rest of the line, spaces included.
+      size_t start = line.find("check") + 5;
+      size_t begin = line.find_first_not_of(" \t", start);
+      if (begin == std::string::npos) {
+        error = where + "'check' needs a message";
+        return false;
+      }
+      m.checks.push_back(line.substr(begin));
+      continue;
+    }
     if (record == "buffer") {
       if (!checkArity(2))
         return false;
@@ -484,6 +531,25 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
     error = "missing required record 'output'";
     return false;
   }
+  auto isDynamic = [](const TensorSpec &spec) {
+    for (int64_t dim : spec.shape)
+      if (dim == kDynamicDim)
+        return true;
+    return false;
+  };
+  bool dynamic = false;
+  for (const auto *tensors : {&m.inputs, &m.outputs, &m.buffers})
+    for (const TensorSpec &spec : *tensors)
+      dynamic |= isDynamic(spec);
+  if (dynamic && gpu) {
+    error = "target nvptx needs static shapes; the manifest has a dynamic "
+            "dim ('?')";
+    return false;
+  }
+  if (dynamic && m.shapes.empty()) {
+    error = "missing record 'shapes', required with dynamic dims ('?')";
+    return false;
+  }
   if (!gpu) {
     if (!gpuRecord.empty()) {
       error = "line " + std::to_string(gpuRecordLine) + ": '" + gpuRecord +
@@ -513,7 +579,7 @@ static std::string serializeShape(const std::vector<int64_t> &shape) {
   for (size_t i = 0; i < shape.size(); ++i) {
     if (i)
       text += "x";
-    text += std::to_string(shape[i]);
+    text += shape[i] == kDynamicDim ? "?" : std::to_string(shape[i]);
   }
   return text;
 }
@@ -540,6 +606,15 @@ std::string serializeManifest(const Manifest &m) {
     text += "chip " + m.chip + "\n";
   if (!m.cubin.empty())
     text += "cubin " + m.cubin + "\n";
+  if (!m.shapes.empty())
+    text += "shapes " + m.shapes + "\n";
+  for (std::string check : m.checks) {
+    // One line each: a line break would end the record.
+    for (char &c : check)
+      if (c == '\n' || c == '\r')
+        c = ' ';
+    text += "check " + check + "\n";
+  }
   for (const TensorSpec &spec : m.inputs)
     text += "input " + serializeSpec(spec) + "\n";
   for (const TensorSpec &spec : m.outputs)

@@ -14,10 +14,13 @@
 //   symbol <exported symbol of the packed entry>
 //   input <dtype> <shape> <layout>      (one per input, in argument order)
 //   output <dtype> <shape> <layout>     (one per output, in argument order)
+//   shapes <exported packed symbol>     (cpu; required with dynamic dims)
+//   check <message to the end of the line>   (repeatable, in order)
 //
 // `sdpa-artifact` comes first. `#` starts a comment line; blank lines are
 // ignored. <dtype> is a dtypeName, <shape> dims joined by `x` (`1x8x128x64`)
-// or `scalar` for rank 0, <layout> one of
+// or `scalar` for rank 0, where a dim may be `?`: dynamic, any size, <layout>
+// one of
 //
 //   contiguous   C order; the kernel assumes it (strides are not read)
 //   rows         the innermost dim contiguous (stride 1, any if its size
@@ -28,6 +31,14 @@
 //                [B, L, H, E] tensor permuted to [B, H, L, E], a mask
 //                expanded over heads); outputs and scalars are contiguous
 //   strided      any strides, the innermost included
+//
+// With a dynamic dim (CPU artifacts only), `shapes` names a function of the
+// library called like the entry but with the inputs only and then one
+// output descriptor of an int64 vector [status, lhs, rhs, d...]: d are the
+// outputs' dynamic dims in order, and status is 0 when the inputs' shapes
+// fit together, or k + 1 when rule k, described by the k-th `check` record,
+// fails; lhs and rhs are then its two sides, for the `{lhs}` and `{rhs}` of
+// the message.
 //
 // For target nvptx, `library` names the PTX file, `symbol` is not used, and
 // these records describe the kernels (they are refused for other targets):
@@ -58,9 +69,13 @@
 namespace sdpa {
 namespace rt {
 
-/// The dtype, static shape and layout a kernel expects of one argument.
+/// A dim of any size (`?` in the manifest).
+constexpr int64_t kDynamicDim = -1;
+
+/// The dtype, shape and layout a kernel expects of one argument.
 struct TensorSpec {
   npy::DType dtype = npy::DType::F32;
+  /// Sizes, kDynamicDim for a dynamic one.
   std::vector<int64_t> shape;
   /// How the kernel addresses the tensor (the manifest's <layout>).
   enum class Layout {
@@ -105,6 +120,10 @@ struct Manifest {
   std::string symbol;
   std::vector<TensorSpec> inputs;
   std::vector<TensorSpec> outputs;
+  /// cpu: the exported packed shape function; set iff a dim is dynamic.
+  std::string shapes;
+  /// The messages of the shape function's rules, in order.
+  std::vector<std::string> checks;
   /// nvptx: the chip of the PTX, "sm_80", "sm_90", ...
   std::string chip;
   /// nvptx: optional cubin for `chip`, a file name relative to the artifact.
@@ -124,8 +143,8 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error);
 
 /// The text of a manifest.txt describing `m`, which parseManifest reads back
 /// as `m`. The string fields must be single tokens (no whitespace), and only
-/// `symbol`, `chip` and `cubin` may be empty (their records are then left
-/// out).
+/// `symbol`, `chip`, `cubin` and `shapes` may be empty (their records are then
+/// left out).
 std::string serializeManifest(const Manifest &m);
 
 /// Reads and parses `dir`/manifest.txt and checks that it is for `target`
@@ -140,8 +159,23 @@ bool readFile(const std::string &path, std::string &bytes, std::string &error);
 /// The manifest's word for `layout`: `contiguous`, `rows` or `strided`.
 const char *layoutName(TensorSpec::Layout layout);
 
-/// `[1, 8, 128, 64]` (`[]` for a scalar), for messages.
+/// Parses a shape as the manifest writes it (`2x8x?x64`, `scalar`), refusing
+/// `?` unless `allowDynamic`. On failure sets `error` to what is wrong.
+bool parseShape(const std::string &text, std::vector<int64_t> &shape,
+                bool allowDynamic, std::string &error);
+
+/// Whether `shape` has the rank of `spec` and its sizes, where a dynamic
+/// dim of `spec` matches any size.
+bool shapeMatches(const std::vector<int64_t> &spec,
+                  const std::vector<int64_t> &shape);
+
+/// `[1, 8, 128, 64]` (`[]` for a scalar, `?` for a dynamic dim), for
+/// messages.
 std::string formatShape(const std::vector<int64_t> &shape);
+
+/// `[512, 64, 1]`, for messages: like formatShape, but every value is a
+/// number (a stride may be negative).
+std::string formatStrides(const std::vector<int64_t> &strides);
 
 } // namespace rt
 } // namespace sdpa

@@ -347,6 +347,88 @@ TEST_F(CpuArtifactTest, RunErrorsNameTheArgument) {
   EXPECT_THAT(error, HasSubstr("output 0: strides [1, 2] are not contiguous"));
 }
 
+/// The fake kernel with dynamic rows, sized by its shape function.
+static std::string dynamicManifest(const std::string &shapes,
+                                   const std::string &checks) {
+  return "sdpa-artifact 1\ntarget cpu\nentry fake\nlibrary kernel.so\n"
+         "symbol sdpa_fake_entry\nshapes " +
+         shapes + "\n" + checks +
+         "input f32 ?x5 strided\noutput f32 ?x5 contiguous\n";
+}
+
+TEST_F(CpuArtifactTest, DynamicShapes) {
+  std::string error;
+  auto artifact = CpuArtifact::load(
+      makeArtifact(
+          "dynamic",
+          dynamicManifest("sdpa_fake_shapes",
+                          "check rows ({lhs}) must be at most {rhs}\n")),
+      error);
+  ASSERT_NE(artifact, nullptr) << error;
+  ThreadPool pool(2);
+  std::vector<float> in = iota(kRows * kCols);
+  std::vector<float> out(kRows * kCols, -1.0f);
+
+  // 10 rows: the output is 10 x 5, computed like the static kernel's.
+  TensorRef input{npy::DType::F32, {10, kCols}, {}, in.data()};
+  std::vector<std::vector<int64_t>> shapes;
+  ASSERT_TRUE(artifact->outputShapes({input}, shapes, error)) << error;
+  ASSERT_EQ(shapes, (std::vector<std::vector<int64_t>>{{10, kCols}}));
+  TensorRef output{npy::DType::F32, {10, kCols}, {}, out.data()};
+  ASSERT_TRUE(artifact->run({input}, {output}, pool, error)) << error;
+  for (int64_t i = 0; i < 10; ++i)
+    for (int64_t j = 0; j < kCols; ++j)
+      ASSERT_EQ(out[i * kCols + j], 2.0f * in[i * kCols + j] + i);
+  EXPECT_EQ(out[10 * kCols], -1.0f);
+
+  // An output sized differently from what the shape function says.
+  TensorRef wrong = output;
+  wrong.shape = {11, kCols};
+  EXPECT_FALSE(artifact->run({input}, {wrong}, pool, error));
+  EXPECT_THAT(error, HasSubstr("output 0: shape [11, 5] does not match the "
+                               "kernel's [10, 5]"));
+
+  // A rule that fails names itself with both sides, and nothing runs.
+  std::vector<float> big(65 * kCols, 1.0f), bigOut(65 * kCols, -1.0f);
+  TensorRef tooMany{npy::DType::F32, {65, kCols}, {}, big.data()};
+  EXPECT_FALSE(artifact->outputShapes({tooMany}, shapes, error));
+  EXPECT_EQ(error, "the input shapes do not fit the kernel: rows (65) must be "
+                   "at most 64");
+  TensorRef bigOutput{npy::DType::F32, {65, kCols}, {}, bigOut.data()};
+  EXPECT_FALSE(artifact->run({tooMany}, {bigOutput}, pool, error));
+  EXPECT_THAT(error, HasSubstr("rows (65) must be at most 64"));
+  EXPECT_EQ(bigOut[0], -1.0f);
+
+  // Static dims of a dynamic spec are still checked, before the call.
+  TensorRef wrongCols{npy::DType::F32, {10, 4}, {}, in.data()};
+  EXPECT_FALSE(artifact->outputShapes({wrongCols}, shapes, error));
+  EXPECT_THAT(error, HasSubstr("input 0: shape [10, 4] does not match the "
+                               "kernel's [?, 5]"));
+  TensorRef negative{npy::DType::F32, {-3, kCols}, {}, in.data()};
+  EXPECT_FALSE(artifact->outputShapes({negative}, shapes, error));
+  EXPECT_THAT(error, HasSubstr("input 0: shape [-3, 5] has a negative dim"));
+}
+
+TEST_F(CpuArtifactTest, DynamicShapeErrors) {
+  EXPECT_THAT(loadError(makeArtifact("missing",
+                                     dynamicManifest("no_such_function", ""))),
+              HasSubstr("does not export the shape function "
+                        "'no_such_function' named by the manifest"));
+
+  // A failing rule without a `check` record still fails, saying so.
+  std::string error;
+  auto artifact = CpuArtifact::load(
+      makeArtifact("undescribed", dynamicManifest("sdpa_fake_shapes", "")),
+      error);
+  ASSERT_NE(artifact, nullptr) << error;
+  std::vector<float> big(65 * kCols, 1.0f);
+  std::vector<std::vector<int64_t>> shapes;
+  EXPECT_FALSE(artifact->outputShapes(
+      {{npy::DType::F32, {65, kCols}, {}, big.data()}}, shapes, error));
+  EXPECT_THAT(error, HasSubstr("shape rule 1 failed (the manifest does not "
+                               "describe it)"));
+}
+
 TEST_F(CpuArtifactTest, SizeOneDimsTakeAnyStride) {
   // A contiguous spec ignores strides of size-1 dims, which the kernel never
   // steps along (numpy gives them arbitrary strides after slicing).

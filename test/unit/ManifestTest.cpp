@@ -115,6 +115,68 @@ TEST(ManifestTest, RoundTrips) {
   EXPECT_THAT(text, HasSubstr("output f64 1x8x128x64 contiguous\n"));
 }
 
+TEST(ManifestTest, DynamicDims) {
+  std::string text = "sdpa-artifact 1\ntarget cpu\nentry main\n"
+                     "library kernel.so\nsymbol e\nshapes s\n"
+                     "check  key batch ({lhs}) must equal query batch ({rhs})\n"
+                     "check\tsecond rule\r\n"
+                     "input f32 ?x8x?x64 rows\n"
+                     "output f32 ?x8x?x64 contiguous\n";
+  Manifest m;
+  std::string error;
+  ASSERT_TRUE(parseManifest(text, m, error)) << error;
+  EXPECT_EQ(m.shapes, "s");
+  EXPECT_EQ(m.checks, (std::vector<std::string>{
+                          "key batch ({lhs}) must equal query batch ({rhs})",
+                          "second rule"}));
+  EXPECT_EQ(m.inputs[0].shape,
+            (std::vector<int64_t>{kDynamicDim, 8, kDynamicDim, 64}));
+  EXPECT_EQ(formatShape(m.inputs[0].shape), "[?, 8, ?, 64]");
+  EXPECT_EQ(formatStrides({-1, 2}), "[-1, 2]");
+
+  // Round trip; a line break in a message would end its record.
+  m.checks.push_back("broken\nline");
+  std::string written = serializeManifest(m);
+  EXPECT_THAT(written, HasSubstr("input f32 ?x8x?x64 rows\n"));
+  EXPECT_THAT(written, HasSubstr("shapes s\n"));
+  EXPECT_THAT(written, HasSubstr("check broken line\n"));
+  Manifest back;
+  ASSERT_TRUE(parseManifest(written, back, error)) << error;
+  EXPECT_EQ(back.checks.back(), "broken line");
+  back.checks.back() = m.checks.back();
+  EXPECT_TRUE(back == m);
+
+  // The runtime needs the shape function to size outputs.
+  std::string noShapes = text;
+  noShapes.erase(noShapes.find("shapes s\n"), 9);
+  EXPECT_THAT(parseError(noShapes),
+              HasSubstr("missing record 'shapes', required with dynamic "
+                        "dims ('?')"));
+  EXPECT_THAT(parseError("sdpa-artifact 1\ntarget cpu\nentry m\n"
+                         "library k\nsymbol e\ncheck \n"
+                         "output f32 4 contiguous\n"),
+              HasSubstr("line 6: 'check' needs a message"));
+  EXPECT_THAT(parseError("sdpa-artifact 1\ntarget nvptx\nentry m\n"
+                         "library k.ptx\nchip sm_90\nshapes s\n"
+                         "input f32 ?x4 contiguous\n"
+                         "output f32 4 contiguous\n"
+                         "launch k grid 1x1x1 block 1x1x1 smem 0 args in0\n"),
+              HasSubstr("target nvptx needs static shapes"));
+
+  // Shapes given by users (--shape) must be sizes.
+  std::vector<int64_t> shape;
+  EXPECT_TRUE(parseShape("2x?", shape, /*allowDynamic=*/true, error));
+  EXPECT_FALSE(parseShape("2x?", shape, /*allowDynamic=*/false, error));
+  EXPECT_THAT(error, HasSubstr("dynamic dim '?' in shape '2x?'"));
+  EXPECT_TRUE(parseShape("scalar", shape, /*allowDynamic=*/false, error));
+  EXPECT_TRUE(shape.empty());
+
+  EXPECT_TRUE(shapeMatches({kDynamicDim, 4}, {7, 4}));
+  EXPECT_FALSE(shapeMatches({kDynamicDim, 4}, {7, 5}));
+  EXPECT_FALSE(shapeMatches({kDynamicDim, 4}, {7, 4, 1}));
+  EXPECT_TRUE(shapeMatches({}, {}));
+}
+
 TEST(ManifestTest, NamesLayouts) {
   EXPECT_STREQ(layoutName(Layout::Contiguous), "contiguous");
   EXPECT_STREQ(layoutName(Layout::Rows), "rows");
@@ -168,7 +230,7 @@ TEST(ManifestTest, RejectsBadDims) {
   };
   EXPECT_THAT(shapeError("1x-2"), HasSubstr("bad dim '-2' in shape '1x-2'"));
   EXPECT_THAT(shapeError("1xax3"), HasSubstr("bad dim 'a'"));
-  EXPECT_THAT(shapeError("1x?"), HasSubstr("bad dim '?'"));
+  EXPECT_THAT(shapeError("1x??"), HasSubstr("bad dim '??'"));
   EXPECT_THAT(shapeError("1xx3"), HasSubstr("empty dim in shape '1xx3'"));
   EXPECT_THAT(shapeError("4x"), HasSubstr("empty dim"));
   EXPECT_THAT(shapeError("x4"), HasSubstr("empty dim"));

@@ -13,21 +13,24 @@
 using namespace sdpa;
 
 namespace {
-/// Output arrays shaped as the manifest says, and views of inputs and
-/// outputs for a launcher.
-struct Buffers {
-  Buffers(const rt::Manifest &manifest, std::vector<npy::Array> &inputs,
-          std::vector<npy::Array> &results) {
-    results.clear();
-    for (const rt::TensorSpec &spec : manifest.outputs)
-      results.push_back(npy::Array::zeros(spec.dtype, spec.shape));
-    for (npy::Array &array : inputs)
-      in.push_back({array.dtype, array.shape, {}, array.bytes.data()});
-    for (npy::Array &array : results)
-      out.push_back({array.dtype, array.shape, {}, array.bytes.data()});
-  }
-  std::vector<rt::TensorRef> in, out;
-};
+/// Views of the inputs for a launcher.
+std::vector<rt::TensorRef> viewsOf(std::vector<npy::Array> &arrays) {
+  std::vector<rt::TensorRef> views;
+  for (npy::Array &array : arrays)
+    views.push_back({array.dtype, array.shape, {}, array.bytes.data()});
+  return views;
+}
+
+/// Output arrays of `shapes` with the manifest's dtypes, and their views.
+std::vector<rt::TensorRef>
+allocateOutputs(const rt::Manifest &manifest,
+                const std::vector<std::vector<int64_t>> &shapes,
+                std::vector<npy::Array> &results) {
+  results.clear();
+  for (size_t k = 0; k < manifest.outputs.size(); ++k)
+    results.push_back(npy::Array::zeros(manifest.outputs[k].dtype, shapes[k]));
+  return viewsOf(results);
+}
 } // namespace
 
 bool sdpa::runArtifact(const std::string &directory, const std::string &target,
@@ -40,23 +43,34 @@ bool sdpa::runArtifact(const std::string &directory, const std::string &target,
     if (!artifact)
       return false;
     run.device = artifact->deviceDescription();
-    Buffers buffers(artifact->manifest(), inputs, run.results);
-    if (!artifact->run(buffers.in, buffers.out, error))
+    // GPU artifacts have static shapes.
+    std::vector<std::vector<int64_t>> shapes;
+    for (const rt::TensorSpec &spec : artifact->manifest().outputs)
+      shapes.push_back(spec.shape);
+    std::vector<rt::TensorRef> in = viewsOf(inputs);
+    std::vector<rt::TensorRef> out =
+        allocateOutputs(artifact->manifest(), shapes, run.results);
+    if (!artifact->run(in, out, error))
       return false;
     return benchRuns == 0 ||
-           artifact->time(buffers.in, buffers.out, benchRuns, run.times, error);
+           artifact->time(in, out, benchRuns, run.times, error);
   }
   std::unique_ptr<rt::CpuArtifact> artifact =
       rt::CpuArtifact::load(directory, error);
   if (!artifact)
     return false;
-  Buffers buffers(artifact->manifest(), inputs, run.results);
+  std::vector<rt::TensorRef> in = viewsOf(inputs);
+  std::vector<std::vector<int64_t>> shapes;
+  if (!artifact->outputShapes(in, shapes, error))
+    return false;
+  std::vector<rt::TensorRef> out =
+      allocateOutputs(artifact->manifest(), shapes, run.results);
   rt::ThreadPool pool(threads);
-  if (!artifact->run(buffers.in, buffers.out, pool, error))
+  if (!artifact->run(in, out, pool, error))
     return false;
   for (unsigned r = 0; r < benchRuns; ++r) {
     auto start = std::chrono::steady_clock::now();
-    artifact->run(buffers.in, buffers.out, pool, error);
+    artifact->run(in, out, pool, error);
     auto stop = std::chrono::steady_clock::now();
     run.times.push_back(
         std::chrono::duration<double, std::milli>(stop - start).count());

@@ -38,15 +38,18 @@ int fail(const std::string &message) {
 
 const char *kUsage =
     "usage: sdpa-launch DIR [--input=FILE.npy]... [--output=FILE.npy]...\n"
-    "                   [--random=SEED] [--bench=N] [--flops=F] "
-    "[--threads=N]\n"
+    "                   [--random=SEED [--shape=DIMS]...] [--bench=N] "
+    "[--flops=F] [--threads=N]\n"
     "Runs the compiled artifact in DIR (see sdpa-compile) on the inputs, in\n"
-    "argument order, or on random ones; writes the results in order;\n"
-    "--bench=N times N runs of the kernels (--flops=F adds GFLOP/s).\n";
+    "argument order, or on random ones (--shape=2x8x100x64 gives the shape\n"
+    "of each, in order, where the artifact has dynamic dims); writes the\n"
+    "results in order; --bench=N times N runs of the kernels (--flops=F adds\n"
+    "GFLOP/s).\n";
 
 struct Options {
   std::string directory;
   std::vector<std::string> inputs, outputs;
+  std::vector<std::vector<int64_t>> shapes;
   bool random = false;
   uint64_t seed = 0;
   unsigned bench = 0, threads = 0;
@@ -82,6 +85,13 @@ bool parseOptions(int argc, char **argv, Options &o, std::string &error) {
       o.inputs.push_back(text);
     } else if (value("output", text)) {
       o.outputs.push_back(text);
+    } else if (value("shape", text)) {
+      std::vector<int64_t> shape;
+      if (!rt::parseShape(text, shape, /*allowDynamic=*/false, error)) {
+        error = "--shape: " + error;
+        return false;
+      }
+      o.shapes.push_back(shape);
     } else if (value("random", text)) {
       if (!parseUnsigned(text.c_str(), o.seed)) {
         error = "--random wants a seed, got '" + text + "'";
@@ -128,6 +138,10 @@ bool parseOptions(int argc, char **argv, Options &o, std::string &error) {
                        "or --random=SEED";
     return false;
   }
+  if (!o.shapes.empty() && !o.random) {
+    error = "--shape sizes random inputs; it goes with --random";
+    return false;
+  }
   return true;
 }
 
@@ -138,7 +152,7 @@ bool readInput(const std::string &path, const rt::TensorSpec &spec, size_t k,
   if (!npy::readNpy(path, array, error))
     return false;
   std::string what = "input " + std::to_string(k) + " (" + path + ")";
-  if (array.shape != spec.shape) {
+  if (!rt::shapeMatches(spec.shape, array.shape)) {
     error = what + " has shape " + rt::formatShape(array.shape) +
             ", the artifact takes " + rt::formatShape(spec.shape);
     return false;
@@ -152,6 +166,44 @@ bool readInput(const std::string &path, const rt::TensorSpec &spec, size_t k,
   error = what + " has dtype " + npy::dtypeName(array.dtype) +
           ", the artifact takes " + npy::dtypeName(spec.dtype);
   return false;
+}
+
+/// The shapes of random inputs: the manifest's, or `given` (one per input)
+/// where it has dynamic dims.
+bool randomInputShapes(const rt::Manifest &manifest,
+                       const std::vector<std::vector<int64_t>> &given,
+                       std::vector<std::vector<int64_t>> &shapes,
+                       std::string &error) {
+  shapes.clear();
+  if (given.empty()) {
+    for (size_t k = 0; k < manifest.inputs.size(); ++k) {
+      const std::vector<int64_t> &shape = manifest.inputs[k].shape;
+      if (std::count(shape.begin(), shape.end(), rt::kDynamicDim)) {
+        error = "input " + std::to_string(k) + " has shape " +
+                rt::formatShape(shape) +
+                " with dynamic dims; give every input's shape with --shape";
+        return false;
+      }
+      shapes.push_back(shape);
+    }
+    return true;
+  }
+  if (given.size() != manifest.inputs.size()) {
+    error = "@" + manifest.entry + " takes " +
+            std::to_string(manifest.inputs.size()) + " inputs but " +
+            std::to_string(given.size()) + " --shape options were given";
+    return false;
+  }
+  for (size_t k = 0; k < given.size(); ++k) {
+    if (!rt::shapeMatches(manifest.inputs[k].shape, given[k])) {
+      error = "--shape " + rt::formatShape(given[k]) + " of input " +
+              std::to_string(k) + " does not match the artifact's " +
+              rt::formatShape(manifest.inputs[k].shape);
+      return false;
+    }
+    shapes.push_back(given[k]);
+  }
+  return true;
 }
 
 } // namespace
@@ -174,9 +226,13 @@ int main(int argc, char **argv) {
 
   std::vector<npy::Array> inputs;
   if (o.random) {
+    std::vector<std::vector<int64_t>> shapes;
+    if (!randomInputShapes(manifest, o.shapes, shapes, error))
+      return fail(error);
     std::mt19937_64 rng(o.seed);
-    for (const rt::TensorSpec &spec : manifest.inputs)
-      inputs.push_back(npy::randomArray(spec.dtype, spec.shape, rng));
+    for (size_t k = 0; k < shapes.size(); ++k)
+      inputs.push_back(
+          npy::randomArray(manifest.inputs[k].dtype, shapes[k], rng));
   } else {
     if (o.inputs.size() != manifest.inputs.size())
       return fail("@" + manifest.entry + " takes " +

@@ -241,8 +241,13 @@ LogicalResult Evaluator::flushSegment() {
 
   Location loc = segment.front()->getLoc();
   MLIRContext *context = func.getContext();
+  // Sizes (tensor.dim of a dynamic dim, used on both sides of an
+  // attn.sdpa) cross as i64 scalars.
+  auto crossingType = [](Type type) -> Type {
+    return type.isIndex() ? IntegerType::get(type.getContext(), 64) : type;
+  };
   for (Value value : llvm::concat<const Value>(reads, produced))
-    if (failed(dtypeFor(value.getType())))
+    if (failed(dtypeFor(crossingType(value.getType()))))
       return (isa<BlockArgument>(value) ? emitError(loc)
                                         : value.getDefiningOp()->emitError())
              << "the float64 reference cannot pass a value of type "
@@ -253,9 +258,9 @@ LogicalResult Evaluator::flushSegment() {
   builder.setInsertionPointToEnd(module->getBody());
   SmallVector<Type> argTypes, resultTypes;
   for (Value value : reads)
-    argTypes.push_back(value.getType());
+    argTypes.push_back(crossingType(value.getType()));
   for (Value value : produced)
-    resultTypes.push_back(value.getType());
+    resultTypes.push_back(crossingType(value.getType()));
   auto segmentFunc =
       func::FuncOp::create(builder, loc, "reference_segment",
                            FunctionType::get(context, argTypes, resultTypes));
@@ -263,14 +268,23 @@ LogicalResult Evaluator::flushSegment() {
   builder.setInsertionPointToStart(entry);
   IRMapping mapping;
   for (auto [value, arg] : llvm::zip_equal(reads, entry->getArguments()))
-    mapping.map(value, arg);
+    mapping.map(value, value.getType() == arg.getType()
+                           ? Value(arg)
+                           : arith::IndexCastOp::create(builder, loc,
+                                                        value.getType(), arg));
   for (Value value : constants)
     builder.clone(*value.getDefiningOp(), mapping);
   for (Operation *op : segment)
     builder.clone(*op, mapping);
   SmallVector<Value> returned;
-  for (Value value : produced)
-    returned.push_back(mapping.lookup(value));
+  for (Value value : produced) {
+    Value result = mapping.lookup(value);
+    Type type = crossingType(value.getType());
+    returned.push_back(
+        type == value.getType()
+            ? result
+            : arith::IndexCastOp::create(builder, loc, type, result));
+  }
   func::ReturnOp::create(builder, loc, returned);
   if (failed(widenFloatsToF64(segmentFunc)))
     return emitError(loc) << "the float64 reference cannot widen these ops "

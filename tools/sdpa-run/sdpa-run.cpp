@@ -73,6 +73,12 @@ static cl::list<std::string>
 static cl::opt<uint64_t>
     randomSeed("random", cl::desc("generate random inputs from this seed"),
                cl::value_desc("SEED"), cl::cat(runCategory));
+static cl::list<std::string> shapes(
+    "shape",
+    cl::desc("with --random: the shape of each argument, in order "
+             "(2x8x100x64, 'scalar'); needed where an argument has dynamic "
+             "dims"),
+    cl::value_desc("DIMS"), cl::cat(runCategory));
 static cl::opt<bool>
     check("check",
           cl::desc("compare every result with the float64 reference and fail "
@@ -177,13 +183,38 @@ static LogicalResult checkSignature(func::FuncOp func) {
   return success();
 }
 
+/// Whether `shape` fits the declared `type` (a dynamic dim fits any size).
+static bool fitsType(Type type, ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> declared = *shapeOf(type);
+  if (declared.size() != shape.size())
+    return false;
+  for (auto [want, got] : llvm::zip_equal(declared, shape))
+    if (!ShapedType::isDynamic(want) && want != got)
+      return false;
+  return true;
+}
+
+/// A random argument of `type`, shaped by its --shape when one is given.
 static FailureOr<npy::Array> randomArgument(Type type, unsigned index,
                                             std::mt19937_64 &rng) {
   SmallVector<int64_t> shape = *shapeOf(type);
-  if (llvm::any_of(shape, ShapedType::isDynamic)) {
+  if (!shapes.empty()) {
+    std::vector<int64_t> given;
+    std::string error;
+    if (!rt::parseShape(shapes[index], given, /*allowDynamic=*/false, error)) {
+      fail("--shape of argument #" + llvm::Twine(index) + ": " + error);
+      return failure();
+    }
+    if (!fitsType(type, given)) {
+      fail("--shape " + formatShape(given) + " of argument #" +
+           llvm::Twine(index) + " does not fit its type " + typeString(type));
+      return failure();
+    }
+    shape.assign(given.begin(), given.end());
+  } else if (llvm::any_of(shape, ShapedType::isDynamic)) {
     fail("argument #" + llvm::Twine(index) + " has type " + typeString(type) +
-         " with dynamic dims; --random needs static shapes, give --input "
-         "files instead");
+         " with dynamic dims; give the shape of every argument with --shape "
+         "(or --input files)");
     return failure();
   }
   return npy::randomArray(*dtypeFor(type), {shape.begin(), shape.end()}, rng);
@@ -208,11 +239,7 @@ static FailureOr<npy::Array> readArgument(Type type, unsigned index,
          npy::dtypeName(expected) + ")");
     return failure();
   }
-  SmallVector<int64_t> shape = *shapeOf(type);
-  bool matches = shape.size() == array.shape.size();
-  for (size_t d = 0; matches && d < shape.size(); ++d)
-    matches = ShapedType::isDynamic(shape[d]) || shape[d] == array.shape[d];
-  if (!matches) {
+  if (!fitsType(type, array.shape)) {
     fail(where + ": shape " + formatShape(array.shape) +
          " does not match argument type " + typeString(type));
     return failure();
@@ -246,13 +273,22 @@ static void printSummary(unsigned index, Type type, const npy::Array &array) {
 /// FLOPs of the attention in `func`: 2 * (E + Ev) per allowed (i, j) pair
 /// of each batch and query head, counting only the pairs that causal
 /// alignment and the window allow (a mask's values are data, not counted).
-static double attentionFlops(func::FuncOp func) {
+/// Dynamic dims are known where q, k and v are arguments (`args`); other
+/// attention with dynamic dims is not counted.
+static double attentionFlops(func::FuncOp func, ArrayRef<npy::Array> args) {
+  auto shapeOfOperand = [&](Value value) -> SmallVector<int64_t> {
+    if (auto arg = dyn_cast<BlockArgument>(value);
+        arg && arg.getOwner()->getParentOp() == func)
+      return SmallVector<int64_t>(args[arg.getArgNumber()].shape.begin(),
+                                  args[arg.getArgNumber()].shape.end());
+    return llvm::to_vector(cast<ShapedType>(value.getType()).getShape());
+  };
   double flops = 0.0;
   func.walk([&](attn::SdpaOp op) {
-    ArrayRef<int64_t> q = op.getQuery().getType().getShape();
-    ArrayRef<int64_t> v = op.getValue().getType().getShape();
+    SmallVector<int64_t> q = shapeOfOperand(op.getQuery());
+    SmallVector<int64_t> v = shapeOfOperand(op.getValue());
     int64_t rank = q.size();
-    int64_t keyLen = op.getKey().getType().getShape()[rank - 2];
+    int64_t keyLen = shapeOfOperand(op.getKey())[rank - 2];
     int64_t queryLen = q[rank - 2];
     if (ShapedType::isDynamicShape(q) || ShapedType::isDynamic(keyLen) ||
         ShapedType::isDynamic(v.back()))
@@ -381,6 +417,8 @@ int main(int argc, char **argv) {
                 "; this build runs graphs on: cpu, nvptx, reference");
   if (!inputs.empty() && randomSeed.getNumOccurrences())
     return fail("give either --input files or --random, not both");
+  if (!shapes.empty() && !randomSeed.getNumOccurrences())
+    return fail("--shape sizes random inputs; it goes with --random");
   if (inputs.empty() && !randomSeed.getNumOccurrences())
     return fail("no inputs: give one --input=FILE.npy per argument, or "
                 "--random=SEED");
@@ -431,6 +469,10 @@ int main(int argc, char **argv) {
 
   std::vector<npy::Array> args;
   if (randomSeed.getNumOccurrences()) {
+    if (!shapes.empty() && shapes.size() != numArgs)
+      return fail("@" + func.getSymName() + " takes " + llvm::Twine(numArgs) +
+                  " arguments but " + llvm::Twine(shapes.size()) +
+                  " --shape options were given");
     std::mt19937_64 rng(randomSeed);
     for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
       FailureOr<npy::Array> array = randomArgument(type, i, rng);
@@ -478,7 +520,7 @@ int main(int argc, char **argv) {
         return error.empty() ? 1 : fail(error);
       }
     }
-    results = runCompiled(directory, args, attentionFlops(func));
+    results = runCompiled(directory, args, attentionFlops(func, args));
     if (!isArtifact)
       llvm::sys::fs::remove_directories(directory);
   }

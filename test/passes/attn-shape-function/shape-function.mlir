@@ -35,8 +35,8 @@ func.func @gqa(%q: tensor<?x?x?x64xf32>, %k: tensor<?x?x?x64xf32>, %v: tensor<?x
 // CHECK-LABEL: func.func @__sdpa_shapes_mask_lse(
 // CHECK-SAME: %[[Q:[^:]*]]: tensor<2x4x?x16xf32>, %[[K:[^:]*]]: tensor<2x4x?x16xf32>, %[[V:[^:]*]]: tensor<2x4x?x?xf32>, %[[M:[^:]*]]: tensor<128x48xi1>) -> tensor<6xi64>
 // CHECK-SAME: ["value sequence dim 2 ({lhs}) must equal key sequence dim 2 ({rhs}) at attn.sdpa
-// CHECK-SAME: "mask dim 0 ({lhs}) must be 1 or the size it broadcasts to ({rhs}) at attn.sdpa
-// CHECK-SAME: "mask dim 1 ({lhs}) must be 1 or the size it broadcasts to ({rhs}) at attn.sdpa
+// CHECK-SAME: "mask dim 0 ({lhs}) must equal the dim it masks ({rhs}); only a static 1 broadcasts, at attn.sdpa
+// CHECK-SAME: "mask dim 1 ({lhs}) must equal the dim it masks ({rhs}); only a static 1 broadcasts, at attn.sdpa
 // CHECK-DAG: %[[L:.*]] = tensor.dim %[[Q]], %c2
 // CHECK-DAG: %[[S:.*]] = tensor.dim %[[K]], %c2
 // CHECK-DAG: %[[EV:.*]] = tensor.dim %[[V]], %c3

@@ -3,25 +3,6 @@
 
 // --attn-tile fails, with the reason on the op, for what it cannot tile.
 
-// A dynamic mask dim might be 1 or not: which rows of the mask a block reads
-// is unknown. The dim is the mask's own (dim 0 of tensor<?x48xi1>).
-func.func @dynamic_mask_dim(%q: tensor<2x4x64x16xf32>, %k: tensor<2x4x48x16xf32>, %v: tensor<2x4x48x16xf32>, %m: tensor<?x48xi1>) -> tensor<2x4x64x16xf32> {
-  // expected-error @+1 {{'attn.sdpa' op cannot tile: mask dim 0 is dynamic, so whether it broadcasts is unknown}}
-  %0 = attn.sdpa %q, %k, %v mask(%m : tensor<?x48xi1>) : tensor<2x4x64x16xf32>, tensor<2x4x48x16xf32>, tensor<2x4x48x16xf32> -> tensor<2x4x64x16xf32>
-  return %0 : tensor<2x4x64x16xf32>
-}
-
-// -----
-
-// A full-rank mask with a dynamic batch dim.
-func.func @dynamic_mask_batch(%q: tensor<?x4x64x16xf32>, %k: tensor<?x4x48x16xf32>, %v: tensor<?x4x48x16xf32>, %m: tensor<?x1x64x48xf32>) -> tensor<?x4x64x16xf32> {
-  // expected-error @+1 {{'attn.sdpa' op cannot tile: mask dim 0 is dynamic, so whether it broadcasts is unknown}}
-  %0 = attn.sdpa %q, %k, %v mask(%m : tensor<?x1x64x48xf32>) : tensor<?x4x64x16xf32>, tensor<?x4x48x16xf32>, tensor<?x4x48x16xf32> -> tensor<?x4x64x16xf32>
-  return %0 : tensor<?x4x64x16xf32>
-}
-
-// -----
-
 // The default scale 1/sqrt(E) needs E; attn.block carries the resolved scale.
 func.func @default_scale_dynamic_e(%q: tensor<2x4x64x?xf32>, %k: tensor<2x4x48x?xf32>, %v: tensor<2x4x48x16xf32>) -> tensor<2x4x64x16xf32> {
   // expected-error @+1 {{'attn.sdpa' op cannot tile: the default scale needs a static head dim; give 'scale' explicitly}}

@@ -206,3 +206,18 @@ func.func @dynamic_batch_and_length(%q: tensor<?x8x?x64xf32>, %k: tensor<?x2x?x6
 func.func @no_attention(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
+
+// -----
+// A dynamic mask dim is read in full, like any dim but a static 1 (the
+// shape function checks at run time that it equals the dim it masks): the
+// mask's batch dim follows the grid's batch index, its head dim of 1
+// broadcasts.
+// CHECK-LABEL: func @dynamic_mask_batch
+// CHECK-SAME: %[[M:[^:]*]]: tensor<?x1x64x48xf32>
+// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %[[QB:.*]]) in
+// CHECK: %[[ROW:.*]] = arith.muli %[[QB]], %{{.*}} : index
+// CHECK: tensor.extract_slice %[[M]][%[[B]], 0, %[[ROW]], 0] [1, 1, 32, 48] [1, 1, 1, 1] : tensor<?x1x64x48xf32> to tensor<32x48xf32>
+func.func @dynamic_mask_batch(%q: tensor<?x4x64x16xf32>, %k: tensor<?x4x48x16xf32>, %v: tensor<?x4x48x16xf32>, %m: tensor<?x1x64x48xf32>) -> tensor<?x4x64x16xf32> {
+  %0 = attn.sdpa %q, %k, %v mask(%m : tensor<?x1x64x48xf32>) : tensor<?x4x64x16xf32>, tensor<?x4x48x16xf32>, tensor<?x4x48x16xf32> -> tensor<?x4x64x16xf32>
+  return %0 : tensor<?x4x64x16xf32>
+}

@@ -41,7 +41,17 @@
 // OUTPUTS: sdpa-run: error: @fixed returns 1 results but 2 --output files were given
 
 // RUN: not sdpa-run %s --entry=dynamic --random=1 2>&1 | FileCheck %s --check-prefix=DYNAMIC
-// DYNAMIC: sdpa-run: error: argument #0 has type tensor<1x2x?x8xf32> with dynamic dims; --random needs static shapes, give --input files instead
+// DYNAMIC: sdpa-run: error: argument #0 has type tensor<1x2x?x8xf32> with dynamic dims; give the shape of every argument with --shape (or --input files)
+
+// --shape sizes random inputs, one per argument, fitting their types.
+// RUN: not sdpa-run %s --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k.npy --shape=1x2x4x8 2>&1 | FileCheck %s --check-prefix=SHAPE-ALONE
+// SHAPE-ALONE: sdpa-run: error: --shape sizes random inputs; it goes with --random
+// RUN: not sdpa-run %s --entry=dynamic --random=1 --shape=1x2x4x8 2>&1 | FileCheck %s --check-prefix=SHAPE-COUNT
+// SHAPE-COUNT: sdpa-run: error: @dynamic takes 3 arguments but 1 --shape options were given
+// RUN: not sdpa-run %s --entry=dynamic --random=1 --shape=1x2x4x8 --shape=1x3x6x8 --shape=1x2x6x8 2>&1 | FileCheck %s --check-prefix=SHAPE-FIT
+// SHAPE-FIT: sdpa-run: error: --shape [1, 3, 6, 8] of argument #1 does not fit its type tensor<1x2x?x8xf32>
+// RUN: not sdpa-run %s --entry=dynamic --random=1 --shape=1x2x?x8 --shape=1x2x6x8 --shape=1x2x6x8 2>&1 | FileCheck %s --check-prefix=SHAPE-DYN
+// SHAPE-DYN: sdpa-run: error: --shape of argument #0: dynamic dim '?' in shape '1x2x?x8'; sizes must be given
 
 // Dynamic dims take their sizes from the files, and the reference checks
 // that they agree with each other at run time.
@@ -51,12 +61,11 @@
 // DYNAMIC-OK: result #0: tensor<1x2x?x8xf32> min=
 
 // The reference evaluates attn.sdpa only where it can see it, and passes
-// only tensors and scalars of the runtime's dtypes between it and the rest.
+// only tensors, sizes and scalars of the runtime's dtypes between it and the
+// rest.
 // RUN: not sdpa-run %s --target=reference --entry=nested --random=1 2>&1 | FileCheck %s --check-prefix=NESTED
 // NESTED: error: the float64 reference evaluates attn.sdpa only at the top level of the entry function
 // RUN: %python -c "import numpy as n; n.save('%t/row.npy', n.array(2, dtype=n.int64))"
-// RUN: not sdpa-run %s --target=reference --entry=index_across --input=%t/q.npy --input=%t/k.npy --input=%t/k.npy --input=%t/row.npy 2>&1 | FileCheck %s --check-prefix=INDEX
-// INDEX: error: the float64 reference cannot pass a value of type 'index' between attn.sdpa and the ops around it
 // RUN: not sdpa-run %s --target=reference --entry=float_bits --random=1 2>&1 | FileCheck %s --check-prefix=BITS
 // BITS: error: the float64 reference cannot widen these ops to f64
 
@@ -112,9 +121,19 @@ func.func @memref_arg(%a: memref<4xf32>) {
   return
 }
 
-// The CPU target compiles static shapes only, and says so.
-// RUN: not sdpa-run %s --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k.npy 2>&1 | FileCheck %s --check-prefix=CPU-DYNAMIC
-// CPU-DYNAMIC: error: argument 0 has type 'tensor<1x2x?x8xf32>'; dynamic shapes are not supported by artifacts yet
+// The CPU target takes dynamic dims from the inputs, and refuses inputs whose
+// shapes do not fit together (here the value has fewer keys than the key)
+// before any kernel runs.
+// RUN: sdpa-run %s --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k.npy --check | FileCheck %s --check-prefix=CPU-DYNAMIC
+// CPU-DYNAMIC: result #0: tensor<1x2x?x8xf32>
+// CPU-DYNAMIC: check: result #0 rel_error={{.*}} ok
+// RUN: not sdpa-run %s --entry=dynamic --input=%t/q.npy --input=%t/k.npy --input=%t/k_short.npy 2>&1 | FileCheck %s --check-prefix=CPU-MISMATCH
+// CPU-MISMATCH: sdpa-run: error: the input shapes do not fit the kernel: value sequence dim 2 (5) must equal key sequence dim 2 (6) at attn.sdpa ({{.*}}errors.mlir:{{[0-9]+}}:8)
+
+// A size used on both sides of attn.sdpa crosses between the reference's
+// segments as an i64; its scalar result is written like a tensor's.
+// RUN: sdpa-run %s --entry=index_across --input=%t/q.npy --input=%t/k.npy --input=%t/k.npy --input=%t/row.npy --check | FileCheck %s --check-prefix=INDEX
+// INDEX: check: result #0 rel_error={{.*}} ok
 
 // RUN: not sdpa-run %s --entry=fixed --random=1 --target=nvptx --chip=sm_70 2>&1 | FileCheck %s --check-prefix=CHIP
 // CHIP: sdpa-run: error: unsupported --chip=sm_70; chips: sm_80, sm_86, sm_87, sm_89, sm_90

@@ -1,0 +1,92 @@
+// Dynamic dims on the CPU: each function is compiled once, and the one
+// artifact runs on inputs of several shapes (ragged lengths, L > S, L = 1,
+// Ev != E, group sizes chosen at run time), each checked against the
+// float64 reference. Inputs whose shapes do not fit together are refused
+// before any kernel runs, naming the rule and the sizes.
+// RUN: rm -rf %t && mkdir -p %t
+
+// RUN: sdpa-compile %s --entry=gqa_causal -o %t/gqa
+// RUN: sdpa-run %t/gqa --random=1 --shape=2x8x37x64 --shape=2x2x45x64 --shape=2x2x45x64 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/gqa --random=2 --shape=1x8x50x64 --shape=1x2x20x64 --shape=1x2x20x64 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/gqa --random=3 --shape=3x8x1x64 --shape=3x2x100x64 --shape=3x2x100x64 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/gqa --random=4 --shape=1x8x64x64 --shape=1x2x64x64 --shape=1x2x64x64 --check --threads=1 | FileCheck %s --check-prefix=OK
+// RUN: not sdpa-run %t/gqa --random=5 --shape=2x8x16x64 --shape=3x2x16x64 --shape=2x2x16x64 2>&1 | FileCheck %s --check-prefix=BATCH
+// BATCH: sdpa-run: error: the input shapes do not fit the kernel: key batch dim 0 (3) must equal query batch dim 0 (2) at attn.sdpa
+// OK: check: result #0 rel_error={{.*}} ok
+// OK-NOT: FAILED
+func.func @gqa_causal(%q: tensor<?x8x?x64xf32>, %k: tensor<?x2x?x64xf32>, %v: tensor<?x2x?x64xf32>) -> tensor<?x8x?x64xf32> {
+  %0 = attn.sdpa %q, %k, %v causal align bottom_right : tensor<?x8x?x64xf32>, tensor<?x2x?x64xf32>, tensor<?x2x?x64xf32> -> tensor<?x8x?x64xf32>
+  return %0 : tensor<?x8x?x64xf32>
+}
+
+// Every dim dynamic but the head dims (which the vector kernel needs
+// static), heads included, so the group size is chosen at run time, with a
+// sliding window, Ev != E and the log-sum-exp.
+// RUN: sdpa-compile %s --entry=dynamic_heads -o %t/heads
+// RUN: sdpa-run %t/heads --random=6 --shape=2x6x33x24 --shape=2x3x40x24 --shape=2x3x40x20 --check | FileCheck %s --check-prefix=TWO
+// RUN: sdpa-run %t/heads --random=7 --shape=1x4x17x24 --shape=1x4x17x24 --shape=1x4x17x20 --check | FileCheck %s --check-prefix=TWO
+// RUN: sdpa-run %t/heads --random=8 --shape=1x8x5x24 --shape=1x1x9x24 --shape=1x1x9x20 --check | FileCheck %s --check-prefix=TWO
+// TWO: check: result #0 rel_error={{.*}} ok
+// TWO: check: result #1 rel_error={{.*}} ok
+// RUN: not sdpa-run %t/heads --random=9 --shape=1x6x8x24 --shape=1x4x8x24 --shape=1x4x8x20 2>&1 | FileCheck %s --check-prefix=HEADS
+// HEADS: sdpa-run: error: the input shapes do not fit the kernel: key heads (4) must be positive and divide query heads (6) at attn.sdpa
+// RUN: not sdpa-run %t/heads --random=9 --shape=1x4x8x24 --shape=1x4x8x24 --shape=1x4x9x20 2>&1 | FileCheck %s --check-prefix=KEYS
+// KEYS: sdpa-run: error: the input shapes do not fit the kernel: value sequence dim 2 (9) must equal key sequence dim 2 (8) at attn.sdpa
+// RUN: not sdpa-run %t/heads --random=9 --shape=1x4x8x24 --shape=1x0x8x24 --shape=1x0x8x20 2>&1 | FileCheck %s --check-prefix=ZERO
+// ZERO: sdpa-run: error: the input shapes do not fit the kernel: key heads (0) must be positive and divide query heads (4) at attn.sdpa
+func.func @dynamic_heads(%q: tensor<?x?x?x24xf32>, %k: tensor<?x?x?x24xf32>, %v: tensor<?x?x?x20xf32>) -> (tensor<?x?x?x20xf32>, tensor<?x?x?xf32>) {
+  %0, %1 = attn.sdpa %q, %k, %v window [8, 0] align top_left : tensor<?x?x?x24xf32>, tensor<?x?x?x24xf32>, tensor<?x?x?x20xf32> -> tensor<?x?x?x20xf32>, tensor<?x?x?xf32>
+  return %0, %1 : tensor<?x?x?x20xf32>, tensor<?x?x?xf32>
+}
+
+// f16 with an additive mask over (batch, L, S), broadcast over heads: the
+// mask's dynamic dims are read in full, so one of size 1 where the batch
+// is 2 is refused.
+// RUN: sdpa-compile %s --entry=masked_f16 -o %t/mask
+// RUN: sdpa-run %t/mask --random=10 --shape=2x4x29x32 --shape=2x4x31x32 --shape=2x4x31x32 --shape=2x1x29x31 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/mask --random=11 --shape=1x4x1x32 --shape=1x4x70x32 --shape=1x4x70x32 --shape=1x1x1x70 --check | FileCheck %s --check-prefix=OK
+// RUN: not sdpa-run %t/mask --random=12 --shape=2x4x29x32 --shape=2x4x31x32 --shape=2x4x31x32 --shape=1x1x29x31 2>&1 | FileCheck %s --check-prefix=MASK
+// MASK: sdpa-run: error: the input shapes do not fit the kernel: mask dim 0 (1) must equal the dim it masks (2); only a static 1 broadcasts, at attn.sdpa
+func.func @masked_f16(%q: tensor<?x4x?x32xf16>, %k: tensor<?x4x?x32xf16>, %v: tensor<?x4x?x32xf16>, %m: tensor<?x1x?x?xf16>) -> tensor<?x4x?x32xf16> {
+  %0 = attn.sdpa %q, %k, %v mask(%m : tensor<?x1x?x?xf16>) : tensor<?x4x?x32xf16>, tensor<?x4x?x32xf16>, tensor<?x4x?x32xf16> -> tensor<?x4x?x32xf16>
+  return %0 : tensor<?x4x?x32xf16>
+}
+
+// As an exporter writes a self-attention layer with dynamic batch and
+// sequence length: projections of [B * L, D], split into heads with
+// expand_shape (two dynamic dims in one group), transposed to [B, H, L, E]
+// around a causal GQA attention, merged back. B and L cross the attention
+// as sizes.
+// RUN: sdpa-compile %s --entry=self_attention -o %t/layer
+// RUN: sdpa-run %t/layer --random=13 --shape=2x37x64 --shape=64x64 --shape=64x32 --shape=64x32 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/layer --random=14 --shape=1x1x64 --shape=64x64 --shape=64x32 --shape=64x32 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/layer --random=15 --shape=3x70x64 --shape=64x64 --shape=64x32 --shape=64x32 --check | FileCheck %s --check-prefix=OK
+func.func @self_attention(%x: tensor<?x?x64xf32>, %wq: tensor<64x64xf32>, %wk: tensor<64x32xf32>, %wv: tensor<64x32xf32>) -> tensor<?x?x64xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %b = tensor.dim %x, %c0 : tensor<?x?x64xf32>
+  %l = tensor.dim %x, %c1 : tensor<?x?x64xf32>
+  %bl = arith.muli %b, %l : index
+  %x2 = tensor.collapse_shape %x [[0, 1], [2]] : tensor<?x?x64xf32> into tensor<?x64xf32>
+  %eq = tensor.empty(%bl) : tensor<?x64xf32>
+  %fq = linalg.fill ins(%zero : f32) outs(%eq : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %q2 = linalg.matmul ins(%x2, %wq : tensor<?x64xf32>, tensor<64x64xf32>) outs(%fq : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %ek = tensor.empty(%bl) : tensor<?x32xf32>
+  %fk = linalg.fill ins(%zero : f32) outs(%ek : tensor<?x32xf32>) -> tensor<?x32xf32>
+  %k2 = linalg.matmul ins(%x2, %wk : tensor<?x64xf32>, tensor<64x32xf32>) outs(%fk : tensor<?x32xf32>) -> tensor<?x32xf32>
+  %v2 = linalg.matmul ins(%x2, %wv : tensor<?x64xf32>, tensor<64x32xf32>) outs(%fk : tensor<?x32xf32>) -> tensor<?x32xf32>
+  %q4 = tensor.expand_shape %q2 [[0, 1], [2, 3]] output_shape [%b, %l, 4, 16] : tensor<?x64xf32> into tensor<?x?x4x16xf32>
+  %k4 = tensor.expand_shape %k2 [[0, 1], [2, 3]] output_shape [%b, %l, 2, 16] : tensor<?x32xf32> into tensor<?x?x2x16xf32>
+  %v4 = tensor.expand_shape %v2 [[0, 1], [2, 3]] output_shape [%b, %l, 2, 16] : tensor<?x32xf32> into tensor<?x?x2x16xf32>
+  %tq = tensor.empty(%b, %l) : tensor<?x4x?x16xf32>
+  %q = linalg.transpose ins(%q4 : tensor<?x?x4x16xf32>) outs(%tq : tensor<?x4x?x16xf32>) permutation = [0, 2, 1, 3]
+  %tk = tensor.empty(%b, %l) : tensor<?x2x?x16xf32>
+  %k = linalg.transpose ins(%k4 : tensor<?x?x2x16xf32>) outs(%tk : tensor<?x2x?x16xf32>) permutation = [0, 2, 1, 3]
+  %v = linalg.transpose ins(%v4 : tensor<?x?x2x16xf32>) outs(%tk : tensor<?x2x?x16xf32>) permutation = [0, 2, 1, 3]
+  %o = attn.sdpa %q, %k, %v causal align top_left : tensor<?x4x?x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32> -> tensor<?x4x?x16xf32>
+  %to = tensor.empty(%b, %l) : tensor<?x?x4x16xf32>
+  %ot = linalg.transpose ins(%o : tensor<?x4x?x16xf32>) outs(%to : tensor<?x?x4x16xf32>) permutation = [0, 2, 1, 3]
+  %out = tensor.collapse_shape %ot [[0], [1], [2, 3]] : tensor<?x?x4x16xf32> into tensor<?x?x64xf32>
+  return %out : tensor<?x?x64xf32>
+}
