@@ -175,13 +175,12 @@ void pruneToEntry(ModuleOp module, StringRef entry) {
     Operation *op = work.pop_back_val();
     if (!op || !reached.insert(op).second)
       continue;
-    std::optional<SymbolTable::UseRange> uses =
-        SymbolTable::getSymbolUses(op);
+    std::optional<SymbolTable::UseRange> uses = SymbolTable::getSymbolUses(op);
     if (!uses)
       continue;
     for (const SymbolTable::SymbolUse &use : *uses)
-      work.push_back(SymbolTable::lookupNearestSymbolFrom(
-          module, use.getSymbolRef()));
+      work.push_back(
+          SymbolTable::lookupNearestSymbolFrom(module, use.getSymbolRef()));
   }
   for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
     if (!reached.contains(func))
