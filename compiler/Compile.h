@@ -1,13 +1,15 @@
 //===- Compile.h - the compile API: module in, artifact out -----*- C++ -*-===//
 //
-// Compiles an entry function to an artifact directory a runtime loads:
-// for the GPU, PTX (and a cubin) with the launches in the manifest; for the
-// CPU, `kernel.so` (built from the module with the host's LLVM
-// target and linked by the system C compiler driver), `manifest.txt`
-// (entry symbol, argument dtypes, shapes and layouts; see
-// runtime/cpu/Manifest.h) and
-// `source.mlir` (the input, kept so that results can be checked against the
-// float64 reference later).
+// Compiles an entry function, and the functions it calls (the rest of the
+// module is dropped), to an artifact directory a runtime loads: for the
+// GPU, PTX (and a cubin) with the launches in the manifest; for the CPU,
+// `kernel.so` (built from the module with the host's LLVM target and linked
+// by the system C compiler driver), `manifest.txt` (entry symbol, argument
+// dtypes, shapes and layouts, and with dynamic dims the shape function and
+// its rules; see runtime/cpu/Manifest.h) and `source.mlir` (the input, kept
+// so that results can be checked against the float64 reference later).
+// Scalar results of a CPU entry are written through rank-0 descriptors like
+// tensors.
 //
 //===----------------------------------------------------------------------===//
 

@@ -77,12 +77,12 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
     pm.addPass(sdpa::createAttnRaiseSdpaPass());
   pm.addPass(sdpa::createAttnDecomposeAggregatedOpsPass());
   pm.addPass(sdpa::createAttnFoldKVBroadcastPass());
-  pm.addPass(sdpa::createAttnPackQueryGroupsPass());
   // CPU artifacts take dynamic dims: the runtime sizes results and checks
-  // argument shapes with the shape functions, built from the graph as the
-  // kernels will compute it.
+  // argument shapes with the shape functions, built from the graph with
+  // every op at the top level (decode packing may version attention).
   if (stridedArgs)
     pm.addPass(sdpa::createAttnShapeFunctionPass());
+  pm.addPass(sdpa::createAttnPackQueryGroupsPass());
   pm.addPass(sdpa::createAttnTilePass({blockQ, blockK, minGridBlocks}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

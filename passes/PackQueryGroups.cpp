@@ -14,8 +14,11 @@
 #include "passes/Passes.h"
 
 #include "dialects/attn/AttnOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace sdpa {
@@ -26,8 +29,9 @@ namespace sdpa {
 using namespace mlir;
 using namespace sdpa;
 
-/// Reshapes the static `value` so that its dims `dim` and `dim + 1` become
-/// `sizes` (same product): a collapse of the pair, then an expand.
+/// Reshapes `value`, whose dims `dim` and `dim + 1` are static, so that they
+/// become `sizes` (same product): a collapse of the pair, then an expand.
+/// Other dims may be dynamic.
 static Value regroup(PatternRewriter &rewriter, Location loc, Value value,
                      int64_t dim, std::array<int64_t, 2> sizes) {
   auto type = cast<RankedTensorType>(value.getType());
@@ -51,11 +55,29 @@ static Value regroup(PatternRewriter &rewriter, Location loc, Value value,
   SmallVector<int64_t> newShape(shape);
   newShape[dim] = sizes[0];
   newShape[dim + 1] = sizes[1];
+  SmallVector<OpFoldResult> outputShape =
+      tensor::getMixedSizes(rewriter, loc, value);
+  outputShape[dim] = rewriter.getIndexAttr(sizes[0]);
+  outputShape[dim + 1] = rewriter.getIndexAttr(sizes[1]);
   Value collapsed =
       tensor::CollapseShapeOp::create(rewriter, loc, value, pairs);
   return tensor::ExpandShapeOp::create(
       rewriter, loc, RankedTensorType::get(newShape, type.getElementType()),
-      collapsed, expanded);
+      collapsed, expanded, outputShape);
+}
+
+/// `value` with the static sizes of `sizes` (kDynamic entries keep the
+/// dim): a tensor.cast, or `value` itself when nothing changes.
+static Value castToSizes(OpBuilder &b, Location loc, Value value,
+                         ArrayRef<int64_t> sizes) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  for (auto [dim, size] : llvm::zip_equal(shape, sizes))
+    if (!ShapedType::isDynamic(size))
+      dim = size;
+  if (ArrayRef<int64_t>(shape) == type.getShape())
+    return value;
+  return tensor::CastOp::create(b, loc, type.clone(shape), value);
 }
 
 namespace {
@@ -66,34 +88,88 @@ struct PackQueryGroups : OpRewritePattern<attn::SdpaOp> {
                                 PatternRewriter &rewriter) const override {
     auto query = cast<RankedTensorType>(op.getQuery().getType());
     auto key = cast<RankedTensorType>(op.getKey().getType());
-    if (!query.hasStaticShape() || !key.hasStaticShape() ||
-        (op.getMask() &&
-         !cast<RankedTensorType>(op.getMask().getType()).hasStaticShape()))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
     int64_t batchRank = op.getBatchRank();
+    // Batch dims, S and E may be dynamic (a KV cache of any length); the
+    // heads must be known to regroup.
+    if (query.isDynamicDim(batchRank) || key.isDynamicDim(batchRank))
+      return rewriter.notifyMatchFailure(op, "dynamic heads");
     int64_t queryHeads = query.getDimSize(batchRank);
     int64_t keyHeads = key.getDimSize(batchRank);
     int64_t group = queryHeads / keyHeads;
-    if (query.getDimSize(batchRank + 1) != 1 || group <= 1)
+    int64_t queryLen = query.getDimSize(batchRank + 1);
+    if ((queryLen != 1 && !ShapedType::isDynamic(queryLen)) || group <= 1)
       return rewriter.notifyMatchFailure(op, "not a one-row GQA attention");
     if (op.getDropoutAttr() || op.getWindow())
       return rewriter.notifyMatchFailure(op, "depends on the query head/row");
     bool bottomRight = op.getAlign() == attn::Alignment::BottomRight;
     if (op.getCausal() && !bottomRight)
       return rewriter.notifyMatchFailure(op, "top_left causal row");
-
+    if (queryLen == 1) {
+      rewriter.replaceOp(op, packOneRow(rewriter, op, keyHeads, group));
+      return success();
+    }
+    // A dynamic L (one graph for prefill and decode): decide at run time.
+    // Only at the top level, so that the unpacked copy in the else branch
+    // is not versioned again.
+    if (!isa<FunctionOpInterface>(op->getParentOp()))
+      return rewriter.notifyMatchFailure(op, "already versioned");
     Location loc = op.getLoc();
+    Value len =
+        tensor::DimOp::create(rewriter, loc, op.getQuery(), batchRank + 1);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value isDecode = arith::CmpIOp::create(rewriter, loc,
+                                           arith::CmpIPredicate::eq, len, one);
+    auto versions = scf::IfOp::create(rewriter, loc, op->getResultTypes(),
+                                      isDecode, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(versions.thenBlock());
+      SmallVector<Value> packed = packOneRow(rewriter, op, keyHeads, group);
+      for (auto [value, type] : llvm::zip_equal(packed, op->getResultTypes()))
+        value = tensor::CastOp::create(rewriter, loc, type, value);
+      scf::YieldOp::create(rewriter, loc, packed);
+      rewriter.setInsertionPointToStart(versions.elseBlock());
+      Operation *unpacked = rewriter.clone(*op);
+      scf::YieldOp::create(rewriter, loc, unpacked->getResults());
+    }
+    rewriter.replaceOp(op, versions.getResults());
+    return success();
+  }
+
+  /// The results of `op`, computed as Hkv attentions of `group` rows, with
+  /// L = 1 static in their types. Where L or the mask's head and row dims
+  /// are dynamic, they are cast to the sizes they have when L = 1 (the
+  /// shape function checks them against Hq and L).
+  static SmallVector<Value> packOneRow(PatternRewriter &rewriter,
+                                       attn::SdpaOp op, int64_t keyHeads,
+                                       int64_t group) {
+    Location loc = op.getLoc();
+    int64_t batchRank = op.getBatchRank();
+    int64_t queryHeads = keyHeads * group;
+    int64_t rank = batchRank + 3;
+    SmallVector<int64_t> querySizes(rank, ShapedType::kDynamic);
+    querySizes[batchRank + 1] = 1;
+    Value query = castToSizes(rewriter, loc, op.getQuery(), querySizes);
     std::array<int64_t, 2> packed = {keyHeads, group};
     std::array<int64_t, 2> unpacked = {queryHeads, 1};
-    Value q = regroup(rewriter, loc, op.getQuery(), batchRank, packed);
+    Value q = regroup(rewriter, loc, query, batchRank, packed);
     Value mask = op.getMask();
     if (mask) {
       // Trailing dims [Hq, L, S] align with the query's; a mask without a
       // head dim, or with a head dim of 1, broadcasts over the packed heads
       // and rows as it is.
       auto maskType = cast<RankedTensorType>(mask.getType());
-      int64_t headDim = maskType.getRank() - 3;
-      if (headDim >= 0 && maskType.getDimSize(headDim) == queryHeads)
+      int64_t maskRank = maskType.getRank();
+      int64_t headDim = maskRank - 3;
+      SmallVector<int64_t> sizes(maskRank, ShapedType::kDynamic);
+      if (maskRank >= 2)
+        sizes[maskRank - 2] = 1;
+      if (headDim >= 0 && maskType.isDynamicDim(headDim))
+        sizes[headDim] = queryHeads;
+      mask = castToSizes(rewriter, loc, mask, sizes);
+      if (headDim >= 0 &&
+          cast<RankedTensorType>(mask.getType()).getDimSize(headDim) ==
+              queryHeads)
         mask = regroup(rewriter, loc, mask, headDim, packed);
     }
     auto outType = cast<RankedTensorType>(op.getOut().getType());
@@ -119,8 +195,7 @@ struct PackQueryGroups : OpRewritePattern<attn::SdpaOp> {
     if (op.getLse())
       results.push_back(
           regroup(rewriter, loc, sdpa.getLse(), batchRank, unpacked));
-    rewriter.replaceOp(op, results);
-    return success();
+    return results;
   }
 };
 

@@ -130,10 +130,16 @@ def AttnPackQueryGroupsPass : Pass<"attn-pack-query-groups"> {
     memory), and reshapes `out`, `lse` and a per-head mask back and forth
     accordingly. Each K/V tile is then loaded once for the whole group.
 
-    It applies only where the result is exactly the same: static shapes,
-    `L = 1`, `G > 1`, no dropout (its draws are keyed by the query head and
-    row), no window, and no causal mask unless it is aligned
+    It applies only where the result is exactly the same: static head
+    counts, `L = 1`, `G > 1`, no dropout (its draws are keyed by the query
+    head and row), no window, and no causal mask unless it is aligned
     `bottom_right`, where with one row it excludes nothing and is dropped.
+    Batch dims, `S` and `E` may be dynamic (a KV cache of any length). A
+    dynamic `L` (one graph for prefill and decode) is versioned at run
+    time: an `scf.if` on `L == 1` runs the packed form, with the query and
+    the mask's head and row dims cast to their sizes for one row (which the
+    shape function checks, so `--attn-shape-function` runs before this
+    pass), and otherwise the attention as written.
   }];
   let dependentDialects = ["::sdpa::attn::AttnDialect",
     "::mlir::tensor::TensorDialect"];

@@ -52,6 +52,22 @@ func.func @masked_f16(%q: tensor<?x4x?x32xf16>, %k: tensor<?x4x?x32xf16>, %v: te
   return %0 : tensor<?x4x?x32xf16>
 }
 
+// One graph for prefill and decode: L is dynamic, so the GQA packing of
+// decode is chosen at run time (L = 1) and prefill runs as written; the
+// per-head additive mask is reshaped with the query in decode. A mask head
+// dim of 1 where there are 8 heads is refused (only a static 1
+// broadcasts).
+// RUN: sdpa-compile %s --entry=prefill_or_decode -o %t/both
+// RUN: sdpa-run %t/both --random=16 --shape=2x8x1x32 --shape=2x2x50x32 --shape=2x2x50x32 --shape=2x8x1x50 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/both --random=17 --shape=2x8x7x32 --shape=2x2x7x32 --shape=2x2x7x32 --shape=2x8x7x7 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/both --random=18 --shape=1x8x1x32 --shape=1x2x1x32 --shape=1x2x1x32 --shape=1x8x1x1 --check | FileCheck %s --check-prefix=OK
+// RUN: not sdpa-run %t/both --random=19 --shape=2x8x1x32 --shape=2x2x50x32 --shape=2x2x50x32 --shape=2x1x1x50 2>&1 | FileCheck %s --check-prefix=MASK-HEADS
+// MASK-HEADS: sdpa-run: error: the input shapes do not fit the kernel: mask dim 1 (1) must equal the dim it masks (8); only a static 1 broadcasts, at attn.sdpa
+func.func @prefill_or_decode(%q: tensor<?x8x?x32xf32>, %k: tensor<?x2x?x32xf32>, %v: tensor<?x2x?x32xf32>, %m: tensor<?x?x?x?xf32>) -> tensor<?x8x?x32xf32> {
+  %0 = attn.sdpa %q, %k, %v mask(%m : tensor<?x?x?x?xf32>) causal align bottom_right : tensor<?x8x?x32xf32>, tensor<?x2x?x32xf32>, tensor<?x2x?x32xf32> -> tensor<?x8x?x32xf32>
+  return %0 : tensor<?x8x?x32xf32>
+}
+
 // As an exporter writes a self-attention layer with dynamic batch and
 // sequence length: projections of [B * L, D], split into heads with
 // expand_shape (two dynamic dims in one group), transposed to [B, H, L, E]

@@ -65,7 +65,7 @@ func.func @padding_mask(%q: tensor<2x8x1x32xf32>, %k: tensor<2x2x64x32xf32>,
 
 // Left alone: what depends on the query head or row (dropout, a window, a
 // top_left causal row), more than one query row, one query head per group,
-// dynamic shapes.
+// dynamic heads.
 
 // CHECK-LABEL: func.func @not_packed
 //   CHECK-NOT:   tensor.collapse_shape
@@ -78,10 +78,10 @@ func.func @padding_mask(%q: tensor<2x8x1x32xf32>, %k: tensor<2x2x64x32xf32>,
 //   CHECK-NOT:   tensor.collapse_shape
 func.func @not_packed(%q: tensor<8x1x16xf32>, %k: tensor<2x32x16xf32>,
                       %v: tensor<2x32x16xf32>, %q2: tensor<8x2x16xf32>,
-                      %kv8: tensor<8x32x16xf32>, %qd: tensor<8x1x?xf32>,
+                      %kv8: tensor<8x32x16xf32>, %qd: tensor<?x1x16xf32>,
                       %seed: i64)
     -> (tensor<8x1x16xf32>, tensor<8x1x16xf32>, tensor<8x1x16xf32>,
-        tensor<8x2x16xf32>, tensor<8x1x16xf32>, tensor<8x1x16xf32>) {
+        tensor<8x2x16xf32>, tensor<8x1x16xf32>, tensor<?x1x16xf32>) {
   %0 = attn.sdpa %q, %k, %v dropout 0.5 seed(%seed)
       : tensor<8x1x16xf32>, tensor<2x32x16xf32>, tensor<2x32x16xf32>
       -> tensor<8x1x16xf32>
@@ -98,9 +98,55 @@ func.func @not_packed(%q: tensor<8x1x16xf32>, %k: tensor<2x32x16xf32>,
       : tensor<8x1x16xf32>, tensor<8x32x16xf32>, tensor<8x32x16xf32>
       -> tensor<8x1x16xf32>
   %5 = attn.sdpa %qd, %k, %v scale 0.25
-      : tensor<8x1x?xf32>, tensor<2x32x16xf32>, tensor<2x32x16xf32>
-      -> tensor<8x1x16xf32>
+      : tensor<?x1x16xf32>, tensor<2x32x16xf32>, tensor<2x32x16xf32>
+      -> tensor<?x1x16xf32>
   return %0, %1, %2, %3, %4, %5 : tensor<8x1x16xf32>, tensor<8x1x16xf32>,
       tensor<8x1x16xf32>, tensor<8x2x16xf32>, tensor<8x1x16xf32>,
-      tensor<8x1x16xf32>
+      tensor<?x1x16xf32>
+}
+
+// -----
+
+// A dynamic batch and KV length: the batch size comes from the query for
+// the expand, the keys are not reshaped, a mask broadcast over heads and
+// rows stays as it is.
+// CHECK-LABEL: func.func @dynamic_batch_and_keys
+//  CHECK-SAME: (%[[Q:[^:]*]]: tensor<?x8x1x16xf32>, %[[K:[^:]*]]: tensor<?x2x?x16xf32>, %[[V:[^:]*]]: tensor<?x2x?x16xf32>, %[[M:[^:]*]]: tensor<?x1x1x?xi1>)
+//       CHECK:   %[[B:.*]] = tensor.dim %[[Q]], %c0
+//       CHECK:   %[[QC:.*]] = tensor.collapse_shape %[[Q]] {{\[}}[0], [1, 2], [3]] : tensor<?x8x1x16xf32> into tensor<?x8x16xf32>
+//       CHECK:   %[[QP:.*]] = tensor.expand_shape %[[QC]] {{\[}}[0], [1, 2], [3]] output_shape [%[[B]], 2, 4, 16] : tensor<?x8x16xf32> into tensor<?x2x4x16xf32>
+//       CHECK:   %[[O:.*]] = attn.sdpa %[[QP]], %[[K]], %[[V]] mask(%[[M]] : tensor<?x1x1x?xi1>) : tensor<?x2x4x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32> -> tensor<?x2x4x16xf32>
+//       CHECK:   tensor.expand_shape %{{.*}} output_shape [%{{.*}}, 8, 1, 16] : tensor<?x8x16xf32> into tensor<?x8x1x16xf32>
+func.func @dynamic_batch_and_keys(%q: tensor<?x8x1x16xf32>, %k: tensor<?x2x?x16xf32>, %v: tensor<?x2x?x16xf32>, %m: tensor<?x1x1x?xi1>) -> tensor<?x8x1x16xf32> {
+  %0 = attn.sdpa %q, %k, %v mask(%m : tensor<?x1x1x?xi1>) : tensor<?x8x1x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32> -> tensor<?x8x1x16xf32>
+  return %0 : tensor<?x8x1x16xf32>
+}
+
+// -----
+
+// A dynamic L (one graph for prefill and decode) is versioned at run time:
+// when L = 1 the query and the per-head mask are cast to one row and
+// packed, causal bottom_right dropped; otherwise the attention runs as
+// written.
+// CHECK-LABEL: func.func @dynamic_length
+//  CHECK-SAME: (%[[Q:[^:]*]]: tensor<2x8x?x16xf32>, %[[K:[^:]*]]: tensor<2x2x?x16xf32>, %[[V:[^:]*]]: tensor<2x2x?x16xf32>, %[[M:[^:]*]]: tensor<2x8x?x?xf32>)
+//       CHECK:   %[[L:.*]] = tensor.dim %[[Q]], %c2
+//       CHECK:   %[[ONE:.*]] = arith.cmpi eq, %[[L]], %c1 : index
+//       CHECK:   %[[R:.*]] = scf.if %[[ONE]] -> (tensor<2x8x?x16xf32>) {
+//       CHECK:     %[[Q1:.*]] = tensor.cast %[[Q]] : tensor<2x8x?x16xf32> to tensor<2x8x1x16xf32>
+//       CHECK:     %[[QC:.*]] = tensor.collapse_shape %[[Q1]]
+//       CHECK:     %[[QP:.*]] = tensor.expand_shape %[[QC]] {{.*}} into tensor<2x2x4x16xf32>
+//       CHECK:     %[[M1:.*]] = tensor.cast %[[M]] : tensor<2x8x?x?xf32> to tensor<2x8x1x?xf32>
+//       CHECK:     %[[MC:.*]] = tensor.collapse_shape %[[M1]]
+//       CHECK:     %[[MP:.*]] = tensor.expand_shape %[[MC]] {{.*}} into tensor<2x2x4x?xf32>
+//       CHECK:     %[[O:.*]] = attn.sdpa %[[QP]], %[[K]], %[[V]] mask(%[[MP]] : tensor<2x2x4x?xf32>) : tensor<2x2x4x16xf32>, tensor<2x2x?x16xf32>, tensor<2x2x?x16xf32> -> tensor<2x2x4x16xf32>
+//       CHECK:     %[[OC:.*]] = tensor.cast %{{.*}} : tensor<2x8x1x16xf32> to tensor<2x8x?x16xf32>
+//       CHECK:     scf.yield %[[OC]]
+//       CHECK:   } else {
+//       CHECK:     %[[U:.*]] = attn.sdpa %[[Q]], %[[K]], %[[V]] mask(%[[M]] : tensor<2x8x?x?xf32>) causal align bottom_right
+//       CHECK:     scf.yield %[[U]]
+//       CHECK:   return %[[R]]
+func.func @dynamic_length(%q: tensor<2x8x?x16xf32>, %k: tensor<2x2x?x16xf32>, %v: tensor<2x2x?x16xf32>, %m: tensor<2x8x?x?xf32>) -> tensor<2x8x?x16xf32> {
+  %0 = attn.sdpa %q, %k, %v mask(%m : tensor<2x8x?x?xf32>) causal align bottom_right : tensor<2x8x?x16xf32>, tensor<2x2x?x16xf32>, tensor<2x2x?x16xf32> -> tensor<2x8x?x16xf32>
+  return %0 : tensor<2x8x?x16xf32>
 }
