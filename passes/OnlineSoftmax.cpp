@@ -141,9 +141,10 @@ private:
   void computeScores();
   void computeScoresFromKeyRows(Value keyStart, Value cols);
   void softmaxRows(Value keyStart, bool maskPositions);
-  void accumulateValues();
+  void accumulateValues(Value keyStart, Value cols);
   void finalize();
   Value maskVector(Value row, Value col);
+  void prefetchRow(Value memref, Value row, int64_t cols);
   Value dropoutKeeps(Value row, Value col, uint32_t threshold);
   Value allowedPositions(Value row, Value col);
 
@@ -164,6 +165,10 @@ private:
   /// Values are packed with vector loads (unit inner stride, Ev a multiple
   /// of the lanes).
   bool vectorValues = false;
+  /// Blocks of a few rows (decode) read value rows directly in P.V: the
+  /// copy into Vp would cost as much as the products (it was LLVM's memcpy
+  /// for most of decode's time).
+  bool directValues = false;
   /// Keys are packed transposed a lanes x lanes tile at a time, through a
   /// shuffle network in registers (unit inner stride, E a multiple of the
   /// lanes); otherwise element by element.
@@ -221,6 +226,8 @@ LogicalResult BlockLowering::lower() {
                staticRows <= kRowsPerMicroTile && headDim % lanes == 0 &&
                unitInnerStride(op.getKey());
   vectorValues = valueDim % lanes == 0 && unitInnerStride(op.getValue());
+  directValues = !ShapedType::isDynamic(staticRows) &&
+                 staticRows <= kRowsPerMicroTile && vectorValues;
   vectorKeys =
       !directKeys && headDim % lanes == 0 && unitInnerStride(op.getKey());
   rows = dim(op.getQuery(), 0);
@@ -253,11 +260,12 @@ LogicalResult BlockLowering::lower() {
       vector::StoreOp::create(b, zeroVec, acc, ValueRange{i, c});
     });
   });
-  loop(idx(0), idx(blockKeys), 1, [&](Value j) {
-    loop(idx(0), idx(paddedValueDim), lanes, [&](Value c) {
-      vector::StoreOp::create(b, zeroVec, vp, ValueRange{j, c});
+  if (!directValues)
+    loop(idx(0), idx(blockKeys), 1, [&](Value j) {
+      loop(idx(0), idx(paddedValueDim), lanes, [&](Value c) {
+        vector::StoreOp::create(b, zeroVec, vp, ValueRange{j, c});
+      });
     });
-  });
 
   // The key blocks this block may see.
   Value keyBegin = op.getKeyBegin(), keyEnd = op.getKeyEnd();
@@ -304,7 +312,7 @@ LogicalResult BlockLowering::lower() {
           softmaxRows(keyStart, /*maskPositions=*/true);
           scf::YieldOp::create(b);
         });
-    accumulateValues();
+    accumulateValues(keyStart, cols);
   });
 
   finalize();
@@ -441,10 +449,13 @@ void BlockLowering::packKeysAndValues(Value keyStart, Value cols) {
   SmallVector<int64_t> valueStrides;
   int64_t ignoredOffset;
   bool versionOnStride =
-      vectorValues && elementType == accType && valueDim == paddedValueDim &&
+      !directValues && vectorValues && elementType == accType &&
+      valueDim == paddedValueDim &&
       succeeded(valueType.getStridesAndOffset(valueStrides, ignoredOffset)) &&
       ShapedType::isDynamic(valueStrides[0]);
-  if (!versionOnStride) {
+  if (directValues) {
+    // accumulateValues reads the value rows where they are.
+  } else if (!versionOnStride) {
     packValues(op.getValue());
   } else {
     auto metadata = memref::ExtractStridedMetadataOp::create(b, op.getValue());
@@ -481,9 +492,10 @@ void BlockLowering::packKeysAndValues(Value keyStart, Value cols) {
       loop(idx(0), idx(headDim), 1, [&](Value e) {
         memref::StoreOp::create(b, zero, kt, ValueRange{e, j});
       });
-    loop(idx(0), idx(paddedValueDim), lanes, [&](Value c) {
-      vector::StoreOp::create(b, zeroVec, vp, ValueRange{j, c});
-    });
+    if (!directValues)
+      loop(idx(0), idx(paddedValueDim), lanes, [&](Value c) {
+        vector::StoreOp::create(b, zeroVec, vp, ValueRange{j, c});
+      });
   });
 }
 
@@ -531,6 +543,10 @@ void BlockLowering::computeScoresFromKeyRows(Value keyStart, Value cols) {
   int64_t chunks = headDim / lanes;
   loop(idx(0), cols, 1, [&](Value j) {
     Value key = arith::AddIOp::create(b, keyStart, j);
+    // Decode streams K and V from memory with little arithmetic between
+    // loads; ask for the value row P.V reads next while the scores compute.
+    if (directValues)
+      prefetchRow(op.getValue(), key, valueDim);
     SmallVector<Value> keyChunks;
     for (int64_t c = 0; c < chunks; ++c)
       keyChunks.push_back(toAcc(vector::LoadOp::create(
@@ -551,6 +567,17 @@ void BlockLowering::computeScoresFromKeyRows(Value keyStart, Value cols) {
     for (int64_t r = 0; r < staticRows; ++r)
       memref::StoreOp::create(b, zero, sb, ValueRange{idx(r), j});
   });
+}
+
+void BlockLowering::prefetchRow(Value memref, Value row, int64_t cols) {
+  // One prefetch per 64-byte line of the row's first `cols` elements. Rows
+  // past the end only waste the hint: prefetches do not fault.
+  int64_t bytes = elementType.getIntOrFloatBitWidth() / 8;
+  int64_t perLine = std::max<int64_t>(1, 64 / bytes);
+  for (int64_t c = 0; c < cols; c += perLine)
+    memref::PrefetchOp::create(b, memref, ValueRange{row, idx(c)},
+                               /*isWrite=*/false, /*localityHint=*/3,
+                               /*isDataCache=*/true);
 }
 
 Value BlockLowering::maskVector(Value row, Value col) {
@@ -724,10 +751,20 @@ void BlockLowering::softmaxRows(Value keyStart, bool maskPositions) {
   });
 }
 
-void BlockLowering::accumulateValues() {
+void BlockLowering::accumulateValues(Value keyStart, Value cols) {
   // Acc[i][c..] += sum_j Sb[i][j] * Vp[j][c..], in register blocks of
-  // kRowsPerMicroTile rows by valueColsPerTile columns.
+  // kRowsPerMicroTile rows by valueColsPerTile columns; with directValues,
+  // v[keyStart + j][c..] for the block's columns only.
   int64_t vectorsPerRow = valueColsPerTile / lanes;
+  auto elementVec = VectorType::get({lanes}, elementType);
+  auto loadValues = [&](Value j, Value c) -> Value {
+    if (!directValues)
+      return vector::LoadOp::create(b, vecType, vp, ValueRange{j, c});
+    Value key = arith::AddIOp::create(b, keyStart, j);
+    return toAcc(vector::LoadOp::create(b, elementVec, op.getValue(),
+                                        ValueRange{key, c}));
+  };
+  Value nextKeys = arith::AddIOp::create(b, keyStart, idx(blockKeys));
   loop(idx(0), rowsPadded, kRowsPerMicroTile, [&](Value i0) {
     loop(idx(0), idx(paddedValueDim), valueColsPerTile, [&](Value c0) {
       SmallVector<Value> colIdx, rowIdx, init;
@@ -740,11 +777,16 @@ void BlockLowering::accumulateValues() {
           init.push_back(vector::LoadOp::create(
               b, vecType, acc, ValueRange{rowIdx[r], colIdx[n]}));
       ValueRange sums = loopCarrying(
-          idx(0), idx(blockKeys), 1, init, [&](Value j, ValueRange partial) {
+          idx(0), directValues ? cols : idx(blockKeys), 1, init,
+          [&](Value j, ValueRange partial) {
             SmallVector<Value> values, next;
+            // With directValues (and so directKeys), the key rows of the
+            // next block are fetched while this one's values are read.
+            if (directValues && directKeys)
+              prefetchRow(op.getKey(), arith::AddIOp::create(b, nextKeys, j),
+                          headDim);
             for (int64_t n = 0; n < vectorsPerRow; ++n)
-              values.push_back(vector::LoadOp::create(
-                  b, vecType, vp, ValueRange{j, colIdx[n]}));
+              values.push_back(loadValues(j, colIdx[n]));
             for (int64_t r = 0; r < kRowsPerMicroTile; ++r) {
               Value p = splat(
                   memref::LoadOp::create(b, sb, ValueRange{rowIdx[r], j}));

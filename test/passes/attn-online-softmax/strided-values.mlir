@@ -4,7 +4,7 @@
 // rows and V rows are still read with vector loads, and the copy of a V
 // block is versioned on the row stride, so that adjacent rows (the common
 // contiguous case) copy as one run with the stride known statically.
-// CHECK-LABEL: func.func @decode
+// CHECK-LABEL: func.func @prefill
 // CHECK-SAME: memref<1x2x100x64xf32, strided<[?, ?, ?, 1], offset: ?>>
 // CHECK: %{{.*}}, %[[OFF:.*]], %{{.*}}:2, %[[STRIDES:.*]]:2 = memref.extract_strided_metadata %[[V:.*]] : memref<100x64xf32, strided<[?, 1], offset: ?>>
 // CHECK: %[[ADJ:.*]] = arith.cmpi eq, %[[STRIDES]]#0, %{{.*}} : index
@@ -14,8 +14,28 @@
 // CHECK: } else {
 // CHECK: vector.load %[[V]][%{{.*}}, %{{.*}}] : memref<100x64xf32, strided<[?, 1], offset: ?>>, vector<8xf32>
 // CHECK: }
-// Key rows read directly (one query row), with the dynamic row stride.
-// CHECK: vector.load %{{.*}}[%{{.*}}, %{{.*}}] : memref<100x64xf32, strided<[?, 1], offset: ?>>, vector<8xf32>
+func.func @prefill(%q: tensor<1x4x32x64xf32>, %k: tensor<1x2x100x64xf32>,
+                   %v: tensor<1x2x100x64xf32>) -> tensor<1x4x32x64xf32> {
+  %o = attn.sdpa %q, %k, %v
+      : tensor<1x4x32x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>
+      -> tensor<1x4x32x64xf32>
+  return %o : tensor<1x4x32x64xf32>
+}
+
+// -----
+
+// A block of one query row (decode) reads key rows and value rows where
+// they are, with the dynamic row stride, and copies neither: each value row
+// is prefetched (64 floats: 4 lines) while the scores compute, each key
+// row of the next block while P.V runs.
+// CHECK-LABEL: func.func @decode
+// CHECK-NOT: memref.reinterpret_cast
+// CHECK: memref.prefetch %[[V:[a-z_0-9]*]][%{{.*}}, %{{.*}}], read, locality<3>, data : memref<100x64xf32, strided<[?, 1], offset: ?>>
+// CHECK: vector.load %[[K:[a-z_0-9]*]][%{{.*}}, %{{.*}}] : memref<100x64xf32, strided<[?, 1], offset: ?>>, vector<8xf32>
+// CHECK: memref.prefetch %[[K]][%{{.*}}, %{{.*}}], read, locality<3>, data
+// CHECK: vector.load %[[V]][%{{.*}}, %{{.*}}] : memref<100x64xf32, strided<[?, 1], offset: ?>>, vector<8xf32>
+// CHECK-NOT: memref.reinterpret_cast
+// CHECK: return
 func.func @decode(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x100x64xf32>,
                   %v: tensor<1x2x100x64xf32>) -> tensor<1x4x1x64xf32> {
   %o = attn.sdpa %q, %k, %v
@@ -26,8 +46,8 @@ func.func @decode(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x100x64xf32>,
 
 // -----
 
-// Must not version: f16 values are converted while packed (no plain copy),
-// and a padded Vp row (Ev = 20, padded to 24) is not one run either.
+// Must not version: f16 values are converted as they are read (no plain
+// copy), and a padded Vp row (Ev = 20, padded to 24) is not one run either.
 // CHECK-LABEL: func.func @no_run
 // CHECK-NOT: memref.extract_strided_metadata
 // CHECK-NOT: memref.reinterpret_cast
