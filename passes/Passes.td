@@ -195,6 +195,9 @@ def AttnShapeFunctionPass : Pass<"attn-shape-function", "::mlir::ModuleOp"> {
       * tensor.expand_shape: each group of output dims multiplies to its
         input dim; tensor.cast: a dynamic dim cast to a static one has
         that size; tensor.concat: the dims that are not concatenated agree;
+        tensor.extract_slice and insert_slice (positive static strides):
+        each slice lies inside its tensor (a KV cache read up to a
+        position given as an argument);
       * cf.assert: its condition (exporters such as torch-mlir assert
         shape relations), with its message.
 

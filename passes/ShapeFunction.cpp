@@ -67,6 +67,14 @@ public:
       addCastRules(cast);
     else if (auto concat = dyn_cast<tensor::ConcatOp>(op))
       addConcatRules(concat);
+    else if (auto extract = dyn_cast<tensor::ExtractSliceOp>(op))
+      addSliceRules(extract.getSource(), extract.getMixedOffsets(),
+                    extract.getMixedSizes(), extract.getMixedStrides(),
+                    "source");
+    else if (auto insert = dyn_cast<tensor::InsertSliceOp>(op))
+      addSliceRules(insert.getDest(), insert.getMixedOffsets(),
+                    insert.getMixedSizes(), insert.getMixedStrides(),
+                    "destination");
     else if (auto assertOp = dyn_cast<cf::AssertOp>(op))
       rules.push_back(
           {assertOp.getArg(),
@@ -237,6 +245,47 @@ private:
                         "result ({rhs}) at " +
                         where)
                            .str()});
+    }
+  }
+
+  /// A slice of `tensor` (a KV cache read up to a position, say) stays in
+  /// bounds in every dim where that is not known statically: it is empty,
+  /// or offset >= 0, size >= 0 and offset + (size - 1) * stride < the dim.
+  /// Only positive static strides are checked.
+  void addSliceRules(Value tensor, ArrayRef<OpFoldResult> offsets,
+                     ArrayRef<OpFoldResult> sizes,
+                     ArrayRef<OpFoldResult> strides, StringRef name) {
+    Location loc = tensor.getLoc();
+    for (int64_t d = 0, e = offsets.size(); d < e; ++d) {
+      std::optional<int64_t> stride = getConstantIntValue(strides[d]);
+      std::optional<int64_t> offset = getConstantIntValue(offsets[d]);
+      std::optional<int64_t> size = getConstantIntValue(sizes[d]);
+      if (!stride || *stride <= 0 || (offset && size && !isDynamic(tensor, d)))
+        continue;
+      Value off = getValueOrCreateConstantIndexOp(b, loc, offsets[d]);
+      Value len = getValueOrCreateConstantIndexOp(b, loc, sizes[d]);
+      Value zero = constant(0);
+      // end = offset + (size - 1) * stride + 1: one past the last element.
+      Value last = arith::MulIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, len, constant(1)),
+          constant(*stride));
+      Value end = arith::AddIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, off, last), constant(1));
+      Value extent = dim(tensor, d);
+      Value empty = cmp(arith::CmpIPredicate::eq, len, zero);
+      Value inside = arith::AndIOp::create(
+          b, loc,
+          arith::AndIOp::create(b, loc,
+                                cmp(arith::CmpIPredicate::sge, off, zero),
+                                cmp(arith::CmpIPredicate::sge, len, zero)),
+          cmp(arith::CmpIPredicate::sle, end, extent));
+      rules.push_back(
+          {arith::OrIOp::create(b, loc, empty, inside), end, extent,
+           ("the slice of " + name + " dim " + Twine(d) +
+            " ending at {lhs} must start at 0 or later and end within the "
+            "dim ({rhs}) at " +
+            where)
+               .str()});
     }
   }
 

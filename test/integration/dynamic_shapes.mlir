@@ -68,6 +68,29 @@ func.func @prefill_or_decode(%q: tensor<?x8x?x32xf32>, %k: tensor<?x2x?x32xf32>,
   return %0 : tensor<?x8x?x32xf32>
 }
 
+// Decode over a KV cache read up to a position passed as an argument: the
+// slice of the cache must lie inside it, or the run is refused.
+// RUN: %python -c "import numpy as n; r=n.random.default_rng(20); \
+// RUN:   n.save('%t/cache.npy', r.uniform(-1,1,(2,2,40,32)).astype(n.float32)); \
+// RUN:   n.save('%t/q.npy', r.uniform(-1,1,(2,8,1,32)).astype(n.float32)); \
+// RUN:   n.save('%t/pos.npy', n.array(23, dtype=n.int64)); \
+// RUN:   n.save('%t/pos_full.npy', n.array(40, dtype=n.int64)); \
+// RUN:   n.save('%t/pos_past.npy', n.array(41, dtype=n.int64)); \
+// RUN:   n.save('%t/pos_negative.npy', n.array(-3, dtype=n.int64))"
+// RUN: sdpa-compile %s --entry=cache_prefix -o %t/cache
+// RUN: sdpa-run %t/cache --input=%t/cache.npy --input=%t/pos.npy --input=%t/q.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/cache --input=%t/cache.npy --input=%t/pos_full.npy --input=%t/q.npy --check | FileCheck %s --check-prefix=OK
+// RUN: not sdpa-run %t/cache --input=%t/cache.npy --input=%t/pos_past.npy --input=%t/q.npy 2>&1 | FileCheck %s --check-prefix=PAST
+// PAST: sdpa-run: error: the input shapes do not fit the kernel: the slice of source dim 2 ending at 41 must start at 0 or later and end within the dim (40) at tensor.extract_slice
+// RUN: not sdpa-run %t/cache --input=%t/cache.npy --input=%t/pos_negative.npy --input=%t/q.npy 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// NEGATIVE: sdpa-run: error: the input shapes do not fit the kernel: the slice of source dim 2 ending at -3 must start at 0 or later
+func.func @cache_prefix(%cache: tensor<2x2x?x32xf32>, %pos: i64, %q: tensor<2x8x1x32xf32>) -> tensor<2x8x1x32xf32> {
+  %p = arith.index_cast %pos : i64 to index
+  %k = tensor.extract_slice %cache[0, 0, 0, 0] [2, 2, %p, 32] [1, 1, 1, 1] : tensor<2x2x?x32xf32> to tensor<2x2x?x32xf32>
+  %0 = attn.sdpa %q, %k, %k causal align bottom_right : tensor<2x8x1x32xf32>, tensor<2x2x?x32xf32>, tensor<2x2x?x32xf32> -> tensor<2x8x1x32xf32>
+  return %0 : tensor<2x8x1x32xf32>
+}
+
 // As an exporter writes a self-attention layer with dynamic batch and
 // sequence length: projections of [B * L, D], split into heads with
 // expand_shape (two dynamic dims in one group), transposed to [B, H, L, E]

@@ -138,6 +138,24 @@ func.func @concat(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>) -> tensor<?x?xf32> {
 }
 
 // -----
+// A KV cache read up to a position given as an argument: the slice must lie
+// inside the cache (end = pos, as the offset is 0 and the stride 1).
+// CHECK-LABEL: func.func @__sdpa_shapes_cache_prefix(
+// CHECK-SAME: %[[CACHE:[^:]*]]: tensor<2x8x?x64xf32>, %[[POS:[^:]*]]: i64, %[[Q:[^:]*]]: tensor<2x8x1x64xf32>) -> tensor<3xi64>
+// CHECK-SAME: ["the slice of source dim 2 ending at {lhs} must start at 0 or later and end within the dim ({rhs}) at tensor.extract_slice
+// CHECK-DAG: %[[P:.*]] = arith.index_cast %[[POS]] : i64 to index
+// CHECK-DAG: %[[EXTENT:.*]] = tensor.dim %[[CACHE]], %c2
+// CHECK-DAG: arith.cmpi sle, %[[P]], %[[EXTENT]] : index
+// CHECK-DAG: arith.cmpi eq, %[[P]], %c0 : index
+// CHECK-DAG: arith.cmpi sge, %[[P]], %c0 : index
+func.func @cache_prefix(%cache: tensor<2x8x?x64xf32>, %pos: i64, %q: tensor<2x8x1x64xf32>) -> tensor<2x8x1x64xf32> {
+  %p = arith.index_cast %pos : i64 to index
+  %k = tensor.extract_slice %cache[0, 0, 0, 0] [2, 8, %p, 64] [1, 1, 1, 1] : tensor<2x8x?x64xf32> to tensor<2x8x?x64xf32>
+  %0 = attn.sdpa %q, %k, %k : tensor<2x8x1x64xf32>, tensor<2x8x?x64xf32>, tensor<2x8x?x64xf32> -> tensor<2x8x1x64xf32>
+  return %0 : tensor<2x8x1x64xf32>
+}
+
+// -----
 // Static signatures, private functions and declarations get no shape
 // function.
 // CHECK-LABEL: func.func @static
