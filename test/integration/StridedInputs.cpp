@@ -22,6 +22,7 @@
 #include "runtime/cpu/CpuArtifact.h"
 #include "runtime/npy/Npy.h"
 #include "runtime/npy/RandomArray.h"
+#include "runtime/npy/RelativeError.h"
 #include "runtime/reference/Reference.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -130,23 +131,11 @@ rt::TensorRef tensorRef(const View &v, bool dropStrides) {
                        dropStrides ? std::vector<int64_t>() : v.strides, base};
 }
 
-/// sdpa-run's measure: the largest absolute difference over the largest
-/// reference magnitude; equal infinities agree, NaN is an infinite error.
+/// sdpa-run's measure (runtime/npy/RelativeError.h).
 double relativeError(const npy::Array &actual, const ref::Tensor &expected) {
-  double maxDiff = 0.0, maxRef = 0.0;
-  for (int64_t i = 0, e = expected.numElements(); i < e; ++i) {
-    double a = actual.getAsDouble(i), b = expected.data[i];
-    if (std::isnan(a) || std::isnan(b))
-      return INFINITY;
-    if (std::isinf(a) || std::isinf(b)) {
-      if (a != b)
-        return INFINITY;
-      continue;
-    }
-    maxDiff = std::max(maxDiff, std::fabs(a - b));
-    maxRef = std::max(maxRef, std::fabs(b));
-  }
-  return maxDiff / std::max(maxRef, 1e-30);
+  return npy::relativeError(
+      expected.numElements(), [&](int64_t i) { return actual.getAsDouble(i); },
+      [&](int64_t i) { return expected.data[i]; });
 }
 
 double toleranceFor(npy::DType dtype) {

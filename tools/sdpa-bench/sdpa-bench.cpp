@@ -18,6 +18,7 @@
 #include "dialects/attn/BufferizableOpInterfaceImpl.h"
 #include "runtime/cpu/CpuArtifact.h"
 #include "runtime/cpu/ThreadPool.h"
+#include "runtime/npy/RelativeError.h"
 #include "tools/common/ThreadsOption.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -154,22 +155,6 @@ static double medianMs(const std::function<void()> &body) {
   }
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
-}
-
-/// max |actual - expected| over max |expected|: a normwise relative error,
-/// which unlike an elementwise one does not blow up on outputs near zero.
-/// A NaN anywhere is an infinite error.
-static double relativeError(const std::vector<float> &actual,
-                            const std::vector<float> &expected) {
-  double maxDiff = 0.0, maxRef = 0.0;
-  for (size_t i = 0; i < expected.size(); ++i) {
-    double a = actual[i], b = expected[i];
-    if (std::isnan(a) || std::isnan(b))
-      return INFINITY;
-    maxDiff = std::max(maxDiff, std::fabs(a - b));
-    maxRef = std::max(maxRef, std::fabs(b));
-  }
-  return maxDiff / std::max(maxRef, 1e-30);
 }
 
 int main(int argc, char **argv) {
@@ -337,7 +322,10 @@ int main(int argc, char **argv) {
       } else {
         os << llvm::format(" %8s %6s", "-", "-");
       }
-      os << llvm::format(" %11.2e\n", relativeError(ours, base));
+      os << llvm::format(" %11.2e\n", npy::relativeError(
+                                          static_cast<int64_t>(base.size()),
+                                          [&](int64_t i) { return ours[i]; },
+                                          [&](int64_t i) { return base[i]; }));
       os.flush();
     }
   }

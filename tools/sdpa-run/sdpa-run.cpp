@@ -14,6 +14,7 @@
 #include "dialects/attn/AttnOps.h"
 #include "dialects/attn/BufferizableOpInterfaceImpl.h"
 #include "runtime/npy/RandomArray.h"
+#include "runtime/npy/RelativeError.h"
 #include "tools/common/BenchLine.h"
 #include "tools/common/InputModule.h"
 #include "tools/common/RunArtifact.h"
@@ -319,27 +320,6 @@ static double attentionFlops(func::FuncOp func, ArrayRef<npy::Array> args) {
   return flops;
 }
 
-/// The relative error of `actual` against `expected`: the largest absolute
-/// difference over the largest reference magnitude. Equal infinities (an lse
-/// of -inf) agree; a NaN on either side is an infinite error.
-static double relativeError(const npy::Array &actual,
-                            const npy::Array &expected) {
-  double maxDiff = 0.0, maxRef = 0.0;
-  for (int64_t i = 0, e = expected.numElements(); i < e; ++i) {
-    double a = actual.getAsDouble(i), b = expected.getAsDouble(i);
-    if (std::isnan(a) || std::isnan(b))
-      return INFINITY;
-    if (std::isinf(b) || std::isinf(a)) {
-      if (a != b)
-        return INFINITY;
-      continue;
-    }
-    maxDiff = std::max(maxDiff, std::fabs(a - b));
-    maxRef = std::max(maxRef, std::fabs(b));
-  }
-  return maxDiff / std::max(maxRef, 1e-30);
-}
-
 static double toleranceFor(npy::DType dtype) {
   switch (dtype) {
   case npy::DType::F16:
@@ -543,7 +523,11 @@ int main(int argc, char **argv) {
     double computed = computeTolerance(func);
     for (auto [i, pair] : llvm::enumerate(llvm::zip(*results, *expected))) {
       const npy::Array &actual = std::get<0>(pair);
-      double err = relativeError(actual, std::get<1>(pair));
+      const npy::Array &expected = std::get<1>(pair);
+      double err = npy::relativeError(
+          expected.numElements(),
+          [&](int64_t i) { return actual.getAsDouble(i); },
+          [&](int64_t i) { return expected.getAsDouble(i); });
       double tolerance = std::max(toleranceFor(actual.dtype), computed);
       bool pass = err <= tolerance;
       ok &= pass;
