@@ -33,6 +33,7 @@
 
 #include "dialects/attn/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -144,6 +145,9 @@ private:
   void accumulateValues(Value keyStart, Value cols);
   void finalize();
   Value maskVector(Value row, Value col);
+  Value maskBytes(Value maskRow, Value col, Value zero, Value negInf);
+  Value maskColumns(Value maskRow, Value col, Value maskCols, Value zero,
+                    Value negInf);
   void prefetchRow(Value memref, Value row, int64_t cols);
   Value dropoutKeeps(Value row, Value col, uint32_t threshold);
   Value allowedPositions(Value row, Value col);
@@ -608,9 +612,58 @@ Value BlockLowering::maskVector(Value row, Value col) {
                                                 padding, ArrayRef<bool>{false});
     return toAcc(read);
   }
-  // i1 masks are bytes in memory; read them one by one.
-  Value result = splat(zero);
+  // i1 masks are one byte per element in memory (numpy's bool, and LLVM's
+  // layout of an i1 array), while a vector<Nxi1> load would read bits. A
+  // run of `lanes` columns inside the mask is loaded as bytes through its
+  // address; a run crossing the mask's end is read one column at a time.
   Value maskCols = dim(mask, 1);
+  SmallVector<int64_t> maskStrides;
+  int64_t maskOffset;
+  if (succeeded(maskType.getStridesAndOffset(maskStrides, maskOffset)) &&
+      maskStrides[1] == 1) {
+    Value end = arith::AddIOp::create(b, col, idx(lanes));
+    Value whole =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ule, end, maskCols);
+    auto ifOp = scf::IfOp::create(b, vecType, whole, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    scf::YieldOp::create(b, maskBytes(maskRow, col, zero, negInf));
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    scf::YieldOp::create(b, maskColumns(maskRow, col, maskCols, zero, negInf));
+    return ifOp.getResult(0);
+  }
+  return maskColumns(maskRow, col, maskCols, zero, negInf);
+}
+
+Value BlockLowering::maskBytes(Value maskRow, Value col, Value zero,
+                               Value negInf) {
+  // aligned + offset + row * rowStride + col, in bytes.
+  Value mask = op.getMask();
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, mask);
+  Value aligned = memref::ExtractAlignedPointerAsIndexOp::create(b, mask);
+  Value element = arith::AddIOp::create(
+      b, metadata.getOffset(),
+      arith::AddIOp::create(
+          b, arith::MulIOp::create(b, maskRow, metadata.getStrides()[0]), col));
+  Type i64 = b.getI64Type();
+  Value address = arith::IndexCastOp::create(
+      b, i64, arith::AddIOp::create(b, aligned, element));
+  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  Value pointer = LLVM::IntToPtrOp::create(b, ptr, address);
+  auto bytesType = VectorType::get({lanes}, b.getI8Type());
+  Value bytes = LLVM::LoadOp::create(b, bytesType, pointer, /*alignment=*/1);
+  Value allowed = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::ne, bytes,
+      arith::ConstantOp::create(
+          b, DenseElementsAttr::get(bytesType, b.getI8IntegerAttr(0))));
+  return arith::SelectOp::create(b, allowed, splat(zero), splat(negInf));
+}
+
+Value BlockLowering::maskColumns(Value maskRow, Value col, Value maskCols,
+                                 Value zero, Value negInf) {
+  // One i1 column at a time; columns past the mask read as allowed.
+  Value mask = op.getMask();
+  Value result = splat(zero);
   for (int64_t l = 0; l < lanes; ++l) {
     Value c = arith::AddIOp::create(b, col, idx(l));
     Value inside =
@@ -619,7 +672,7 @@ Value BlockLowering::maskVector(Value row, Value col) {
         inside,
         [&] {
           Value bit = memref::LoadOp::create(b, mask, ValueRange{maskRow, c});
-          return toAdditive(bit);
+          return Value(arith::SelectOp::create(b, bit, zero, negInf));
         },
         [&] { return zero; });
     result = vector::InsertOp::create(b, additive, result, l);

@@ -356,7 +356,8 @@ def AttnOnlineSoftmaxPass : Pass<"attn-online-softmax"> {
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect",
+    "::mlir::LLVM::LLVMDialect"];
 }
 
 def AttnOutlineCpuGridPass : Pass<"attn-outline-cpu-grid", "::mlir::ModuleOp"> {

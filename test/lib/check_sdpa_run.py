@@ -75,6 +75,9 @@ CASES = [
     case("causal_window_bottom_right", L=6, S=20, causal=True, window=(4, 0),
          align="bottom_right"),
     case("bool_mask_full", mask="bool", mask_shape="full"),
+    # Long enough rows that CPU kernels load mask bytes a vector at a time,
+    # and ragged, so that the last run crosses the mask's end.
+    case("bool_mask_long_rows", mask="bool", mask_shape="full", L=20, S=77),
     case("bool_mask_padding", mask="bool", batch=(2,), mask_shape=(2, 1, 1, 7)),
     case("float_mask_2d", mask="float", mask_shape=(5, 7)),
     case("float_mask_heads", mask="float", hq=4, hkv=2, mask_shape=(1, 4, 1, 7)),
