@@ -39,9 +39,10 @@ CpuTarget getHostCpuTarget();
 void buildTosaToLinalgPasses(mlir::OpPassManager &pm);
 
 struct CpuPipelineOptions {
-  /// Query rows per block and key columns per online-softmax step.
-  int64_t blockQ = 64;
-  int64_t blockK = 64;
+  /// Query rows per block and key columns per online-softmax step; 0
+  /// chooses by the head dim (128 up to E = 64, else 64).
+  int64_t blockQ = 0;
+  int64_t blockK = 0;
   /// Vector width in bits; 0 means the host's.
   int64_t vectorBits = 0;
   /// Split the keys of attention whose grid has fewer blocks than this

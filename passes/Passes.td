@@ -235,7 +235,9 @@ def AttnTilePass : Pass<"attn-tile"> {
     more grid points; each writes its chunk's normalised output and
     log-sum-exp to partial tensors, and linalg ops combine them
     (`out = sum_p exp(lse_p - M) out_p / sum_p exp(lse_p - M)`, `M` the
-    largest `lse_p`), so that a batch of one still fills a GPU.
+    largest `lse_p`), so that a batch of one still fills a GPU. f64
+    attention is not split: its partial log-sum-exps would be f32, too
+    coarse to combine f64 outputs exactly.
 
     Framework layouts are read in place: when query, key or value is a
     `linalg.transpose` that keeps the feature dim last (torch's
@@ -250,9 +252,11 @@ def AttnTilePass : Pass<"attn-tile"> {
   }];
   let options = [
     Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
-           "Query rows per block">,
+           "Query rows per block (0: by the head dim, 128 up to E = 64, "
+           "else 64)">,
     Option<"blockK", "block-k", "int64_t", /*default=*/"64",
-           "Key columns per step of the online softmax">,
+           "Key columns per step of the online softmax (0: by the head dim, "
+           "like block-q)">,
     Option<"minGridBlocks", "min-grid-blocks", "int64_t", /*default=*/"0",
            "Split the keys of a single-query-block attention whose grid has "
            "fewer blocks than this across blocks (0: never)">

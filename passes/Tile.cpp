@@ -315,10 +315,21 @@ SmallVector<Value> combineSplits(OpBuilder &b, Location loc, Value outParts,
 LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
                                int64_t blockRows, int64_t blockKeys,
                                int64_t minGridBlocks) {
-  if (blockRows <= 0 || blockKeys <= 0)
+  if (blockRows < 0 || blockKeys < 0)
     return op.emitOpError()
-           << "tile sizes must be positive, got block-q = " << blockRows
-           << " and block-k = " << blockKeys;
+           << "tile sizes must be positive (or 0: chosen by the head dim), "
+              "got block-q = "
+           << blockRows << " and block-k = " << blockKeys;
+  // By the head dim: a block's query rows, key tile and accumulators stay
+  // in the first cache levels with 128 rows and keys up to E = 64 (fewer
+  // passes over K/V per query) and with 64 beyond.
+  int64_t headDimSize = op.getQuery().getType().getShape().back();
+  int64_t byHeadDim =
+      !ShapedType::isDynamic(headDimSize) && headDimSize <= 64 ? 128 : 64;
+  if (blockRows == 0)
+    blockRows = byHeadDim;
+  if (blockKeys == 0)
+    blockKeys = byHeadDim;
   FailureOr<double> scale = op.getEffectiveScale();
   if (failed(scale))
     return op.emitOpError() << "cannot tile: the default scale needs a static "
@@ -418,9 +429,12 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
       blocks = ShapedType::isDynamic(staticOr(dim)) || blocks == 0
                    ? 0
                    : blocks * staticOr(dim);
+    // Not for f64: the partial log-sum-exps are f32 (attn.block's lse), too
+    // coarse to weigh f64 partial outputs to f64 accuracy.
+    bool f64 = op.getQuery().getType().getElementType().isF64();
     if (minGridBlocks > 0 && blocks > 0 && blocks < minGridBlocks &&
         staticOr(numQueryBlocks) == 1 && !ShapedType::isDynamic(s) &&
-        !ShapedType::isDynamic(ev)) {
+        !ShapedType::isDynamic(ev) && !f64) {
       int64_t keyBlocks = (s + blockKeys - 1) / blockKeys;
       splits = std::min((minGridBlocks + blocks - 1) / blocks, keyBlocks);
       chunk = (keyBlocks + splits - 1) / splits * blockKeys;

@@ -58,12 +58,16 @@ static cl::opt<bool>
           cl::desc("only the first shape, one timed run, one thread count "
                    "(--threads, or all cores): a smoke test"),
           cl::cat(benchCategory));
-static cl::opt<int64_t> blockQ("block-q",
-                               cl::desc("query rows per block (cpu)"),
-                               cl::init(64), cl::cat(benchCategory));
-static cl::opt<int64_t> blockK("block-k",
-                               cl::desc("key columns per softmax step (cpu)"),
-                               cl::init(64), cl::cat(benchCategory));
+static cl::opt<int64_t>
+    blockQ("block-q",
+           cl::desc("query rows per block (cpu; 0, the default: the "
+                    "pipeline's choice by head dim)"),
+           cl::init(0), cl::cat(benchCategory));
+static cl::opt<int64_t>
+    blockK("block-k",
+           cl::desc("key columns per softmax step (cpu; 0, the default: the "
+                    "pipeline's choice by head dim)"),
+           cl::init(0), cl::cat(benchCategory));
 // --threads=N is read by hand: libLLVM already registers an option named
 // "threads", and a second one would abort at startup. 0 means 1 and all
 // cores.
@@ -172,8 +176,9 @@ int main(int argc, char **argv) {
     timedRuns = 1;
   if (timedRuns == 0)
     return fail("--runs must be positive");
-  if (blockQ <= 0 || blockK <= 0)
-    return fail("--block-q and --block-k must be positive");
+  if (blockQ < 0 || blockK < 0)
+    return fail("--block-q and --block-k must be positive, or 0 for the "
+                "pipeline's choice");
 
   const BenchCase allCases[] = {
       {{1, 8, 8, 1024, 1024, 64, 64, false}, "", "no", false},

@@ -1,5 +1,5 @@
 // RUN: sdpa-opt %s -split-input-file -verify-diagnostics --attn-tile="block-q=32 block-k=16"
-// RUN: not sdpa-opt %s -split-input-file --attn-tile="block-q=0 block-k=16" 2>&1 | FileCheck %s --check-prefix=ZERO
+// RUN: not sdpa-opt %s -split-input-file --attn-tile="block-q=-1 block-k=16" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
 
 // --attn-tile fails, with the reason on the op, for what it cannot tile.
 
@@ -13,8 +13,9 @@ func.func @default_scale_dynamic_e(%q: tensor<2x4x64x?xf32>, %k: tensor<2x4x48x?
 // -----
 
 // With an explicit scale a dynamic E tiles (must not fail).
-// The ZERO run checks the option error instead: block-q must be positive.
-// ZERO: tile-errors.mlir:[[# @LINE + 2]]:8: error: 'attn.sdpa' op tile sizes must be positive, got block-q = 0 and block-k = 16
+// The NEGATIVE run checks the option error instead: block-q must be
+// positive, or 0.
+// NEGATIVE: tile-errors.mlir:[[# @LINE + 2]]:8: error: 'attn.sdpa' op tile sizes must be positive (or 0: chosen by the head dim), got block-q = -1 and block-k = 16
 func.func @explicit_scale_dynamic_e(%q: tensor<2x4x64x?xf32>, %k: tensor<2x4x48x?xf32>, %v: tensor<2x4x48x16xf32>) -> tensor<2x4x64x16xf32> {
   %0 = attn.sdpa %q, %k, %v scale 0.3 : tensor<2x4x64x?xf32>, tensor<2x4x48x?xf32>, tensor<2x4x48x16xf32> -> tensor<2x4x64x16xf32>
   return %0 : tensor<2x4x64x16xf32>
