@@ -220,6 +220,16 @@ void returnScalarsAsTensors(func::FuncOp func) {
 LogicalResult takeShapeChecks(ModuleOp module, rt::Manifest &manifest) {
   std::string name = shapeFunctionName(manifest.entry);
   Operation *shapes = module.lookupSymbol(name);
+  auto dynamic = [](const rt::TensorSpec &spec) {
+    return llvm::is_contained(spec.shape, rt::kDynamicDim);
+  };
+  bool required = llvm::any_of(manifest.inputs, dynamic) ||
+                  llvm::any_of(manifest.outputs, dynamic);
+  if (!shapes && !required) {
+    // Static shapes with nothing left to check at run time.
+    manifest.shapes.clear();
+    return success();
+  }
   if (!shapes)
     return module.emitError()
            << "the CPU pipeline did not build the shape function '" << name
@@ -305,13 +315,11 @@ FailureOr<rt::Manifest> sdpa::describeEntry(ModuleOp module, StringRef entry,
   }
   if (manifest.outputs.empty())
     return func->emitError() << "the entry function returns nothing";
-  // The CPU pipeline gives a function with dynamic dims a shape function
-  // (--attn-shape-function), exported like the entry.
-  auto dynamic = [](const rt::TensorSpec &spec) {
-    return llvm::is_contained(spec.shape, rt::kDynamicDim);
-  };
-  if (llvm::any_of(manifest.inputs, dynamic) ||
-      llvm::any_of(manifest.outputs, dynamic))
+  // The CPU pipeline gives a function with dynamic dims, in its signature
+  // or its body, a shape function (--attn-shape-function), exported like
+  // the entry; compileForCpu drops the record if the pipeline found nothing
+  // to check in a static signature.
+  if (cpu && needsShapeFunction(*func))
     manifest.shapes = "__sdpa_entry_" + shapeFunctionName(manifest.entry);
   return manifest;
 }

@@ -67,6 +67,12 @@ namespace sdpa {
 /// `__sdpa_shapes_<entry>`.
 std::string shapeFunctionName(llvm::StringRef entry);
 
+/// Whether --attn-shape-function considers `func` (public or not): it has a
+/// dynamic dim in its signature, or computes tensors of dynamic shape at
+/// its top level. In the second case the shape function may be dropped
+/// (nothing left to check at run time).
+bool needsShapeFunction(mlir::func::FuncOp func);
+
 /// The attribute of a shape function that holds its rules' messages, in
 /// the order of their status codes.
 inline constexpr llvm::StringLiteral kShapeChecksAttrName = "attn.shape_checks";

@@ -206,6 +206,11 @@ def AttnShapeFunctionPass : Pass<"attn-shape-function", "::mlir::ModuleOp"> {
     dims) and removing what became dead, so it reads only argument dims.
     A function whose result shapes or rules depend on more than its
     argument shapes (on tensor contents, say) is an error naming the op.
+    A function with a static signature that computes tensors of dynamic
+    shape at its top level (a slice of a KV cache up to a position given as
+    an argument) gets a shape function too, for its rules alone; it is
+    dropped when no rule is left to check at run time or when the rules
+    depend on tensor contents.
     The CPU pipeline runs this pass before tiling, and `sdpa-compile`
     exports the function and writes its rules into the artifact manifest.
   }];

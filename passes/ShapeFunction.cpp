@@ -334,16 +334,22 @@ struct AttnShapeFunctionPass
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> entries;
     for (auto func : module.getOps<func::FuncOp>())
-      if (func.isPublic() && !func.isExternal() && hasDynamicSignature(func) &&
-          !func.getSymName().starts_with(shapeFunctionName("")))
+      if (func.isPublic() &&
+          !func.getSymName().starts_with(shapeFunctionName("")) &&
+          needsShapeFunction(func))
         entries.push_back(func);
     for (func::FuncOp func : entries)
       if (failed(buildShapeFunction(func)))
         return signalPassFailure();
   }
 
+  /// Builds the shape function of `func`. Without dynamic dims in the
+  /// signature it only checks sizes computed in the body: it is dropped
+  /// when no rule is left to check at run time or when the rules depend
+  /// on tensor contents (the function compiles as it did without it).
   LogicalResult buildShapeFunction(func::FuncOp func) {
     ModuleOp module = getOperation();
+    bool required = hasDynamicSignature(func);
     std::string name = shapeFunctionName(func.getSymName());
     if (module.lookupSymbol(name))
       return func.emitError() << "cannot add the shape function '" << name
@@ -436,6 +442,26 @@ struct AttnShapeFunctionPass
                << "simplifying the shape function did not converge";
       eliminateCommonSubExpressions(rewriter, dominance, shapes);
     }
+    auto packedResult =
+        cast<func::ReturnOp>(shapes.getBody().front().getTerminator())
+            .getOperand(0)
+            .getDefiningOp<tensor::FromElementsOp>();
+    if (!required) {
+      bool contentFree =
+          !shapes
+               .walk([&](Operation *op) {
+                 return op == shapes.getOperation() || readsOnlyArgumentDims(op)
+                            ? WalkResult::advance()
+                            : WalkResult::interrupt();
+               })
+               .wasInterrupted();
+      std::optional<int64_t> status =
+          packedResult ? getConstantIntValue(packedResult.getElements()[0])
+                       : std::nullopt;
+      if (!contentFree || (status && *status == 0))
+        shapes.erase();
+      return success();
+    }
     WalkResult walk = shapes.walk([&](Operation *op) {
       if (op == shapes.getOperation() || readsOnlyArgumentDims(op))
         return WalkResult::advance();
@@ -452,6 +478,23 @@ struct AttnShapeFunctionPass
 };
 
 } // namespace
+
+bool sdpa::needsShapeFunction(func::FuncOp func) {
+  if (func.isExternal())
+    return false;
+  if (hasDynamicSignature(func))
+    return true;
+  // Sizes computed in the body (a slice of a cache up to a position given
+  // as an argument) may break the kernels' assumptions too.
+  if (!func.getBody().hasOneBlock())
+    return false;
+  for (Operation &op : func.getBody().front())
+    for (Type type : op.getResultTypes())
+      if (auto shaped = dyn_cast<ShapedType>(type);
+          shaped && shaped.hasRank() && !shaped.hasStaticShape())
+        return true;
+  return false;
+}
 
 std::string sdpa::shapeFunctionName(StringRef entry) {
   return ("__sdpa_shapes_" + entry).str();

@@ -91,6 +91,18 @@ func.func @cache_prefix(%cache: tensor<2x2x?x32xf32>, %pos: i64, %q: tensor<2x8x
   return %0 : tensor<2x8x1x32xf32>
 }
 
+// The same with a cache of static size: the signature has no dynamic dim,
+// and the position is checked all the same.
+// RUN: sdpa-compile %s --entry=static_cache_prefix -o %t/static-cache
+// RUN: sdpa-run %t/static-cache --input=%t/cache.npy --input=%t/pos.npy --input=%t/q.npy --check | FileCheck %s --check-prefix=OK
+// RUN: not sdpa-run %t/static-cache --input=%t/cache.npy --input=%t/pos_past.npy --input=%t/q.npy 2>&1 | FileCheck %s --check-prefix=PAST
+func.func @static_cache_prefix(%cache: tensor<2x2x40x32xf32>, %pos: i64, %q: tensor<2x8x1x32xf32>) -> tensor<2x8x1x32xf32> {
+  %p = arith.index_cast %pos : i64 to index
+  %k = tensor.extract_slice %cache[0, 0, 0, 0] [2, 2, %p, 32] [1, 1, 1, 1] : tensor<2x2x40x32xf32> to tensor<2x2x?x32xf32>
+  %0 = attn.sdpa %q, %k, %k causal align bottom_right : tensor<2x8x1x32xf32>, tensor<2x2x?x32xf32>, tensor<2x2x?x32xf32> -> tensor<2x8x1x32xf32>
+  return %0 : tensor<2x8x1x32xf32>
+}
+
 // As an exporter writes a self-attention layer with dynamic batch and
 // sequence length: projections of [B * L, D], split into heads with
 // expand_shape (two dynamic dims in one group), transposed to [B, H, L, E]

@@ -156,6 +156,41 @@ func.func @cache_prefix(%cache: tensor<2x8x?x64xf32>, %pos: i64, %q: tensor<2x8x
 }
 
 // -----
+// A static signature with a size computed in the body: the slice is checked
+// all the same.
+// CHECK-LABEL: func.func @__sdpa_shapes_static_cache(
+// CHECK-SAME: -> tensor<3xi64>
+// CHECK-SAME: ["the slice of source dim 2 ending at {lhs} must start at 0 or later and end within the dim ({rhs}) at tensor.extract_slice
+// CHECK: arith.cmpi sle, %{{.*}}, %c40 : index
+func.func @static_cache(%cache: tensor<2x8x40x64xf32>, %pos: i64, %q: tensor<2x8x1x64xf32>) -> tensor<2x8x1x64xf32> {
+  %p = arith.index_cast %pos : i64 to index
+  %k = tensor.extract_slice %cache[0, 0, 0, 0] [2, 8, %p, 64] [1, 1, 1, 1] : tensor<2x8x40x64xf32> to tensor<2x8x?x64xf32>
+  %0 = attn.sdpa %q, %k, %k : tensor<2x8x1x64xf32>, tensor<2x8x?x64xf32>, tensor<2x8x?x64xf32> -> tensor<2x8x1x64xf32>
+  return %0 : tensor<2x8x1x64xf32>
+}
+
+// -----
+// A static signature whose dynamic intermediate has nothing to check at run
+// time (a cast to a dynamic type and back), or whose sizes come from tensor
+// contents, keeps no shape function (and is no error).
+// CHECK-LABEL: func.func @nothing_to_check
+// CHECK-LABEL: func.func @sized_by_contents
+// CHECK-NOT: __sdpa_shapes
+func.func @nothing_to_check(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %d = tensor.cast %x : tensor<4x8xf32> to tensor<?x8xf32>
+  %s = tensor.cast %d : tensor<?x8xf32> to tensor<4x8xf32>
+  return %s : tensor<4x8xf32>
+}
+func.func @sized_by_contents(%x: tensor<4x8xf32>, %n: tensor<1xi64>) -> tensor<2x8xf32> {
+  %c0 = arith.constant 0 : index
+  %v = tensor.extract %n[%c0] : tensor<1xi64>
+  %i = arith.index_cast %v : i64 to index
+  %rows = tensor.extract_slice %x[0, 0] [%i, 8] [1, 1] : tensor<4x8xf32> to tensor<?x8xf32>
+  %c = tensor.cast %rows : tensor<?x8xf32> to tensor<2x8xf32>
+  return %c : tensor<2x8xf32>
+}
+
+// -----
 // Static signatures, private functions and declarations get no shape
 // function.
 // CHECK-LABEL: func.func @static
