@@ -208,25 +208,31 @@ static std::string countError(const char *what, size_t expected, size_t got) {
          (expected == 1 ? "" : "s") + ", got " + std::to_string(got);
 }
 
-bool checkTensors(const Manifest &m, const std::vector<TensorRef> &inputs,
-                  const std::vector<TensorRef> &outputs, std::string &error) {
-  if (inputs.size() != m.inputs.size()) {
-    error = countError("input", m.inputs.size(), inputs.size());
+/// Checks the count of `tensors` and each against `specs`; `what` is
+/// "input" or "output".
+static bool checkAll(const std::vector<TensorRef> &tensors,
+                     const std::vector<TensorSpec> &specs, const char *what,
+                     std::string &error) {
+  if (tensors.size() != specs.size()) {
+    error = countError(what, specs.size(), tensors.size());
     return false;
   }
-  if (outputs.size() != m.outputs.size()) {
+  for (size_t i = 0; i < tensors.size(); ++i)
+    if (!checkTensor(tensors[i], specs[i],
+                     std::string(what) + " " + std::to_string(i), error))
+      return false;
+  return true;
+}
+
+bool checkTensors(const Manifest &m, const std::vector<TensorRef> &inputs,
+                  const std::vector<TensorRef> &outputs, std::string &error) {
+  // Both counts first: a missing output is the error, not a later input.
+  if (outputs.size() != m.outputs.size() && inputs.size() == m.inputs.size()) {
     error = countError("output", m.outputs.size(), outputs.size());
     return false;
   }
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (!checkTensor(inputs[i], m.inputs[i], "input " + std::to_string(i),
-                     error))
-      return false;
-  for (size_t i = 0; i < outputs.size(); ++i)
-    if (!checkTensor(outputs[i], m.outputs[i], "output " + std::to_string(i),
-                     error))
-      return false;
-  return true;
+  return checkAll(inputs, m.inputs, "input", error) &&
+         checkAll(outputs, m.outputs, "output", error);
 }
 
 /// The words of the memref descriptor for `tensor`, already checked.
@@ -281,14 +287,8 @@ bool CpuArtifact::outputShapes(const std::vector<TensorRef> &inputs,
                                std::vector<std::vector<int64_t>> &shapes,
                                std::string &error) const {
   const Manifest &m = manifestData;
-  if (inputs.size() != m.inputs.size()) {
-    error = countError("input", m.inputs.size(), inputs.size());
+  if (!checkAll(inputs, m.inputs, "input", error))
     return false;
-  }
-  for (size_t i = 0; i < inputs.size(); ++i)
-    if (!checkTensor(inputs[i], m.inputs[i], "input " + std::to_string(i),
-                     error))
-      return false;
   shapes.clear();
   size_t dynamicDims = 0;
   for (const TensorSpec &spec : m.outputs) {
