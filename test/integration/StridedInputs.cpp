@@ -149,6 +149,18 @@ std::string tensorType(const std::vector<int64_t> &shape, const char *elt) {
   return text + elt + ">";
 }
 
+/// The float64 reference of one attention; a reference error aborts the
+/// test (the cases are built to be valid).
+ref::Result evaluateOrDie(const ref::Tensor &q, const ref::Tensor &k,
+                          const ref::Tensor &v, const ref::Mask &mask,
+                          const ref::Attributes &attrs) {
+  ref::Result result;
+  std::string error = evaluateSdpa(q, k, v, mask, attrs, result);
+  if (!error.empty())
+    llvm::report_fatal_error(llvm::Twine("reference: ") + error);
+  return result;
+}
+
 /// The reference of a graph that is one attn.sdpa on its inputs.
 Expected sdpaReference(ref::Attributes attrs, ref::Mask::Kind mask,
                        bool withLse) {
@@ -157,10 +169,7 @@ Expected sdpaReference(ref::Attributes attrs, ref::Mask::Kind mask,
     m.kind = mask;
     if (mask != ref::Mask::Kind::None)
       m.values = in[3];
-    ref::Result result;
-    std::string error = evaluateSdpa(in[0], in[1], in[2], m, attrs, result);
-    if (!error.empty())
-      llvm::report_fatal_error(llvm::Twine("reference: ") + error);
+    ref::Result result = evaluateOrDie(in[0], in[1], in[2], m, attrs);
     std::vector<ref::Tensor> out = {result.out};
     if (withLse)
       out.push_back(result.lse);
@@ -354,11 +363,8 @@ Case mixedGraph() {
       x = x * x - 0.25;
     ref::Attributes attrs;
     attrs.causal = true;
-    ref::Result result;
-    std::string error = evaluateSdpa(q, key, in[2], ref::Mask(), attrs, result);
-    if (!error.empty())
-      llvm::report_fatal_error(llvm::Twine("reference: ") + error);
-    return std::vector<ref::Tensor>{result.out};
+    return std::vector<ref::Tensor>{
+        evaluateOrDie(q, key, in[2], ref::Mask(), attrs).out};
   };
   return c;
 }
@@ -394,12 +400,8 @@ Case collapsedKey() {
   c.expected = [=](const std::vector<ref::Tensor> &in) {
     ref::Tensor key = in[1];
     key.shape = {b * h, s, e};
-    ref::Result result;
-    std::string error =
-        evaluateSdpa(in[0], key, in[2], ref::Mask(), ref::Attributes(), result);
-    if (!error.empty())
-      llvm::report_fatal_error(llvm::Twine("reference: ") + error);
-    return std::vector<ref::Tensor>{result.out};
+    return std::vector<ref::Tensor>{
+        evaluateOrDie(in[0], key, in[2], ref::Mask(), ref::Attributes()).out};
   };
   return c;
 }
@@ -463,12 +465,8 @@ Case scaledMask() {
     m.values = in[3];
     for (double &x : m.values.data)
       x = 2.0 * x + 1.0;
-    ref::Result result;
-    std::string error =
-        evaluateSdpa(in[0], in[1], in[2], m, ref::Attributes(), result);
-    if (!error.empty())
-      llvm::report_fatal_error(llvm::Twine("reference: ") + error);
-    return std::vector<ref::Tensor>{result.out};
+    return std::vector<ref::Tensor>{
+        evaluateOrDie(in[0], in[1], in[2], m, ref::Attributes()).out};
   };
   return c;
 }
