@@ -72,23 +72,22 @@ std::unique_ptr<CpuArtifact> CpuArtifact::load(const std::string &dir,
     return nullptr;
   }
 
-  ::dlerror();
-  void *entry = ::dlsym(artifact->handle, m.symbol.c_str());
-  if (!entry) {
-    error = "'" + libraryPath + "' does not export the entry symbol '" +
-            m.symbol + "' named by the manifest";
+  // The packed functions the manifest names: the entry, and the shape
+  // function where dims are dynamic.
+  auto packed = [&](const std::string &symbol, const char *what,
+                    void (*&function)(void **)) {
+    ::dlerror();
+    void *address = ::dlsym(artifact->handle, symbol.c_str());
+    if (!address)
+      error = "'" + libraryPath + "' does not export the " + what + " '" +
+              symbol + "' named by the manifest";
+    function = reinterpret_cast<void (*)(void **)>(address);
+    return address != nullptr;
+  };
+  if (!packed(m.symbol, "entry symbol", artifact->entry) ||
+      (!m.shapes.empty() &&
+       !packed(m.shapes, "shape function", artifact->shapeFunction)))
     return nullptr;
-  }
-  artifact->entry = reinterpret_cast<void (*)(void **)>(entry);
-  if (!m.shapes.empty()) {
-    void *shapes = ::dlsym(artifact->handle, m.shapes.c_str());
-    if (!shapes) {
-      error = "'" + libraryPath + "' does not export the shape function '" +
-              m.shapes + "' named by the manifest";
-      return nullptr;
-    }
-    artifact->shapeFunction = reinterpret_cast<void (*)(void **)>(shapes);
-  }
 
   void *hook = ::dlsym(artifact->handle, kParallelForSymbol);
   if (!hook) {
