@@ -317,13 +317,15 @@ bool readsOnlyArgumentDims(Operation *op) {
          llvm::all_of(op->getResultTypes(), scalar);
 }
 
+/// Whether `type` is a ranked shaped type with a dynamic dim.
+bool hasDynamicDim(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  return shaped && shaped.hasRank() && !shaped.hasStaticShape();
+}
+
 bool hasDynamicSignature(func::FuncOp func) {
-  auto dynamic = [](Type type) {
-    auto shaped = dyn_cast<ShapedType>(type);
-    return shaped && shaped.hasRank() && !shaped.hasStaticShape();
-  };
-  return llvm::any_of(func.getArgumentTypes(), dynamic) ||
-         llvm::any_of(func.getResultTypes(), dynamic);
+  return llvm::any_of(func.getArgumentTypes(), hasDynamicDim) ||
+         llvm::any_of(func.getResultTypes(), hasDynamicDim);
 }
 
 struct AttnShapeFunctionPass
@@ -442,38 +444,36 @@ struct AttnShapeFunctionPass
                << "simplifying the shape function did not converge";
       eliminateCommonSubExpressions(rewriter, dominance, shapes);
     }
-    auto packedResult =
-        cast<func::ReturnOp>(shapes.getBody().front().getTerminator())
-            .getOperand(0)
-            .getDefiningOp<tensor::FromElementsOp>();
+    // The first op that reads more than argument dims, if any.
+    Operation *remaining = nullptr;
+    shapes.walk([&](Operation *op) {
+      if (op == shapes.getOperation() || readsOnlyArgumentDims(op))
+        return WalkResult::advance();
+      remaining = op;
+      return WalkResult::interrupt();
+    });
     if (!required) {
-      bool contentFree =
-          !shapes
-               .walk([&](Operation *op) {
-                 return op == shapes.getOperation() || readsOnlyArgumentDims(op)
-                            ? WalkResult::advance()
-                            : WalkResult::interrupt();
-               })
-               .wasInterrupted();
+      auto packedResult =
+          cast<func::ReturnOp>(shapes.getBody().front().getTerminator())
+              .getOperand(0)
+              .getDefiningOp<tensor::FromElementsOp>();
       std::optional<int64_t> status =
           packedResult ? getConstantIntValue(packedResult.getElements()[0])
                        : std::nullopt;
-      if (!contentFree || (status && *status == 0))
+      if (remaining || (status && *status == 0))
         shapes.erase();
       return success();
     }
-    WalkResult walk = shapes.walk([&](Operation *op) {
-      if (op == shapes.getOperation() || readsOnlyArgumentDims(op))
-        return WalkResult::advance();
-      InFlightDiagnostic diag =
-          func.emitError() << "the result shapes or shape rules of '"
-                           << func.getSymName()
-                           << "' depend on more than its argument shapes: "
-                           << op->getName() << " remains in its shape function";
-      diag.attachNote(op->getLoc()) << "remaining op";
-      return WalkResult::interrupt();
-    });
-    return failure(walk.wasInterrupted());
+    if (!remaining)
+      return success();
+    InFlightDiagnostic diag = func.emitError()
+                              << "the result shapes or shape rules of '"
+                              << func.getSymName()
+                              << "' depend on more than its argument shapes: "
+                              << remaining->getName()
+                              << " remains in its shape function";
+    diag.attachNote(remaining->getLoc()) << "remaining op";
+    return failure();
   }
 };
 
@@ -488,12 +488,9 @@ bool sdpa::needsShapeFunction(func::FuncOp func) {
   // as an argument) may break the kernels' assumptions too.
   if (!func.getBody().hasOneBlock())
     return false;
-  for (Operation &op : func.getBody().front())
-    for (Type type : op.getResultTypes())
-      if (auto shaped = dyn_cast<ShapedType>(type);
-          shaped && shaped.hasRank() && !shaped.hasStaticShape())
-        return true;
-  return false;
+  return llvm::any_of(func.getBody().front(), [](Operation &op) {
+    return llvm::any_of(op.getResultTypes(), hasDynamicDim);
+  });
 }
 
 std::string sdpa::shapeFunctionName(StringRef entry) {
