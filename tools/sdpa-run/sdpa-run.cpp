@@ -185,14 +185,12 @@ static LogicalResult checkSignature(func::FuncOp func) {
 }
 
 /// Whether `shape` fits the declared `type` (a dynamic dim fits any size).
+/// The runtime's rule (rt::shapeMatches), as for an artifact's manifest.
 static bool fitsType(Type type, ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> declared = *shapeOf(type);
-  if (declared.size() != shape.size())
-    return false;
-  for (auto [want, got] : llvm::zip_equal(declared, shape))
-    if (!ShapedType::isDynamic(want) && want != got)
-      return false;
-  return true;
+  std::vector<int64_t> declared;
+  for (int64_t dim : *shapeOf(type))
+    declared.push_back(ShapedType::isDynamic(dim) ? rt::kDynamicDim : dim);
+  return rt::shapeMatches(declared, {shape.begin(), shape.end()});
 }
 
 /// A random argument of `type`, shaped by its --shape when one is given.
