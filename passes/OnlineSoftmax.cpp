@@ -817,7 +817,12 @@ void BlockLowering::accumulateValues(Value keyStart, Value cols) {
     return toAcc(vector::LoadOp::create(b, elementVec, op.getValue(),
                                         ValueRange{key, c}));
   };
-  Value nextKeys = arith::AddIOp::create(b, keyStart, idx(blockKeys));
+  // With directValues (and so directKeys), the key rows of the next block
+  // are fetched while this one's values are read.
+  bool prefetchKeys = directValues && directKeys;
+  Value nextKeys = prefetchKeys
+                       ? arith::AddIOp::create(b, keyStart, idx(blockKeys))
+                       : Value();
   loop(idx(0), rowsPadded, kRowsPerMicroTile, [&](Value i0) {
     loop(idx(0), idx(paddedValueDim), valueColsPerTile, [&](Value c0) {
       SmallVector<Value> colIdx, rowIdx, init;
@@ -833,9 +838,7 @@ void BlockLowering::accumulateValues(Value keyStart, Value cols) {
           idx(0), directValues ? cols : idx(blockKeys), 1, init,
           [&](Value j, ValueRange partial) {
             SmallVector<Value> values, next;
-            // With directValues (and so directKeys), the key rows of the
-            // next block are fetched while this one's values are read.
-            if (directValues && directKeys)
+            if (prefetchKeys)
               prefetchRow(op.getKey(), arith::AddIOp::create(b, nextKeys, j),
                           headDim);
             for (int64_t n = 0; n < vectorsPerRow; ++n)
