@@ -39,7 +39,8 @@ bool Manifest::operator==(const Manifest &other) const {
          inputs == other.inputs && outputs == other.outputs &&
          shapes == other.shapes && checks == other.checks &&
          chip == other.chip && cubin == other.cubin &&
-         buffers == other.buffers && launches == other.launches;
+         emulated == other.emulated && buffers == other.buffers &&
+         launches == other.launches;
 }
 
 static constexpr TensorSpec::Layout kLayouts[] = {
@@ -437,8 +438,9 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
               "' before '" + record + "'";
       return false;
     }
-    if (gpuRecord.empty() && (record == "chip" || record == "cubin" ||
-                              record == "buffer" || record == "launch")) {
+    if (gpuRecord.empty() &&
+        (record == "chip" || record == "cubin" || record == "emulated" ||
+         record == "buffer" || record == "launch")) {
       gpuRecord = record;
       gpuRecordLine = lineNo;
     }
@@ -453,6 +455,12 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
       }
       (record == "input" ? m.inputs : m.outputs).push_back(std::move(spec));
       (record == "input" ? inputLines : outputLines).push_back(lineNo);
+      continue;
+    }
+    if (record == "emulated") {
+      if (!checkFirst() || !checkArity(0))
+        return false;
+      m.emulated = true;
       continue;
     }
     if (record == "check") {
@@ -606,6 +614,8 @@ std::string serializeManifest(const Manifest &m) {
     text += "chip " + m.chip + "\n";
   if (!m.cubin.empty())
     text += "cubin " + m.cubin + "\n";
+  if (m.emulated)
+    text += "emulated\n";
   if (!m.shapes.empty())
     text += "shapes " + m.shapes + "\n";
   for (std::string check : m.checks) {

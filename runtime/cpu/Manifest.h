@@ -128,6 +128,10 @@ struct Manifest {
   std::string chip;
   /// nvptx: optional cubin for `chip`, a file name relative to the artifact.
   std::string cubin;
+  /// nvptx: `library` is a shared object of the kernels compiled for the
+  /// host CPU, for the CUDA driver emulator (sdpa-compile --emulate), not
+  /// PTX; record `emulated`.
+  bool emulated = false;
   /// nvptx: device scratch tensors, uninitialised.
   std::vector<TensorSpec> buffers;
   /// nvptx: kernels to run, in order.

@@ -118,6 +118,23 @@ std::unique_ptr<CudaArtifact> CudaArtifact::load(const std::string &dir,
     error = "no CUDA device: the CUDA driver found no GPU";
     return nullptr;
   }
+  // An emulated artifact's library is host code, which a GPU cannot run,
+  // and the emulator cannot run PTX.
+  if (m.emulated && !d.emulator) {
+    error = dir +
+            " was compiled with --emulate: its kernels run on the CUDA "
+            "emulator only (set SDPA_CUDA_DRIVER to "
+            "libsdpa-cuda-emulator.so), not on the driver " +
+            d.path;
+    return nullptr;
+  }
+  if (!m.emulated && d.emulator) {
+    error = "the CUDA emulator " + d.path +
+            " runs only artifacts compiled "
+            "with --emulate; " +
+            dir + " holds PTX for a GPU";
+    return nullptr;
+  }
   int major = 0, minor = 0;
   char name[256] = {};
   if (!d.check(d.cuDeviceGet(&a.device, 0), "cuDeviceGet", error) ||

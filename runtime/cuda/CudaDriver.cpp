@@ -97,6 +97,9 @@ const CudaDriver *CudaDriver::get(std::string &error) {
     ::dlclose(handle);
     return nullptr;
   }
+  // The emulator exports what emulated kernels call; a real driver does not.
+  d.emulator = ::dlsym(handle, "__sdpa_emu_barrier") != nullptr;
+  d.path = path;
   return (drivers[path] = std::move(driver)).get();
 }
 

@@ -57,6 +57,13 @@ public:
   /// <error name> (<error string>)" and returns false.
   bool check(CUresult result, const char *call, std::string &error) const;
 
+  /// Whether this is sdpa's CUDA driver emulator (runtime/cuda/emulator),
+  /// which runs the kernels of artifacts compiled with --emulate on the CPU
+  /// and nothing else.
+  bool emulator = false;
+  /// The library loaded, for messages.
+  std::string path;
+
   CUresult (*cuInit)(unsigned flags) = nullptr;
   CUresult (*cuDeviceGetCount)(int *count) = nullptr;
   CUresult (*cuDeviceGet)(CUdevice *device, int ordinal) = nullptr;

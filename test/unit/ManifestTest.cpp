@@ -442,11 +442,28 @@ TEST(ManifestTest, GpuRoundTrips) {
   m.cubin.clear();
   ASSERT_TRUE(parseManifest(serializeManifest(m), back, error)) << error;
   EXPECT_TRUE(back == m);
+  EXPECT_FALSE(back.emulated);
+
+  // Kernels for the CUDA emulator.
+  m.emulated = true;
+  m.library = "kernels.emu.so";
+  text = serializeManifest(m);
+  EXPECT_THAT(text, HasSubstr("emulated\n"));
+  ASSERT_TRUE(parseManifest(text, back, error)) << error;
+  EXPECT_TRUE(back.emulated);
+  EXPECT_TRUE(back == m);
+}
+
+TEST(ManifestTest, EmulatedTakesNoArgumentsOnce) {
+  EXPECT_THAT(parseError(gpuManifest("emulated yes\n")),
+              HasSubstr("'emulated' takes 0 arguments, got 1"));
+  EXPECT_THAT(parseError(gpuManifest("emulated\nemulated\n")),
+              HasSubstr("duplicate record 'emulated'"));
 }
 
 TEST(ManifestTest, EqualityComparesGpuFields) {
   const Manifest m = sampleGpuManifest();
-  std::vector<Manifest> changed(9, m);
+  std::vector<Manifest> changed(10, m);
   changed[0].chip = "sm_80";
   changed[1].cubin = "other.cubin";
   changed[2].buffers[1].shape = {5};
@@ -456,6 +473,7 @@ TEST(ManifestTest, EqualityComparesGpuFields) {
   changed[6].launches[1].block[0] = 128;
   changed[7].launches[0].sharedBytes = 0;
   changed[8].launches[1].args[2].kind = LaunchArg::Kind::Buffer;
+  changed[9].emulated = true;
   for (size_t i = 0; i < changed.size(); ++i)
     EXPECT_TRUE(changed[i] != m) << "change " << i;
   Manifest swapped = m;
@@ -468,9 +486,10 @@ TEST(ManifestTest, EqualityComparesGpuFields) {
 
 TEST(ManifestTest, GpuRecordsOnlyForNvptx) {
   const char *records[] = {"chip sm_90\n", "cubin k.cubin\n", "buffer f32 4\n",
-                           "launch k grid 1x1x1 block 1x1x1 smem 0 args\n"};
-  const char *names[] = {"chip", "cubin", "buffer", "launch"};
-  for (int i = 0; i < 4; ++i) {
+                           "launch k grid 1x1x1 block 1x1x1 smem 0 args\n",
+                           "emulated\n"};
+  const char *names[] = {"chip", "cubin", "buffer", "launch", "emulated"};
+  for (int i = 0; i < 5; ++i) {
     EXPECT_THAT(parseError(std::string(kHeader) + "output f32 4 contiguous\n" +
                            records[i]),
                 HasSubstr(std::string("line 7: '") + names[i] +

@@ -1,0 +1,142 @@
+//===- BlockRunner.h - the threads of one block as fibers ------*- C++ -*-===//
+//
+// A GPU block's threads run as fibers on the launching thread, round robin:
+// each runs until it returns or reaches a sync point, a block barrier or a
+// warp shuffle, which completes when its whole group has arrived. A group
+// that can never complete (a thread returned before a barrier the others
+// wait at; lanes of one warp at different kinds of sync point) would hang a
+// GPU; here it ends the block with a message instead.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SDPA_RUNTIME_CUDA_EMULATOR_BLOCKRUNNER_H
+#define SDPA_RUNTIME_CUDA_EMULATOR_BLOCKRUNNER_H
+
+#include "runtime/cuda/emulator/FiberContext.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sdpa {
+namespace emu {
+
+/// One GPU thread of a kernel: `__sdpa_emu_kernel_<name>` of a kernel
+/// library, called with cuLaunchKernel's `params`.
+using KernelEntry = void (*)(void **params);
+
+/// What every block of a launch shares.
+struct LaunchConfig {
+  KernelEntry kernel = nullptr;
+  void **params = nullptr;
+  uint32_t grid[3] = {1, 1, 1};
+  uint32_t block[3] = {1, 1, 1};
+};
+
+class BlockRunner {
+public:
+  static constexpr uint32_t kWarpSize = 32;
+
+  BlockRunner() = default;
+  BlockRunner(const BlockRunner &) = delete;
+  BlockRunner &operator=(const BlockRunner &) = delete;
+
+  /// The runner whose block is running, null outside blocks. Launches run
+  /// one at a time, so there is at most one.
+  static BlockRunner *active() { return activeRunner; }
+
+  /// Makes room for blocks of `threads` threads; false when out of memory.
+  bool reserve(uint32_t threads) { return stacks.reserve(threads); }
+
+  /// Runs block `blockId` of `launch` (reserved for) to the end. Returns
+  /// false with `error` saying what went wrong when its threads cannot all
+  /// finish.
+  bool run(const LaunchConfig &launch, const uint32_t blockId[3],
+           std::string &error);
+
+  /// For fault reports: the running block, the running thread (null
+  /// between threads), and whether `address` is just below its stack.
+  const uint32_t *runningBlock() const { return block; }
+  const uint32_t *runningThread() const {
+    return current ? current->id : nullptr;
+  }
+  bool overflowsStack(uintptr_t address) const {
+    return current && stacks.inGuard(address, current->linear);
+  }
+
+  // What the kernel library asks of the running thread (KernelAbi.cpp).
+  // `dim` is 0, 1 or 2 for x, y, z.
+  int64_t threadId(int32_t dim) {
+    return checkDim(dim, "thread_id") ? current->id[dim] : 0;
+  }
+  int64_t blockId(int32_t dim) {
+    return checkDim(dim, "block_id") ? block[dim] : 0;
+  }
+  int64_t blockDim(int32_t dim) {
+    return checkDim(dim, "block_dim") ? launch->block[dim] : 0;
+  }
+  int64_t gridDim(int32_t dim) {
+    return checkDim(dim, "grid_dim") ? launch->grid[dim] : 0;
+  }
+  /// __syncthreads.
+  void barrier();
+  /// gpu.shuffle; see KernelAbi.cpp for the meaning of the arguments and
+  /// the result.
+  uint64_t shuffle(uint32_t value, int32_t offset, int32_t width, int32_t mode);
+
+private:
+  /// Ready: runnable, or running. The others wait for their group or
+  /// have returned.
+  enum class State : uint8_t { Ready, AtBarrier, AtShuffle, Done };
+  struct Fiber {
+    FiberContext context;
+    uint32_t id[3];
+    uint32_t linear;
+    State state;
+    /// Shuffles this thread has done in the block; its parity picks the
+    /// warp's slots (see shuffle()).
+    uint32_t shuffles;
+  };
+  struct Warp {
+    uint32_t first;
+    uint32_t size;
+    /// Lanes waiting at the current shuffle.
+    uint32_t arrived;
+    uint32_t slots[2][kWarpSize];
+  };
+
+  [[noreturn]] static void fiberMain();
+  /// Leaves the current fiber, blocked or done, for the next ready one.
+  void suspend();
+  /// Ends the block from inside the current fiber with "<what> (thread
+  /// (x,y,z))"; never returns to the fiber.
+  [[noreturn]] void fail(const char *format, ...)
+      __attribute__((format(printf, 2, 3)));
+  bool checkDim(int32_t dim, const char *query) {
+    if (static_cast<uint32_t>(dim) < 3)
+      return true;
+    fail("gpu.%s of dimension %d; expected 0, 1 or 2", query, dim);
+  }
+  /// Why no fiber can run although not all are done.
+  std::string diagnose() const;
+
+  static BlockRunner *activeRunner;
+
+  StackPool stacks;
+  FiberContext scheduler;
+  std::vector<Fiber> fibers;
+  std::vector<Warp> warps;
+  Fiber *current = nullptr;
+  const LaunchConfig *launch = nullptr;
+  uint32_t block[3] = {0, 0, 0};
+  uint32_t numThreads = 0;
+  uint32_t numDone = 0;
+  uint32_t atBarrier = 0;
+  bool failed = false;
+  std::string failure;
+};
+
+} // namespace emu
+} // namespace sdpa
+
+#endif // SDPA_RUNTIME_CUDA_EMULATOR_BLOCKRUNNER_H

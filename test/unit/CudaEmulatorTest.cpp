@@ -1,0 +1,745 @@
+//===- CudaEmulatorTest.cpp - tests of the CUDA driver emulator -----------===//
+//
+// Drives libsdpa-cuda-emulator.so through its driver API, loaded with dlopen
+// as the launcher loads it, with the hand-written kernels of
+// EmulatorKernels.c as the module: thread, block and grid ids, barriers and
+// shared memory, shuffles of every mode with partial warps and segments,
+// launches a GPU refuses, kernels that cannot finish (reported, not hung),
+// module, memory and event calls; then the launcher finding every entry
+// point it needs and running an emulated artifact.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/cuda/CudaArtifact.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <elf.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+using ::testing::HasSubstr;
+
+namespace fs = std::filesystem;
+
+namespace {
+using CUresult = int;
+using CUdeviceptr = unsigned long long;
+using Handle = void *;
+
+enum : CUresult {
+  kSuccess = 0,
+  kInvalidValue = 1,
+  kInvalidImage = 200,
+  kInvalidHandle = 400,
+  kNotFound = 500,
+  kLaunchFailed = 719,
+};
+enum : int {
+  kMaxDynamicShared = 8,
+  kJitLog = 5,
+  kJitLogSize = 6,
+};
+
+/// The entry points the launcher uses, by the symbols it resolves.
+struct Api {
+  CUresult (*cuInit)(unsigned);
+  CUresult (*cuDeviceGetCount)(int *);
+  CUresult (*cuDeviceGet)(int *, int);
+  CUresult (*cuDeviceGetName)(char *, int, int);
+  CUresult (*cuDeviceGetAttribute)(int *, int, int);
+  CUresult (*cuDevicePrimaryCtxRetain)(Handle *, int);
+  CUresult (*cuDevicePrimaryCtxRelease)(int);
+  CUresult (*cuCtxSetCurrent)(Handle);
+  CUresult (*cuCtxSynchronize)();
+  CUresult (*cuModuleLoadData)(Handle *, const void *);
+  CUresult (*cuModuleLoadDataEx)(Handle *, const void *, unsigned, int *,
+                                 void **);
+  CUresult (*cuModuleUnload)(Handle);
+  CUresult (*cuModuleGetFunction)(Handle *, Handle, const char *);
+  CUresult (*cuFuncSetAttribute)(Handle, int, int);
+  CUresult (*cuMemAlloc)(CUdeviceptr *, size_t);
+  CUresult (*cuMemFree)(CUdeviceptr);
+  CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
+  CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
+  CUresult (*cuLaunchKernel)(Handle, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, Handle, void **,
+                             void **);
+  CUresult (*cuEventCreate)(Handle *, unsigned);
+  CUresult (*cuEventRecord)(Handle, Handle);
+  CUresult (*cuEventSynchronize)(Handle);
+  CUresult (*cuEventElapsedTime)(float *, Handle, Handle);
+  CUresult (*cuEventDestroy)(Handle);
+  CUresult (*cuGetErrorName)(CUresult, const char **);
+  CUresult (*cuGetErrorString)(CUresult, const char **);
+};
+
+struct Dims {
+  unsigned x, y, z;
+  unsigned count() const { return x * y * z; }
+};
+
+static std::string readFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+class CudaEmulatorTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    library = ::dlopen(SDPA_CUDA_EMULATOR, RTLD_NOW | RTLD_LOCAL);
+    ASSERT_NE(library, nullptr) << ::dlerror();
+    bind(api.cuInit, "cuInit");
+    bind(api.cuDeviceGetCount, "cuDeviceGetCount");
+    bind(api.cuDeviceGet, "cuDeviceGet");
+    bind(api.cuDeviceGetName, "cuDeviceGetName");
+    bind(api.cuDeviceGetAttribute, "cuDeviceGetAttribute");
+    bind(api.cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain");
+    bind(api.cuDevicePrimaryCtxRelease, "cuDevicePrimaryCtxRelease_v2");
+    bind(api.cuCtxSetCurrent, "cuCtxSetCurrent");
+    bind(api.cuCtxSynchronize, "cuCtxSynchronize");
+    bind(api.cuModuleLoadData, "cuModuleLoadData");
+    bind(api.cuModuleLoadDataEx, "cuModuleLoadDataEx");
+    bind(api.cuModuleUnload, "cuModuleUnload");
+    bind(api.cuModuleGetFunction, "cuModuleGetFunction");
+    bind(api.cuFuncSetAttribute, "cuFuncSetAttribute");
+    bind(api.cuMemAlloc, "cuMemAlloc_v2");
+    bind(api.cuMemFree, "cuMemFree_v2");
+    bind(api.cuMemcpyHtoD, "cuMemcpyHtoD_v2");
+    bind(api.cuMemcpyDtoH, "cuMemcpyDtoH_v2");
+    bind(api.cuLaunchKernel, "cuLaunchKernel");
+    bind(api.cuEventCreate, "cuEventCreate");
+    bind(api.cuEventRecord, "cuEventRecord");
+    bind(api.cuEventSynchronize, "cuEventSynchronize");
+    bind(api.cuEventElapsedTime, "cuEventElapsedTime_v2");
+    bind(api.cuEventDestroy, "cuEventDestroy_v2");
+    bind(api.cuGetErrorName, "cuGetErrorName");
+    bind(api.cuGetErrorString, "cuGetErrorString");
+    if (HasFatalFailure())
+      return;
+    ASSERT_EQ(api.cuInit(0), kSuccess);
+    ASSERT_EQ(api.cuDevicePrimaryCtxRetain(&context, 0), kSuccess);
+    ASSERT_EQ(api.cuCtxSetCurrent(context), kSuccess);
+    // The launcher passes the file's bytes and a NUL.
+    image = readFile(SDPA_EMULATOR_TEST_KERNELS);
+    ASSERT_GT(image.size(), 4u);
+    image.push_back('\0');
+    ASSERT_EQ(api.cuModuleLoadData(&module, image.data()), kSuccess);
+  }
+
+  void TearDown() override {
+    if (!library)
+      return;
+    for (CUdeviceptr pointer : allocations)
+      api.cuMemFree(pointer);
+    if (module)
+      api.cuModuleUnload(module);
+    // The last release also clears the error of a failed launch.
+    if (context)
+      api.cuDevicePrimaryCtxRelease(0);
+    ::dlclose(library);
+  }
+
+  template <typename Function> void bind(Function &function, const char *name) {
+    function = reinterpret_cast<Function>(::dlsym(library, name));
+    ASSERT_NE(function, nullptr) << "no " << name;
+  }
+
+  Handle function(const char *name) {
+    Handle found = nullptr;
+    EXPECT_EQ(api.cuModuleGetFunction(&found, module, name), kSuccess) << name;
+    return found;
+  }
+
+  /// Device memory for `count` T, freed after the test.
+  template <typename T> CUdeviceptr allocate(size_t count) {
+    CUdeviceptr pointer = 0;
+    EXPECT_EQ(api.cuMemAlloc(&pointer, count * sizeof(T)), kSuccess);
+    allocations.push_back(pointer);
+    return pointer;
+  }
+
+  template <typename T>
+  std::vector<T> download(CUdeviceptr pointer, size_t count) {
+    std::vector<T> values(count);
+    EXPECT_EQ(api.cuMemcpyDtoH(values.data(), pointer, count * sizeof(T)),
+              kSuccess);
+    return values;
+  }
+
+  CUresult launch(const char *kernel, Dims grid, Dims block,
+                  unsigned sharedBytes, std::vector<void *> params) {
+    return api.cuLaunchKernel(function(kernel), grid.x, grid.y, grid.z, block.x,
+                              block.y, block.z, sharedBytes, nullptr,
+                              params.empty() ? nullptr : params.data(),
+                              nullptr);
+  }
+
+  /// Launches `kernel`, expecting it to fail, and returns what the emulator
+  /// said on stderr.
+  std::string launchFailure(const char *kernel, Dims grid, Dims block,
+                            std::vector<void *> params = {}) {
+    ::testing::internal::CaptureStderr();
+    CUresult result = launch(kernel, grid, block, 0, params);
+    std::string said = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(result, kLaunchFailed) << kernel;
+    return said;
+  }
+
+  std::string errorName(CUresult result) {
+    const char *name = nullptr;
+    EXPECT_EQ(api.cuGetErrorName(result, &name), kSuccess) << result;
+    return name ? name : "";
+  }
+
+  /// Releases and retains the primary context, as a new process would
+  /// find it.
+  void resetContext() {
+    ASSERT_EQ(api.cuDevicePrimaryCtxRelease(0), kSuccess);
+    ASSERT_EQ(api.cuDevicePrimaryCtxRetain(&context, 0), kSuccess);
+  }
+
+  void *library = nullptr;
+  Api api = {};
+  Handle context = nullptr;
+  Handle module = nullptr;
+  std::string image;
+  std::vector<CUdeviceptr> allocations;
+};
+} // namespace
+
+TEST_F(CudaEmulatorTest, DescribesItsDevice) {
+  int count = 0, device = -1, major = 0, minor = -1, other = 0;
+  ASSERT_EQ(api.cuDeviceGetCount(&count), kSuccess);
+  EXPECT_EQ(count, 1);
+  ASSERT_EQ(api.cuDeviceGet(&device, 0), kSuccess);
+  EXPECT_EQ(device, 0);
+  char name[64] = {};
+  ASSERT_EQ(api.cuDeviceGetName(name, sizeof(name), device), kSuccess);
+  EXPECT_STREQ(name, "sdpa CPU emulator");
+  ASSERT_EQ(api.cuDeviceGetAttribute(&major, 75, device), kSuccess);
+  ASSERT_EQ(api.cuDeviceGetAttribute(&minor, 76, device), kSuccess);
+  EXPECT_EQ(major, 8);
+  EXPECT_EQ(minor, 0);
+  EXPECT_EQ(api.cuDeviceGetAttribute(&other, 1, device), kInvalidValue);
+
+  struct Known {
+    CUresult code;
+    const char *name;
+  } known[] = {{0, "CUDA_SUCCESS"},
+               {1, "CUDA_ERROR_INVALID_VALUE"},
+               {2, "CUDA_ERROR_OUT_OF_MEMORY"},
+               {3, "CUDA_ERROR_NOT_INITIALIZED"},
+               {200, "CUDA_ERROR_INVALID_IMAGE"},
+               {400, "CUDA_ERROR_INVALID_HANDLE"},
+               {500, "CUDA_ERROR_NOT_FOUND"},
+               {719, "CUDA_ERROR_LAUNCH_FAILED"}};
+  for (const Known &k : known) {
+    EXPECT_EQ(errorName(k.code), k.name);
+    const char *text = nullptr;
+    EXPECT_EQ(api.cuGetErrorString(k.code, &text), kSuccess);
+    EXPECT_NE(text, nullptr);
+  }
+  const char *unknown = "";
+  EXPECT_EQ(api.cuGetErrorName(12345, &unknown), kInvalidValue);
+  EXPECT_EQ(unknown, nullptr);
+}
+
+TEST_F(CudaEmulatorTest, ThreadBlockAndGridIds) {
+  struct Case {
+    Dims grid, block;
+  } cases[] = {{{3, 2, 2}, {8, 4, 1}}, {{1, 3, 1}, {4, 2, 3}}};
+  for (const Case &c : cases) {
+    SCOPED_TRACE("grid " + std::to_string(c.grid.x) + "x" +
+                 std::to_string(c.grid.y) + "x" + std::to_string(c.grid.z));
+    size_t threads = c.grid.count() * c.block.count();
+    CUdeviceptr out = allocate<int64_t>(4 * threads);
+    ASSERT_EQ(launch("ids", c.grid, c.block, 0, {&out}), kSuccess);
+    std::vector<int64_t> ids = download<int64_t>(out, 4 * threads);
+    auto pack = [](unsigned x, unsigned y, unsigned z) {
+      return static_cast<int64_t>(x) | static_cast<int64_t>(y) << 16 |
+             static_cast<int64_t>(z) << 32;
+    };
+    size_t g = 0;
+    for (unsigned bz = 0; bz < c.grid.z; ++bz)
+      for (unsigned by = 0; by < c.grid.y; ++by)
+        for (unsigned bx = 0; bx < c.grid.x; ++bx)
+          for (unsigned tz = 0; tz < c.block.z; ++tz)
+            for (unsigned ty = 0; ty < c.block.y; ++ty)
+              for (unsigned tx = 0; tx < c.block.x; ++tx, ++g) {
+                ASSERT_EQ(ids[4 * g], pack(tx, ty, tz)) << g;
+                ASSERT_EQ(ids[4 * g + 1], pack(bx, by, bz)) << g;
+                ASSERT_EQ(ids[4 * g + 2],
+                          pack(c.block.x, c.block.y, c.block.z));
+                ASSERT_EQ(ids[4 * g + 3], pack(c.grid.x, c.grid.y, c.grid.z));
+              }
+  }
+}
+
+TEST_F(CudaEmulatorTest, BarriersOrderSharedMemory) {
+  Dims grid = {3, 1, 1}, block = {64, 2, 1};
+  unsigned n = block.count();
+  CUdeviceptr out = allocate<int32_t>(grid.count() * n);
+  ASSERT_EQ(launch("neighbours", grid, block, n * 4, {&out}), kSuccess);
+  std::vector<int32_t> values = download<int32_t>(out, grid.count() * n);
+  for (unsigned b = 0; b < grid.count(); ++b)
+    for (unsigned t = 0; t < n; ++t)
+      ASSERT_EQ(values[b * n + t], static_cast<int32_t>(1000 * b + (t + 2) % n))
+          << "block " << b << " thread " << t;
+}
+
+TEST_F(CudaEmulatorTest, SharedMemoryStartsAllOnesInEveryBlock) {
+  int32_t bytes = 1000;
+  CUdeviceptr out = allocate<uint8_t>(3 * bytes);
+  ASSERT_EQ(launch("shared_fill", {3, 1, 1}, {32, 1, 1}, bytes, {&out, &bytes}),
+            kSuccess);
+  std::vector<uint8_t> seen = download<uint8_t>(out, 3 * bytes);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 0xFF), 3 * bytes);
+}
+
+TEST_F(CudaEmulatorTest, WarpSumWithAPartialWarp) {
+  // Blocks of 48 threads: warp 1 has lanes 0-15 only, whose partners at
+  // offset 16 do not exist.
+  unsigned blocks = 2, n = 48;
+  CUdeviceptr out = allocate<uint32_t>(3 * blocks * n);
+  ASSERT_EQ(launch("warp_sum", {blocks, 1, 1}, {n, 1, 1}, 0, {&out}), kSuccess);
+  std::vector<uint32_t> values = download<uint32_t>(out, 3 * blocks * n);
+  for (unsigned b = 0; b < blocks; ++b) {
+    for (unsigned t = 0; t < n; ++t) {
+      const uint32_t *v = &values[3 * (b * n + t)];
+      SCOPED_TRACE("block " + std::to_string(b) + " thread " +
+                   std::to_string(t));
+      if (t < 32) {
+        EXPECT_EQ(v[0], 32u * 33 / 2);
+        EXPECT_EQ(v[1], 0x1Fu);
+        EXPECT_EQ(v[2], (t ^ 16) + 1);
+      } else {
+        EXPECT_EQ(v[0], (33u + 48) * 16 / 2);
+        EXPECT_EQ(v[1], 0x1Eu);
+        // An invalid shuffle returns the caller's own value.
+        EXPECT_EQ(v[2], t + 1);
+      }
+    }
+  }
+}
+
+/// What shuffling 1000 + t in a block of `n` threads gives thread t, by the
+/// rules of __sdpa_emu_shuffle.
+static uint64_t expectedShuffle(unsigned t, unsigned n, int32_t offset,
+                                int32_t width, int32_t mode) {
+  unsigned first = t / 32 * 32;
+  int64_t lane = t % 32, size = std::min(32u, n - first);
+  int64_t begin = lane / width * width, source = 0;
+  switch (mode) {
+  case 0:
+    source = lane ^ offset;
+    break;
+  case 1:
+    source = lane + offset;
+    break;
+  case 2:
+    source = lane - offset;
+    break;
+  default:
+    source = begin + offset;
+    break;
+  }
+  bool valid = source >= begin && source < begin + width && source < size;
+  uint64_t value = valid ? 1000 + first + source : 1000 + t;
+  return value | static_cast<uint64_t>(valid) << 32;
+}
+
+TEST_F(CudaEmulatorTest, ShuffleModesWidthsAndPartialWarps) {
+  // 40 threads: warp 1 has 8 lanes.
+  unsigned n = 40;
+  CUdeviceptr out = allocate<uint64_t>(4 * n);
+  auto run = [&](int32_t offset, int32_t width) {
+    EXPECT_EQ(launch("shuffle_modes", {1, 1, 1}, {n, 1, 1}, 0,
+                     {&out, &offset, &width}),
+              kSuccess);
+    return download<uint64_t>(out, 4 * n);
+  };
+  auto valid = [](uint32_t value) {
+    return value | static_cast<uint64_t>(1) << 32;
+  };
+  enum { Xor, Down, Up, Idx };
+
+  // Worked by hand: segments of 8 lanes, offset 3.
+  std::vector<uint64_t> r = run(3, 8);
+  EXPECT_EQ(r[4 * 5 + Down], 1005u);        // lane 8 is in the next segment
+  EXPECT_EQ(r[4 * 9 + Up], 1009u);          // lane 6 is in the previous one
+  EXPECT_EQ(r[4 * 12 + Xor], valid(1015));  // 12 ^ 3
+  EXPECT_EQ(r[4 * 13 + Idx], valid(1011));  // segment 8-15, lane 3 of it
+  EXPECT_EQ(r[4 * 34 + Down], valid(1037)); // warp 1, lane 2 + 3
+  EXPECT_EQ(r[4 * 37 + Down], 1037u);       // lane 8 is past the segment
+  r = run(3, 32);
+  EXPECT_EQ(r[4 * 38 + Down], 1038u); // no lane 9 in warp 1
+  EXPECT_EQ(r[4 * 29 + Down], 1029u); // lane 32 is past the warp
+  EXPECT_EQ(r[4 * 29 + Up], valid(1026));
+
+  struct Case {
+    int32_t offset, width;
+  } cases[] = {{3, 8}, {1, 32},  {5, 16},  {0, 1},
+               {7, 4}, {31, 32}, {40, 32}, {2, 3}};
+  for (const Case &c : cases) {
+    r = run(c.offset, c.width);
+    for (unsigned t = 0; t < n; ++t)
+      for (int32_t mode = 0; mode < 4; ++mode)
+        ASSERT_EQ(r[4 * t + mode],
+                  expectedShuffle(t, n, c.offset, c.width, mode))
+            << "offset " << c.offset << " width " << c.width << " mode " << mode
+            << " thread " << t;
+  }
+}
+
+TEST_F(CudaEmulatorTest, ManySyncPoints) {
+  unsigned blocks = 64, n = 128;
+  int32_t rounds = 50;
+  CUdeviceptr out = allocate<uint32_t>(blocks * n);
+  ASSERT_EQ(launch("sync_loop", {blocks, 1, 1}, {n, 1, 1}, 0, {&out, &rounds}),
+            kSuccess);
+  std::vector<uint32_t> totals = download<uint32_t>(out, blocks * n);
+  EXPECT_EQ(std::count(totals.begin(), totals.end(), 32u * rounds), blocks * n);
+}
+
+TEST_F(CudaEmulatorTest, DivergentBarrierFailsTheLaunchForGood) {
+  std::string said = launchFailure("divergent_barrier", {2, 2, 1}, {128, 1, 1});
+  EXPECT_EQ(said,
+            "sdpa CUDA emulator: kernel divergent_barrier, block (1,1,0): "
+            "barrier reached by 64 of 128 threads; the others returned\n");
+  EXPECT_EQ(errorName(kLaunchFailed), "CUDA_ERROR_LAUNCH_FAILED");
+
+  // As on a GPU, the error sticks to the context.
+  EXPECT_EQ(api.cuCtxSynchronize(), kLaunchFailed);
+  CUdeviceptr pointer = 0;
+  EXPECT_EQ(api.cuMemAlloc(&pointer, 16), kLaunchFailed);
+  int32_t bytes = 0;
+  EXPECT_EQ(launch("shared_fill", {1, 1, 1}, {1, 1, 1}, 0, {&pointer, &bytes}),
+            kLaunchFailed);
+  resetContext();
+  EXPECT_EQ(api.cuCtxSynchronize(), kSuccess);
+  EXPECT_EQ(launch("shared_fill", {1, 1, 1}, {1, 1, 1}, 0, {&pointer, &bytes}),
+            kSuccess);
+}
+
+TEST_F(CudaEmulatorTest, LanesAtDifferentSyncPointsFailTheLaunch) {
+  EXPECT_THAT(launchFailure("mixed_sync", {1, 1, 1}, {64, 1, 1}),
+              HasSubstr("block (0,0,0): threads of warp 0 (threads 0-31) wait "
+                        "at different sync points: 16 at a shuffle, 16 at a "
+                        "barrier\n"));
+  resetContext();
+  EXPECT_THAT(launchFailure("shuffle_after_return", {1, 1, 1}, {64, 1, 1}),
+              HasSubstr("block (0,0,0): shuffle in warp 0 (threads 0-31) "
+                        "reached by 16 of 32 threads; the others returned\n"));
+}
+
+TEST_F(CudaEmulatorTest, BadKernelAbiArgumentsFailTheLaunch) {
+  struct Case {
+    const char *kernel;
+    int32_t a, b;
+    const char *message;
+  } cases[] = {
+      {"bad_shuffle", 0, 0, "gpu.shuffle of width 0; expected 1 to 32"},
+      {"bad_shuffle", 33, 0, "gpu.shuffle of width 33; expected 1 to 32"},
+      {"bad_shuffle", 32, 4, "gpu.shuffle of mode 4; expected 0 (xor)"},
+      {"bad_dim", 3, 0, "gpu.thread_id of dimension 3; expected 0, 1 or 2"},
+  };
+  for (const Case &c : cases) {
+    int32_t a = c.a, b = c.b;
+    std::string said = launchFailure(c.kernel, {1, 1, 1}, {32, 1, 1}, {&a, &b});
+    EXPECT_THAT(said, HasSubstr(std::string("sdpa CUDA emulator: kernel ") +
+                                c.kernel + ", block (0,0,0): " + c.message));
+    EXPECT_THAT(said, HasSubstr("(thread (0,0,0))"));
+    resetContext();
+  }
+}
+
+TEST_F(CudaEmulatorTest, LaunchesAGpuWouldRefuse) {
+  CUdeviceptr none = 0;
+  int32_t bytes = 0;
+  std::vector<void *> params = {&none, &bytes};
+  auto refused = [&](Dims grid, Dims block, unsigned shared) {
+    ::testing::internal::CaptureStderr();
+    CUresult result = launch("shared_fill", grid, block, shared, params);
+    std::string said = ::testing::internal::GetCapturedStderr();
+    EXPECT_THAT(said, HasSubstr("sdpa CUDA emulator: kernel shared_fill: "));
+    return result;
+  };
+  EXPECT_EQ(refused({1, 1, 1}, {1025, 1, 1}, 0), kInvalidValue);
+  EXPECT_EQ(refused({1, 1, 1}, {32, 16, 4}, 0), kInvalidValue);
+  EXPECT_EQ(refused({1, 1, 1}, {1, 1, 65}, 0), kInvalidValue);
+  EXPECT_EQ(refused({0, 1, 1}, {32, 1, 1}, 0), kInvalidValue);
+  EXPECT_EQ(refused({1, 1, 1}, {32, 0, 1}, 0), kInvalidValue);
+  EXPECT_EQ(refused({1, 65536, 1}, {32, 1, 1}, 0), kInvalidValue);
+  // Above 48 KiB of dynamic shared memory only after opting in, and never
+  // more than the library has (80 KiB).
+  EXPECT_EQ(refused({1, 1, 1}, {32, 1, 1}, 48 * 1024 + 1), kInvalidValue);
+  Handle f = function("shared_fill");
+  ASSERT_EQ(api.cuFuncSetAttribute(f, kMaxDynamicShared, 96 * 1024), kSuccess);
+  EXPECT_EQ(launch("shared_fill", {1, 1, 1}, {32, 1, 1}, 80 * 1024, params),
+            kSuccess);
+  EXPECT_EQ(refused({1, 1, 1}, {32, 1, 1}, 80 * 1024 + 1), kInvalidValue);
+  EXPECT_EQ(api.cuFuncSetAttribute(f, 1, 0), kInvalidValue);
+
+  void *extra[] = {nullptr};
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(
+      api.cuLaunchKernel(f, 1, 1, 1, 1, 1, 1, 0, nullptr, params.data(), extra),
+      kInvalidValue);
+  ::testing::internal::GetCapturedStderr();
+  // Refusals are not launch failures: the context is fine.
+  EXPECT_EQ(api.cuCtxSynchronize(), kSuccess);
+  EXPECT_EQ(launch("shared_fill", {1024, 1, 1}, {1024, 1, 1}, 0, params),
+            kSuccess);
+}
+
+TEST_F(CudaEmulatorTest, ModuleErrors) {
+  // Not ELF, with and without a JIT log.
+  Handle other = nullptr;
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(api.cuModuleLoadData(&other, "// PTX\n.version 8.0\n"),
+            kInvalidImage);
+  EXPECT_THAT(::testing::internal::GetCapturedStderr(),
+              HasSubstr("sdpa CUDA emulator: cannot load module: not an sdpa "
+                        "emulation kernel library"));
+  char log[256] = "stale";
+  int options[] = {kJitLog, kJitLogSize};
+  void *values[] = {log, reinterpret_cast<void *>(sizeof(log) - 1)};
+  EXPECT_EQ(api.cuModuleLoadDataEx(&other, "", 2, options, values),
+            kInvalidImage);
+  EXPECT_STREQ(log, "not an sdpa emulation kernel library (compile with "
+                    "sdpa-compile --emulate)");
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(values[1]), std::strlen(log));
+
+  // A cubin is ELF too.
+  Elf64_Ehdr cubin = {};
+  std::memcpy(cubin.e_ident, ELFMAG, SELFMAG);
+  cubin.e_ident[EI_CLASS] = ELFCLASS64;
+  cubin.e_type = ET_EXEC;
+  cubin.e_machine = EM_CUDA;
+  values[1] = reinterpret_cast<void *>(sizeof(log) - 1);
+  EXPECT_EQ(api.cuModuleLoadDataEx(&other, &cubin, 2, options, values),
+            kInvalidImage);
+  EXPECT_THAT(log, HasSubstr("a CUDA cubin"));
+
+  // A shared object dlopen refuses: no program headers.
+  std::string broken = image;
+  Elf64_Ehdr header;
+  std::memcpy(&header, broken.data(), sizeof(header));
+  std::fill_n(&broken[header.e_phoff], header.e_phnum * header.e_phentsize,
+              '\0');
+  values[1] = reinterpret_cast<void *>(sizeof(log) - 1);
+  EXPECT_EQ(api.cuModuleLoadDataEx(&other, broken.data(), 2, options, values),
+            kInvalidImage);
+  EXPECT_THAT(log, HasSubstr("/proc/self/fd/"));
+
+  // Kernels are looked up by name, the same handle each time.
+  Handle f = nullptr;
+  EXPECT_EQ(api.cuModuleGetFunction(&f, module, "no_such_kernel"), kNotFound);
+  Handle ids = function("ids");
+  EXPECT_EQ(function("ids"), ids);
+
+  // A second load is a module of its own; unloading ends its handles.
+  ASSERT_EQ(api.cuModuleLoadDataEx(&other, image.data(), 2, options, values),
+            kSuccess);
+  Handle otherIds = nullptr;
+  ASSERT_EQ(api.cuModuleGetFunction(&otherIds, other, "ids"), kSuccess);
+  EXPECT_NE(otherIds, ids);
+  CUdeviceptr out = allocate<int64_t>(4);
+  void *params[] = {&out};
+  EXPECT_EQ(api.cuLaunchKernel(otherIds, 1, 1, 1, 1, 1, 1, 0, nullptr, params,
+                               nullptr),
+            kSuccess);
+  EXPECT_EQ(api.cuModuleUnload(other), kSuccess);
+  EXPECT_EQ(api.cuLaunchKernel(otherIds, 1, 1, 1, 1, 1, 1, 0, nullptr, params,
+                               nullptr),
+            kInvalidHandle);
+  EXPECT_EQ(api.cuModuleUnload(other), kInvalidHandle);
+  EXPECT_EQ(
+      api.cuLaunchKernel(ids, 1, 1, 1, 1, 1, 1, 0, nullptr, params, nullptr),
+      kSuccess);
+}
+
+TEST_F(CudaEmulatorTest, ModulesLoadAgainAfterUnloading) {
+  // The library is loaded through /proc/self/fd/<n>, and <n> is reused.
+  for (int i = 0; i < 4; ++i) {
+    Handle again = nullptr;
+    ASSERT_EQ(api.cuModuleLoadData(&again, image.data()), kSuccess);
+    Handle f = nullptr;
+    ASSERT_EQ(api.cuModuleGetFunction(&f, again, "neighbours"), kSuccess);
+    CUdeviceptr out = allocate<int32_t>(64);
+    void *params[] = {&out};
+    ASSERT_EQ(
+        api.cuLaunchKernel(f, 1, 1, 1, 64, 1, 1, 256, nullptr, params, nullptr),
+        kSuccess);
+    EXPECT_EQ(download<int32_t>(out, 64)[63], 1);
+    ASSERT_EQ(api.cuModuleUnload(again), kSuccess);
+  }
+}
+
+TEST_F(CudaEmulatorTest, MemoryEndsAtAGuardPage) {
+  CUdeviceptr pointer = allocate<char>(1000);
+  EXPECT_EQ(pointer % 256, 0u);
+  // Fresh memory reads as NaN.
+  std::vector<uint8_t> fresh = download<uint8_t>(pointer, 1000);
+  EXPECT_EQ(std::count(fresh.begin(), fresh.end(), 0xFF), 1000);
+  std::vector<uint8_t> data(1000);
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = static_cast<uint8_t>(i * 7);
+  ASSERT_EQ(api.cuMemcpyHtoD(pointer, data.data(), 1000), kSuccess);
+  EXPECT_EQ(download<uint8_t>(pointer, 1000), data);
+  // Copies must stay inside the allocation.
+  EXPECT_EQ(api.cuMemcpyHtoD(pointer + 1, data.data(), 1000), kInvalidValue);
+  EXPECT_EQ(api.cuMemcpyDtoH(data.data(), pointer - 1, 10), kInvalidValue);
+  EXPECT_EQ(api.cuMemFree(pointer + 16), kInvalidValue);
+  CUdeviceptr empty = 0;
+  EXPECT_EQ(api.cuMemAlloc(&empty, 0), kInvalidValue);
+
+  // The alignment slack (24 bytes here) reads; the next byte faults.
+  volatile const char *bytes = reinterpret_cast<const char *>(pointer);
+  EXPECT_EQ(bytes[1023], bytes[1023]);
+  // Other libraries of the test (OpenBLAS) start threads, which fork alone
+  // does not copy.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH((void)bytes[1024], "");
+}
+
+TEST_F(CudaEmulatorTest, KernelsReadingPastABufferFault) {
+  // 1024 floats fill a page; reading one more faults, as on a GPU.
+  CUdeviceptr in = allocate<float>(1024), out = allocate<float>(2048);
+  int64_t count = 1024;
+  ASSERT_EQ(launch("copy", {2, 1, 1}, {128, 1, 1}, 0, {&in, &out, &count}),
+            kSuccess);
+  // Thread 0 reads element 1024 on its fifth pass of the grid-stride loop.
+  count = 1025;
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(launch("copy", {2, 1, 1}, {128, 1, 1}, 0, {&in, &out, &count}),
+               "sdpa CUDA emulator: kernel copy, block \\(0,0,0\\), thread "
+               "\\(0,0,0\\): invalid memory access at 0x");
+}
+
+TEST_F(CudaEmulatorTest, StackOverflowsFault) {
+  int32_t depth = 64;
+  ASSERT_EQ(launch("deep_recursion", {1, 1, 1}, {2, 1, 1}, 0, {&depth}),
+            kSuccess);
+  depth = 1024;
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(launch("deep_recursion", {1, 1, 1}, {2, 1, 1}, 0, {&depth}),
+               "kernel deep_recursion, block \\(0,0,0\\), thread "
+               "\\(0,0,0\\): invalid memory access at 0x[0-9a-f]+ \\(stack "
+               "overflow");
+}
+
+TEST_F(CudaEmulatorTest, EventsTimeLaunches) {
+  Handle start = nullptr, stop = nullptr, unrecorded = nullptr;
+  ASSERT_EQ(api.cuEventCreate(&start, 0), kSuccess);
+  ASSERT_EQ(api.cuEventCreate(&stop, 0), kSuccess);
+  ASSERT_EQ(api.cuEventCreate(&unrecorded, 0), kSuccess);
+  unsigned blocks = 16, n = 128;
+  int32_t rounds = 20;
+  CUdeviceptr out = allocate<uint32_t>(blocks * n);
+  ASSERT_EQ(api.cuEventRecord(start, nullptr), kSuccess);
+  ASSERT_EQ(launch("sync_loop", {blocks, 1, 1}, {n, 1, 1}, 0, {&out, &rounds}),
+            kSuccess);
+  ASSERT_EQ(api.cuEventRecord(stop, nullptr), kSuccess);
+  ASSERT_EQ(api.cuEventSynchronize(stop), kSuccess);
+  float milliseconds = -1;
+  ASSERT_EQ(api.cuEventElapsedTime(&milliseconds, start, stop), kSuccess);
+  EXPECT_GT(milliseconds, 0.0f);
+  EXPECT_EQ(api.cuEventElapsedTime(&milliseconds, start, unrecorded),
+            kInvalidHandle);
+  for (Handle event : {start, stop, unrecorded})
+    EXPECT_EQ(api.cuEventDestroy(event), kSuccess);
+  EXPECT_EQ(api.cuEventDestroy(start), kInvalidHandle);
+}
+
+TEST_F(CudaEmulatorTest, LaunchesFromSeveralThreads) {
+  Dims block = {64, 1, 1};
+  auto work = [&](CUdeviceptr out, bool &ok) {
+    ok = api.cuCtxSetCurrent(context) == kSuccess;
+    void *params[] = {&out};
+    for (int i = 0; i < 20 && ok; ++i)
+      ok = api.cuLaunchKernel(function("neighbours"), 2, 1, 1, block.x, 1, 1,
+                              256, nullptr, params, nullptr) == kSuccess;
+  };
+  CUdeviceptr a = allocate<int32_t>(128), b = allocate<int32_t>(128);
+  bool okA = false, okB = false;
+  std::thread first(work, a, std::ref(okA)), second(work, b, std::ref(okB));
+  first.join();
+  second.join();
+  EXPECT_TRUE(okA && okB);
+  for (CUdeviceptr out : {a, b}) {
+    std::vector<int32_t> values = download<int32_t>(out, 128);
+    for (unsigned t = 0; t < 128; ++t)
+      ASSERT_EQ(values[t],
+                static_cast<int32_t>(1000 * (t / 64) + (t + 2) % 64));
+  }
+}
+
+// The launcher, told to use the emulator, finds every entry point it needs
+// and runs an emulated artifact through them.
+TEST_F(CudaEmulatorTest, RunsAnArtifactThroughTheLauncher) {
+  const char *saved = std::getenv("SDPA_CUDA_DRIVER");
+  std::string savedValue = saved ? saved : "";
+  ::setenv("SDPA_CUDA_DRIVER", SDPA_CUDA_EMULATOR, 1);
+  std::string error;
+  EXPECT_NE(sdpa::rt::CudaDriver::get(error), nullptr) << error;
+
+  std::string dir = (fs::temp_directory_path() /
+                     ("sdpa-emulator-" + std::to_string(::getpid())))
+                        .string();
+  fs::create_directories(dir);
+  std::ofstream(dir + "/manifest.txt")
+      << "sdpa-artifact 1\n"
+         "target nvptx\n"
+         "entry copy\n"
+         "library kernels.emu.so\n"
+         "chip sm_80\n"
+         "emulated\n"
+         "input f32 4x6 contiguous\n"
+         "input i64 scalar contiguous\n"
+         "output f32 4x6 contiguous\n"
+         "buffer f32 4x6\n"
+         "launch copy grid 2x1x1 block 8x1x1 smem 0 args in0 buf0 in1\n"
+         "launch copy grid 1x1x1 block 32x1x1 smem 0 args buf0 out0 in1\n";
+  fs::copy_file(SDPA_EMULATOR_TEST_KERNELS, dir + "/kernels.emu.so");
+
+  auto artifact = sdpa::rt::CudaArtifact::load(dir, error);
+  ASSERT_NE(artifact, nullptr) << error;
+  EXPECT_EQ(artifact->deviceDescription(), "sdpa CPU emulator, sm_80");
+  std::vector<float> in(24), out(24, -1.0f);
+  for (size_t i = 0; i < in.size(); ++i)
+    in[i] = 0.5f * static_cast<float>(i) - 3.0f;
+  int64_t count = 24;
+  std::vector<sdpa::rt::TensorRef> inputs = {
+      {sdpa::npy::DType::F32, {4, 6}, {}, in.data()},
+      {sdpa::npy::DType::I64, {}, {}, &count}};
+  std::vector<sdpa::rt::TensorRef> outputs = {
+      {sdpa::npy::DType::F32, {4, 6}, {}, out.data()}};
+  ASSERT_TRUE(artifact->run(inputs, outputs, error)) << error;
+  EXPECT_EQ(out, in);
+  std::vector<double> times;
+  ASSERT_TRUE(artifact->time(inputs, outputs, 3, times, error)) << error;
+  EXPECT_EQ(times.size(), 3u);
+  artifact.reset();
+
+  std::error_code ignored;
+  fs::remove_all(dir, ignored);
+  if (saved)
+    ::setenv("SDPA_CUDA_DRIVER", savedValue.c_str(), 1);
+  else
+    ::unsetenv("SDPA_CUDA_DRIVER");
+}
