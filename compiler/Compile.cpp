@@ -164,6 +164,56 @@ bool linkSharedObject(const std::string &object, const std::string &library,
   return true;
 }
 
+/// Translates `module`, in the LLVM dialect, to LLVM IR optimized for the
+/// host and links it into the shared object `library` in `directory`.
+/// `name` names the LLVM module.
+LogicalResult emitSharedObject(ModuleOp module, StringRef name,
+                               const std::string &directory,
+                               const std::string &library, std::string &error) {
+  auto path = [&](StringRef file) { return artifactPath(directory, file); };
+  registerBuiltinDialectTranslation(*module.getContext());
+  registerLLVMDialectTranslation(*module.getContext());
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, name);
+  if (!llvmModule)
+    return module.emitError() << "translation to LLVM IR failed";
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(getHostCpuTarget(), error);
+  if (!machine)
+    return failure();
+  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(machine->getTargetTriple());
+  auto optimize =
+      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, machine.get());
+  if (llvm::Error err = optimize(llvmModule.get())) {
+    error = "LLVM optimization failed: " + llvm::toString(std::move(err));
+    return failure();
+  }
+
+  // Object file, then shared object.
+  std::string objectPath = path(library + ".o");
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objectPath, ec);
+    if (ec) {
+      error = "cannot write " + objectPath + ": " + ec.message();
+      return failure();
+    }
+    llvm::legacy::PassManager codegen;
+    if (machine->addPassesToEmitFile(codegen, os, nullptr,
+                                     llvm::CodeGenFileType::ObjectFile)) {
+      error = "the LLVM target cannot emit object files";
+      return failure();
+    }
+    codegen.run(*llvmModule);
+  }
+  if (!linkSharedObject(objectPath, path(library), error))
+    return failure();
+  llvm::sys::fs::remove(objectPath);
+  return success();
+}
+
 /// Erases the functions of `module` that `entry` does not reach through
 /// symbol references: an artifact holds one entry point, and another
 /// function of the file (one the target cannot compile, say) must not
@@ -352,47 +402,9 @@ LogicalResult sdpa::compileForCpu(ModuleOp module,
   if (!manifest->shapes.empty() && failed(takeShapeChecks(module, *manifest)))
     return failure();
 
-  // LLVM IR, optimized for the host.
-  registerBuiltinDialectTranslation(*module.getContext());
-  registerLLVMDialectTranslation(*module.getContext());
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(module, llvmContext, manifest->entry);
-  if (!llvmModule)
-    return module.emitError() << "translation to LLVM IR failed";
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createTargetMachine(host, error);
-  if (!machine)
+  if (failed(emitSharedObject(module, manifest->entry, directory,
+                              manifest->library, error)))
     return failure();
-  llvmModule->setDataLayout(machine->createDataLayout());
-  llvmModule->setTargetTriple(machine->getTargetTriple());
-  auto optimize =
-      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, machine.get());
-  if (llvm::Error err = optimize(llvmModule.get())) {
-    error = "LLVM optimization failed: " + llvm::toString(std::move(err));
-    return failure();
-  }
-
-  // Object file, then shared object.
-  std::string objectPath = path("kernel.o");
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(objectPath, ec);
-    if (ec) {
-      error = "cannot write " + objectPath + ": " + ec.message();
-      return failure();
-    }
-    llvm::legacy::PassManager codegen;
-    if (machine->addPassesToEmitFile(codegen, os, nullptr,
-                                     llvm::CodeGenFileType::ObjectFile)) {
-      error = "the LLVM target cannot emit object files";
-      return failure();
-    }
-    codegen.run(*llvmModule);
-  }
-  if (!linkSharedObject(objectPath, path(manifest->library), error))
-    return failure();
-  llvm::sys::fs::remove(objectPath);
   if (!writeFile(path("manifest.txt"), rt::serializeManifest(*manifest), error))
     return failure();
   return success();
@@ -520,8 +532,25 @@ LogicalResult sdpa::compileForNvptx(ModuleOp module,
     if (other.getSymName() != manifest->entry)
       other.erase();
   PassManager pm(module.getContext());
-  buildNvptxPipeline(pm, nvptx);
+  buildNvptxKernelPasses(pm, nvptx);
   if (failed(pm.run(module)))
+    return failure();
+  // The emulator's kernels are those of the PTX, taken before NVVM.
+  if (options.emulate) {
+    OwningOpRef<ModuleOp> kernels = module.clone();
+    PassManager emulation(module.getContext());
+    buildNvptxEmulationPipeline(emulation);
+    if (failed(emulation.run(*kernels)))
+      return failure();
+    manifest->library = "kernels.emu.so";
+    manifest->emulated = true;
+    if (failed(emitSharedObject(*kernels, "kernels", directory,
+                                manifest->library, error)))
+      return failure();
+  }
+  PassManager binary(module.getContext());
+  buildNvptxBinaryPasses(binary, nvptx);
+  if (failed(binary.run(module)))
     return failure();
 
   // The entry is now launches of outlined kernels on its arguments and
@@ -575,7 +604,8 @@ LogicalResult sdpa::compileForNvptx(ModuleOp module,
     return entry.emitError() << "compiled to " << binaries.size()
                              << " kernel modules; expected one";
   auto object = cast<gpu::ObjectAttr>(binaries.front().getObjects()[0]);
-  if (!writeFile(path(manifest->library), object.getObject().getValue(), error))
+  std::string ptx = "kernels.ptx";
+  if (!writeFile(path(ptx), object.getObject().getValue(), error))
     return failure();
 
   // A cubin too when the toolkit's ptxas is there: it checks the PTX, reports
@@ -583,11 +613,13 @@ LogicalResult sdpa::compileForNvptx(ModuleOp module,
   SmallString<256> ptxas(toolkit);
   llvm::sys::path::append(ptxas, "bin", "ptxas");
   if (llvm::sys::fs::can_execute(ptxas)) {
-    manifest->cubin = "kernels." + nvptx.chip + ".cubin";
-    if (!assemblePtx(std::string(ptxas), path(manifest->library),
-                     path(manifest->cubin), nvptx.chip, path("ptxas.log"),
-                     error))
+    std::string cubin = "kernels." + nvptx.chip + ".cubin";
+    if (!assemblePtx(std::string(ptxas), path(ptx), path(cubin), nvptx.chip,
+                     path("ptxas.log"), error))
       return failure();
+    // The emulator runs the library, never a cubin.
+    if (!options.emulate)
+      manifest->cubin = cubin;
   }
   if (!writeFile(path("manifest.txt"), rt::serializeManifest(*manifest), error))
     return failure();

@@ -31,6 +31,11 @@ struct CompileOptions {
   std::string entry;
   CpuPipelineOptions cpu;
   NvptxPipelineOptions nvptx;
+  /// nvptx: the artifact runs its kernels on the CUDA driver emulator
+  /// (runtime/cuda/emulator) instead of a GPU: its `library` is a shared
+  /// object of the kernels compiled for the host CPU. The PTX (and the cubin
+  /// when ptxas is there) are still written, for inspection.
+  bool emulate = false;
 
   /// Sets the tiling of both targets; a block size <= 0 or a negative
   /// minGridBlocks keeps the target's default.

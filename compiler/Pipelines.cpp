@@ -161,6 +161,12 @@ std::string sdpa::getCudaToolkitPath() {
 
 void sdpa::buildNvptxPipeline(OpPassManager &pm,
                               const NvptxPipelineOptions &options) {
+  buildNvptxKernelPasses(pm, options);
+  buildNvptxBinaryPasses(pm, options);
+}
+
+void sdpa::buildNvptxKernelPasses(OpPassManager &pm,
+                                  const NvptxPipelineOptions &options) {
   buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK,
                                options.minGridBlocks, options.raise,
                                /*stridedArgs=*/false);
@@ -184,7 +190,10 @@ void sdpa::buildNvptxPipeline(OpPassManager &pm,
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createAttnMergeGpuModulesPass());
+}
 
+void sdpa::buildNvptxBinaryPasses(OpPassManager &pm,
+                                  const NvptxPipelineOptions &options) {
   // PTX: upstream NVVM lowering (math through libdevice, memrefs as bare
   // pointers), then the NVPTX back end.
   GpuNVVMAttachTargetOptions target;
@@ -206,6 +215,33 @@ void sdpa::buildNvptxPipeline(OpPassManager &pm,
   binary.toolkitPath =
       options.toolkit.empty() ? getCudaToolkitPath() : options.toolkit;
   pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createCanonicalizerPass());
+}
+
+void sdpa::buildNvptxEmulationPipeline(OpPassManager &pm) {
+  pm.addPass(createAttnEmulateGpuKernelsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // As for the CPU, but with the exact math of libm (the GPU's libdevice is
+  // exact too) and bare pointers for the kernels' memrefs, as on the GPU.
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  ConvertFuncToLLVMPassOptions func;
+  func.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(func));
+  pm.addPass(createAttnEmulationEntryPointsPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -98,6 +98,21 @@ std::string getCudaToolkitPath();
 void buildNvptxPipeline(mlir::OpPassManager &pm,
                         const NvptxPipelineOptions &options = {});
 
+/// The first part of buildNvptxPipeline: up to outlined kernels in one
+/// gpu.module, launched by the entry function, before any lowering to NVVM.
+void buildNvptxKernelPasses(mlir::OpPassManager &pm,
+                            const NvptxPipelineOptions &options = {});
+
+/// The rest of buildNvptxPipeline: the gpu.module to PTX in a gpu.binary.
+void buildNvptxBinaryPasses(mlir::OpPassManager &pm,
+                            const NvptxPipelineOptions &options = {});
+
+/// What --emulate compiles from the result of buildNvptxKernelPasses: the
+/// kernels alone, as CPU functions in the LLVM dialect with the entry points
+/// of the CUDA driver emulator (--attn-emulate-gpu-kernels,
+/// --attn-emulation-entry-points).
+void buildNvptxEmulationPipeline(mlir::OpPassManager &pm);
+
 /// Registers `--sdpa-pipeline="target=cpu|nvptx [chip=sm_XY] [block-q=N]
 /// [block-k=N] [vector-bits=N] [threads=N] [min-grid-blocks=N]"`.
 void registerSdpaPipelines();

@@ -498,6 +498,57 @@ def AttnMergeGpuModulesPass
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def AttnEmulateGpuKernelsPass
+    : Pass<"attn-emulate-gpu-kernels", "::mlir::ModuleOp"> {
+  let summary = "Turn the GPU kernels of a module into CPU functions for the "
+                "CUDA emulator";
+  let description = [{
+    Replaces a module whose host functions launch the kernels of its
+    `gpu.module`s (after `gpu-kernel-outlining`) with one that holds only the
+    kernels, as `func.func @__sdpa_emu_body_<kernel>` functions that run one
+    GPU thread each, for the CUDA driver emulator
+    (`runtime/cuda/emulator`). Nothing about the kernels' arithmetic
+    changes; only what a CPU lacks is replaced:
+
+    - `gpu.thread_id`, `gpu.block_id`, `gpu.block_dim`, `gpu.grid_dim`,
+      `gpu.barrier` and `gpu.shuffle` (32-bit values) become calls of the
+      emulator's `__sdpa_emu_*` functions, which switch between the fibers
+      that stand for the threads of a block;
+    - `gpu.dynamic_shared_memory` becomes the global byte array
+      `@__sdpa_emu_shared`, as large as the largest launch asks for
+      (`@__sdpa_emu_shared_size` holds its size);
+    - tensor-core fragments (`!gpu.mma_matrix`) become vectors that every
+      lane of a warp holds whole: each lane loads, multiplies (in the
+      accumulator's type) and stores the full tile, so the warp-wide
+      operations need no exchange between lanes;
+    - memory spaces of the GPU are dropped.
+
+    A GPU op it does not know, workgroup or private attributions, or a
+    shuffle of other than 32 bits is an error naming the op. Lower the
+    result with the CPU's LLVM conversions (bare pointers for memrefs at
+    function boundaries) and `--attn-emulation-entry-points`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::vector::VectorDialect"
+  ];
+}
+
+def AttnEmulationEntryPointsPass
+    : Pass<"attn-emulation-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Give each emulated kernel the entry point the CUDA "
+                "emulator calls";
+  let description = [{
+    After `--attn-emulate-gpu-kernels` and the conversion to the LLVM
+    dialect (memrefs as bare pointers), adds for every
+    `llvm.func @__sdpa_emu_body_<kernel>` an
+    `llvm.func @__sdpa_emu_kernel_<kernel>(%params: !llvm.ptr)` that loads
+    each argument through `params[i]`, as `cuLaunchKernel` passes them, and
+    calls the body. The bodies become internal.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def AttnMapParallelLoopsToGpuPass : Pass<"attn-map-parallel-loops-to-gpu"> {
   let summary = "Run parallel loop nests as GPU kernels, a thread per "
                 "iteration";

@@ -5,7 +5,9 @@ to [B, H, L, E] for attn.sdpa, and the output is transposed back, as
 exporters write it. The compiler reads the tiles through the transposes
 instead of copying; this checks that what it reads and writes is right.
 
-usage: check_layouts.py --sdpa-run PATH --workdir DIR [--target T]"""
+usage: check_layouts.py --sdpa-run PATH --workdir DIR [--target T]
+                        [--extra=ARG]...
+--extra passes ARG on to every sdpa-run (--emulate, say)."""
 
 import argparse
 import os
@@ -57,6 +59,7 @@ def main():
     parser.add_argument("--sdpa-run", required=True)
     parser.add_argument("--workdir", required=True)
     parser.add_argument("--target", default="cpu")
+    parser.add_argument("--extra", action="append", default=[])
     args = parser.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
     rng = np.random.default_rng(7)
@@ -74,7 +77,8 @@ def main():
         out = os.path.join(args.workdir, name + ".out.npy")
         run = subprocess.run([args.sdpa_run, path, f"--target={args.target}"] +
                              [f"--input={p}" for p in inputs] +
-                             [f"--output={out}"], capture_output=True,
+                             [f"--output={out}"] + args.extra,
+                             capture_output=True,
                              text=True)
         if run.returncode != 0:
             print(f"FAIL {name}: sdpa-run exited {run.returncode}\n"

@@ -11,8 +11,9 @@ Prints one line per case with the relative error it measured and exits
 non-zero if any case is above its dtype's tolerance. The GPU (nvptx) has no
 f64, so f64 cases are skipped there.
 
-With --prepare DIR --sdpa-compile PATH [--target T] [--chip C], every case
-is compiled ahead of time into DIR/<case>/ with its inputs and the model's
+With --prepare DIR --sdpa-compile PATH [--target T] [--chip C]
+[--extra=ARG]..., every case is compiled (ARG passed to sdpa-compile)
+ahead of time into DIR/<case>/ with its inputs and the model's
 expected results beside it; --verify DIR --sdpa-launch PATH then runs those
 artifacts with the runtime alone (sdpa-launch builds without MLIR) and
 compares. That is how GPU numerics are checked on a machine that has a GPU
@@ -317,8 +318,8 @@ def prepare(args):
         out = os.path.join(args.prepare, c["name"])
         run = subprocess.run(
             [args.sdpa_compile, path, f"--target={args.target}",
-             f"--chip={args.chip}", "-o", out], capture_output=True,
-            text=True)
+             f"--chip={args.chip}", "-o", out] + args.extra,
+            capture_output=True, text=True)
         if run.returncode != 0:
             print(f"FAIL {c['name']}: sdpa-compile exited {run.returncode}\n"
                   f"{run.stderr}")

@@ -8,7 +8,9 @@
 #include "runtime/cuda/CudaArtifact.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <memory>
+#include <unistd.h>
 
 using namespace sdpa;
 
@@ -31,6 +33,28 @@ allocateOutputs(const rt::Manifest &manifest,
     results.push_back(npy::Array::zeros(manifest.outputs[k].dtype, shapes[k]));
   return viewsOf(results);
 }
+/// Points SDPA_CUDA_DRIVER at the CUDA emulator beside this tool
+/// (`<bin>/../lib/libsdpa-cuda-emulator.so` in the build tree, the library
+/// directory when installed), unless the user chose a driver.
+void selectEmulator() {
+  const char *chosen = std::getenv("SDPA_CUDA_DRIVER");
+  if (chosen && *chosen)
+    return;
+  char exe[4096];
+  ssize_t length = ::readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (length <= 0)
+    return;
+  std::string prefix(exe, length);
+  prefix = prefix.substr(0, prefix.rfind('/'));
+  prefix = prefix.substr(0, prefix.rfind('/'));
+  for (const char *dir : {"lib", SDPA_INSTALL_LIBDIR}) {
+    std::string path = prefix + "/" + dir + "/libsdpa-cuda-emulator.so";
+    if (::access(path.c_str(), R_OK) == 0) {
+      ::setenv("SDPA_CUDA_DRIVER", path.c_str(), 1);
+      return;
+    }
+  }
+}
 } // namespace
 
 bool sdpa::runArtifact(const std::string &directory, const std::string &target,
@@ -38,6 +62,12 @@ bool sdpa::runArtifact(const std::string &directory, const std::string &target,
                        unsigned threads, ArtifactRun &run, std::string &error) {
   run.times.clear();
   if (target == "nvptx") {
+    // Emulated artifacts run on the emulator without further ado.
+    rt::Manifest manifest;
+    std::string ignored;
+    if (rt::loadManifest(directory, "nvptx", manifest, ignored) &&
+        manifest.emulated)
+      selectEmulator();
     std::unique_ptr<rt::CudaArtifact> artifact =
         rt::CudaArtifact::load(directory, error);
     if (!artifact)

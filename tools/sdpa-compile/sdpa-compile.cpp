@@ -50,6 +50,12 @@ static cl::opt<std::string>
     entryName("entry",
               cl::desc("entry function (default: the only public one)"),
               cl::value_desc("NAME"), cl::cat(compileCategory));
+static cl::opt<bool> emulate(
+    "emulate",
+    cl::desc("with --target=nvptx: compile the kernels for this CPU as well "
+             "and run them on the CUDA emulator (libsdpa-cuda-emulator.so), "
+             "which needs no GPU"),
+    cl::cat(compileCategory));
 static cl::opt<int64_t>
     blockQ("block-q",
            cl::desc("query rows per block (0: the target's default)"),
@@ -79,6 +85,8 @@ int main(int argc, char **argv) {
 
   if (target != "cpu" && target != "nvptx")
     return fail("unknown --target=" + target + "; targets: cpu, nvptx");
+  if (emulate && target != "nvptx")
+    return fail("--emulate goes with --target=nvptx");
   if (target == "nvptx" && getNvptxSharedMemoryLimit(chip) == 0)
     return fail("unsupported --chip=" + chip +
                 "; chips: sm_80, sm_86, sm_87, sm_89, sm_90");
@@ -105,6 +113,7 @@ int main(int argc, char **argv) {
   options.entry = manifest->entry;
   options.overrideTiling(blockQ, blockK, minGridBlocks);
   options.nvptx.chip = chip;
+  options.emulate = emulate;
   // A failed compile leaves no half-written artifact behind, unless the
   // directory was the user's to begin with.
   bool existed = llvm::sys::fs::exists(outputDir);

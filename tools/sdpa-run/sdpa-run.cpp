@@ -93,6 +93,12 @@ static cl::opt<unsigned>
 // --threads=N is read by hand: libLLVM already registers an option named
 // "threads", and a second one would abort at startup.
 static unsigned threadCount = 0;
+static cl::opt<bool> emulate(
+    "emulate",
+    cl::desc("with --target=nvptx: compile the kernels for this CPU as well "
+             "and run them on the CUDA emulator (libsdpa-cuda-emulator.so), "
+             "which needs no GPU"),
+    cl::cat(runCategory));
 static cl::opt<int64_t>
     blockQ("block-q",
            cl::desc("query rows per block (0: the target's default)"),
@@ -403,6 +409,8 @@ int main(int argc, char **argv) {
   if (benchRuns > 0 && target == "reference")
     return fail("--bench times compiled kernels; use it with --target=cpu "
                 "or --target=nvptx");
+  if (emulate && target != "nvptx")
+    return fail("--emulate goes with --target=nvptx");
   if (target == "nvptx" && getNvptxSharedMemoryLimit(chip) == 0)
     return fail("unsupported --chip=" + chip +
                 "; chips: sm_80, sm_86, sm_87, sm_89, sm_90");
@@ -491,6 +499,7 @@ int main(int argc, char **argv) {
       options.entry = func.getSymName().str();
       options.overrideTiling(blockQ, blockK, minGridBlocks);
       options.nvptx.chip = chip;
+      options.emulate = emulate;
       LogicalResult compiled =
           compileForTarget(*copy, target, options, directory, error);
       if (failed(compiled)) {
