@@ -4,6 +4,7 @@
 // as the launcher loads it, with the hand-written kernels of
 // EmulatorKernels.c as the module: thread, block and grid ids, barriers and
 // shared memory, shuffles of every mode with partial warps and segments,
+// warp exchanges, asynchronous copies performed no earlier than a GPU may,
 // launches a GPU refuses, kernels that cannot finish (reported, not hung),
 // module, memory and event calls; then the launcher finding every entry
 // point it needs and running an emulated artifact.
@@ -191,9 +192,10 @@ protected:
   /// Launches `kernel`, expecting it to fail, and returns what the emulator
   /// said on stderr.
   std::string launchFailure(const char *kernel, Dims grid, Dims block,
-                            std::vector<void *> params = {}) {
+                            std::vector<void *> params = {},
+                            unsigned sharedBytes = 0) {
     ::testing::internal::CaptureStderr();
-    CUresult result = launch(kernel, grid, block, 0, params);
+    CUresult result = launch(kernel, grid, block, sharedBytes, params);
     std::string said = ::testing::internal::GetCapturedStderr();
     EXPECT_EQ(result, kLaunchFailed) << kernel;
     return said;
@@ -219,6 +221,15 @@ protected:
   std::string image;
   std::vector<CUdeviceptr> allocations;
 };
+
+/// `count` bytes, none 0xFF or 0, so that they differ from shared memory
+/// not written and from the zeros of a partial copy.
+static std::vector<uint8_t> distinctBytes(size_t count) {
+  std::vector<uint8_t> bytes(count);
+  for (size_t i = 0; i < count; ++i)
+    bytes[i] = static_cast<uint8_t>(1 + i * 7 % 253);
+  return bytes;
+}
 } // namespace
 
 TEST_F(CudaEmulatorTest, DescribesItsDevice) {
@@ -415,6 +426,254 @@ TEST_F(CudaEmulatorTest, ManySyncPoints) {
   EXPECT_EQ(std::count(totals.begin(), totals.end(), 32u * rounds), blocks * n);
 }
 
+/// Checks what warp_exchange wrote for `blocks` blocks of `n` threads
+/// whose last round was `last`: every lane's three words, exchanged(t, r,
+/// k) of EmulatorKernels.c, zeros for missing lanes, and no round wrong.
+static void checkExchanged(const std::vector<uint32_t> &out, unsigned blocks,
+                           unsigned n, int32_t last) {
+  for (unsigned b = 0; b < blocks; ++b) {
+    for (unsigned t = 0; t < n; ++t) {
+      const uint32_t *all = &out[97 * (b * n + t)];
+      unsigned first = t / 32 * 32;
+      for (unsigned l = 0; l < 32; ++l) {
+        for (unsigned k = 0; k < 3; ++k) {
+          uint32_t expected =
+              first + l < n ? 1000000 * k + 1000 * last + first + l + 1 : 0;
+          ASSERT_EQ(all[3 * l + k], expected)
+              << "block " << b << " thread " << t << " lane " << l << " word "
+              << k;
+        }
+      }
+      ASSERT_EQ(all[96], 0u) << "rounds wrong, block " << b << " thread " << t;
+    }
+  }
+}
+
+TEST_F(CudaEmulatorTest, WarpExchangeGivesEveryLaneItsWarp) {
+  unsigned blocks = 2, n = 64;
+  int32_t rounds = 1;
+  CUdeviceptr out = allocate<uint32_t>(97 * blocks * n);
+  ASSERT_EQ(
+      launch("warp_exchange", {blocks, 1, 1}, {n, 1, 1}, 0, {&out, &rounds}),
+      kSuccess);
+  checkExchanged(download<uint32_t>(out, 97 * blocks * n), blocks, n, 0);
+}
+
+TEST_F(CudaEmulatorTest, WarpExchangeWithAPartialWarp) {
+  // A block of 64 first fills every slot of warp 1, of which a block of 48
+  // then has lanes 0-15 only: the others must read zeros, not those values.
+  unsigned blocks = 2, n = 48;
+  int32_t rounds = 1;
+  CUdeviceptr full = allocate<uint32_t>(97 * 64);
+  ASSERT_EQ(launch("warp_exchange", {1, 1, 1}, {64, 1, 1}, 0, {&full, &rounds}),
+            kSuccess);
+  CUdeviceptr out = allocate<uint32_t>(97 * blocks * n);
+  ASSERT_EQ(
+      launch("warp_exchange", {blocks, 1, 1}, {n, 1, 1}, 0, {&out, &rounds}),
+      kSuccess);
+  checkExchanged(download<uint32_t>(out, 97 * blocks * n), blocks, n, 0);
+}
+
+TEST_F(CudaEmulatorTest, ManyWarpExchangesInARow) {
+  // The last lane to arrive goes on to the next exchange before the others
+  // have read this one: a single set of slots would mix rounds.
+  int32_t rounds = 300;
+  for (unsigned n : {96u, 40u}) {
+    SCOPED_TRACE("block of " + std::to_string(n));
+    unsigned blocks = 3;
+    CUdeviceptr out = allocate<uint32_t>(97 * blocks * n);
+    ASSERT_EQ(
+        launch("warp_exchange", {blocks, 1, 1}, {n, 1, 1}, 0, {&out, &rounds}),
+        kSuccess);
+    checkExchanged(download<uint32_t>(out, 97 * blocks * n), blocks, n,
+                   rounds - 1);
+  }
+}
+
+TEST_F(CudaEmulatorTest, DivergentWarpExchangesFailTheLaunch) {
+  EXPECT_THAT(launchFailure("exchange_after_return", {1, 1, 1}, {64, 1, 1}),
+              HasSubstr("block (0,0,0): exchange in warp 0 (threads 0-31) "
+                        "reached by 16 of 32 threads; the others returned\n"));
+  resetContext();
+  EXPECT_THAT(launchFailure("mixed_exchange", {1, 1, 1}, {64, 1, 1}),
+              HasSubstr("block (0,0,0): threads of warp 0 (threads 0-31) wait "
+                        "at different sync points: 16 at a shuffle, 16 at an "
+                        "exchange\n"));
+  resetContext();
+  int32_t even = 12, odd = 16;
+  EXPECT_THAT(
+      launchFailure("bad_exchange", {1, 1, 1}, {32, 1, 1}, {&even, &odd}),
+      HasSubstr("block (0,0,0): warp_exchange of 16 bytes in warp 0, whose "
+                "other lanes exchange 12 (thread (1,0,0))\n"));
+}
+
+TEST_F(CudaEmulatorTest, AsyncCopiesHappenAtTheWait) {
+  // Two blocks: the second starts with empty queues and fresh shared
+  // memory too.
+  unsigned blocks = 2, n = 32;
+  struct Case {
+    int32_t bytes, srcBytes;
+  } cases[] = {{4, 4}, {8, 3}, {8, 8}, {16, 0}, {16, 9}, {16, 16}};
+  for (const Case &c : cases) {
+    SCOPED_TRACE("bytes " + std::to_string(c.bytes) + " srcBytes " +
+                 std::to_string(c.srcBytes));
+    size_t chunk = c.bytes, inBytes = blocks * 2 * n * chunk;
+    std::vector<uint8_t> data = distinctBytes(inBytes);
+    CUdeviceptr in = allocate<uint8_t>(inBytes);
+    CUdeviceptr out = allocate<uint8_t>(2 * inBytes);
+    ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), inBytes), kSuccess);
+    int32_t bytes = c.bytes, srcBytes = c.srcBytes;
+    ASSERT_EQ(launch("async_copy", {blocks, 1, 1}, {n, 1, 1}, 2 * n * chunk,
+                     {&in, &out, &bytes, &srcBytes}),
+              kSuccess);
+    std::vector<uint8_t> seen = download<uint8_t>(out, 2 * inBytes);
+    for (unsigned b = 0; b < blocks; ++b) {
+      for (unsigned k = 0; k < 2 * n; ++k) {
+        const uint8_t *before = &seen[(b * 4 * n + k) * chunk];
+        const uint8_t *after = before + 2 * n * chunk;
+        const uint8_t *source = &data[(b * 2 * n + k) * chunk];
+        for (size_t i = 0; i < chunk; ++i) {
+          ASSERT_EQ(before[i], 0xFF) << "block " << b << " chunk " << k;
+          ASSERT_EQ(after[i],
+                    i < static_cast<size_t>(c.srcBytes) ? source[i] : 0)
+              << "block " << b << " chunk " << k << " byte " << i;
+        }
+      }
+    }
+  }
+}
+
+TEST_F(CudaEmulatorTest, AsyncWaitLeavesTheNewestGroupsPending) {
+  unsigned n = 64;
+  std::vector<uint8_t> data = distinctBytes(3 * n * 16);
+  CUdeviceptr in = allocate<uint8_t>(data.size());
+  CUdeviceptr out = allocate<uint8_t>(7 * n * 16);
+  ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), data.size()), kSuccess);
+  ASSERT_EQ(launch("async_double_buffer", {1, 1, 1}, {n, 1, 1}, 2 * n * 16,
+                   {&in, &out}),
+            kSuccess);
+  std::vector<uint8_t> seen = download<uint8_t>(out, 7 * n * 16);
+  // Chunk t of tile i, or -1 for the 0xFF of shared memory not written.
+  auto tile = [&](int i, unsigned t) {
+    std::vector<int> bytes(16, 0xFF);
+    if (i >= 0)
+      std::copy_n(&data[(i * n + t) * 16], 16, bytes.begin());
+    return bytes;
+  };
+  for (unsigned t = 0; t < n; ++t) {
+    unsigned next = (t + 1) % n;
+    // What the seven chunks of async_double_buffer hold.
+    std::vector<int> expected[7] = {tile(0, t),     tile(-1, t), tile(0, next),
+                                    tile(-1, next), tile(1, t),  tile(0, t),
+                                    tile(2, t)};
+    for (int k = 0; k < 7; ++k) {
+      std::vector<int> got(&seen[(7 * t + k) * 16],
+                           &seen[(7 * t + k + 1) * 16]);
+      ASSERT_EQ(got, expected[k]) << "thread " << t << " chunk " << k;
+    }
+  }
+}
+
+TEST_F(CudaEmulatorTest, AsyncCopiesLeftAtReturnArePerformed) {
+  std::vector<uint8_t> data = distinctBytes(32);
+  CUdeviceptr in = allocate<uint8_t>(32), out = allocate<uint8_t>(96);
+  ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), 32), kSuccess);
+  ASSERT_EQ(launch("async_at_return", {1, 1, 1}, {2, 1, 1}, 32, {&in, &out}),
+            kSuccess);
+  std::vector<uint8_t> seen = download<uint8_t>(out, 96);
+  std::vector<uint8_t> expected(96, 0xFF);
+  // wait(0) performs the committed group only; returning performs the rest.
+  std::copy_n(data.begin(), 16, expected.begin() + 32);
+  std::copy_n(data.begin(), 32, expected.begin() + 64);
+  EXPECT_EQ(seen, expected);
+}
+
+TEST_F(CudaEmulatorTest, AsyncCopiesThroughManyRounds) {
+  unsigned blocks = 3, n = 64;
+  int32_t tiles = 100;
+  std::vector<uint8_t> data = distinctBytes(tiles * n * 16);
+  CUdeviceptr in = allocate<uint8_t>(data.size());
+  CUdeviceptr out = allocate<uint32_t>(blocks * n);
+  ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), data.size()), kSuccess);
+  ASSERT_EQ(launch("async_pipeline", {blocks, 1, 1}, {n, 1, 1}, 2 * n * 16,
+                   {&in, &out, &tiles}),
+            kSuccess);
+  std::vector<uint32_t> wrong = download<uint32_t>(out, blocks * n);
+  EXPECT_EQ(std::count(wrong.begin(), wrong.end(), 0u), blocks * n);
+}
+
+TEST_F(CudaEmulatorTest, AsyncCopiesOutsideALaunchDoNothing) {
+  auto copy =
+      reinterpret_cast<void (*)(void *, const void *, int32_t, int32_t)>(
+          ::dlsym(library, "__sdpa_emu_async_copy"));
+  auto commit =
+      reinterpret_cast<void (*)()>(::dlsym(library, "__sdpa_emu_async_commit"));
+  auto wait = reinterpret_cast<void (*)(int32_t)>(
+      ::dlsym(library, "__sdpa_emu_async_wait"));
+  ASSERT_TRUE(copy && commit && wait);
+  alignas(16) uint8_t from[16] = {1, 2, 3}, to[16] = {};
+  copy(to, from, 16, 16);
+  commit();
+  wait(0);
+  wait(-1);
+  EXPECT_EQ(std::count(to, to + 16, 0), 16);
+}
+
+TEST_F(CudaEmulatorTest, BadAsyncCopiesFailTheLaunch) {
+  struct Case {
+    int32_t bytes, srcBytes, dstOffset, srcOffset, pending;
+    const char *message;
+  } cases[] = {
+      {2, 2, 0, 0, 0, "async_copy of 2 bytes; expected 4, 8 or 16"},
+      {32, 32, 0, 0, 0, "async_copy of 32 bytes; expected 4, 8 or 16"},
+      {16, 17, 0, 0, 0,
+       "async_copy of 16 bytes, 17 of them from the source; expected 0 to 16"},
+      {8, -1, 0, 0, 0,
+       "async_copy of 8 bytes, -1 of them from the source; expected 0 to 8"},
+      {16, 16, 256, 0, 0,
+       "async_copy of 16 bytes to shared memory offset 256, outside the "
+       "block's 256 bytes"},
+      {16, 16, 248, 0, 0,
+       "async_copy of 16 bytes to shared memory offset 248, outside the "
+       "block's 256 bytes"},
+      {4, 4, -16, 0, 0,
+       "async_copy of 4 bytes to shared memory offset -16, outside the "
+       "block's 256 bytes"},
+      {16, 16, 8, 0, 0,
+       "async_copy of 16 bytes to shared memory offset 8, not aligned to 16"},
+      {4, 4, 0, 0, -1, "async_wait with -1 groups pending; expected 0 or more"},
+  };
+  for (const Case &c : cases) {
+    int32_t bytes = c.bytes, srcBytes = c.srcBytes, dstOffset = c.dstOffset,
+            srcOffset = c.srcOffset, pending = c.pending;
+    std::string said = launchFailure(
+        "bad_async", {1, 1, 1}, {32, 1, 1},
+        {&bytes, &srcBytes, &dstOffset, &srcOffset, &pending}, 256);
+    EXPECT_THAT(said, HasSubstr(std::string("sdpa CUDA emulator: kernel "
+                                            "bad_async, block (0,0,0): ") +
+                                c.message));
+    EXPECT_THAT(said, HasSubstr("(thread (0,0,0))"));
+    resetContext();
+  }
+  // The source address is named.
+  int32_t bytes = 8, srcBytes = 8, dstOffset = 0, srcOffset = 4, pending = 0;
+  EXPECT_THAT(
+      launchFailure("bad_async", {1, 1, 1}, {32, 1, 1},
+                    {&bytes, &srcBytes, &dstOffset, &srcOffset, &pending}, 256),
+      ::testing::ContainsRegex("async_copy of 8 bytes from 0x[0-9a-f]+, "
+                               "not aligned to 8"));
+  resetContext();
+  // A launch without shared memory has none to copy to.
+  bytes = 4;
+  srcBytes = 4;
+  srcOffset = 0;
+  EXPECT_THAT(
+      launchFailure("bad_async", {1, 1, 1}, {32, 1, 1},
+                    {&bytes, &srcBytes, &dstOffset, &srcOffset, &pending}),
+      HasSubstr("async_copy of 4 bytes to shared memory offset 0, "
+                "outside the block's 0 bytes"));
+}
+
 TEST_F(CudaEmulatorTest, DivergentBarrierFailsTheLaunchForGood) {
   std::string said = launchFailure("divergent_barrier", {2, 2, 1}, {128, 1, 1});
   EXPECT_EQ(said,
@@ -455,6 +714,10 @@ TEST_F(CudaEmulatorTest, BadKernelAbiArgumentsFailTheLaunch) {
       {"bad_shuffle", 0, 0, "gpu.shuffle of width 0; expected 1 to 32"},
       {"bad_shuffle", 33, 0, "gpu.shuffle of width 33; expected 1 to 32"},
       {"bad_shuffle", 32, 4, "gpu.shuffle of mode 4; expected 0 (xor)"},
+      {"bad_exchange", 0, 0, "warp_exchange of 0 bytes; expected 1 to 256"},
+      {"bad_exchange", 257, 257,
+       "warp_exchange of 257 bytes; expected 1 to 256"},
+      {"bad_exchange", -4, 4, "warp_exchange of -4 bytes; expected 1 to 256"},
       {"bad_dim", 3, 0, "gpu.thread_id of dimension 3; expected 0, 1 or 2"},
   };
   for (const Case &c : cases) {

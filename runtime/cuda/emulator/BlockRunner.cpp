@@ -12,6 +12,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace sdpa {
 namespace emu {
@@ -21,7 +22,10 @@ BlockRunner *BlockRunner::activeRunner = nullptr;
 void BlockRunner::fiberMain() {
   BlockRunner &runner = *activeRunner;
   runner.launch->kernel(runner.launch->params);
-  runner.current->state = State::Done;
+  // A GPU finishes a thread's copies, waited for or not, committed or not.
+  Fiber &self = *runner.current;
+  performCopies(self, self.copies.size());
+  self.state = State::Done;
   ++runner.numDone;
   runner.suspend();
   // Nothing resumes a finished fiber.
@@ -43,6 +47,10 @@ bool BlockRunner::run(const LaunchConfig &config, const uint32_t blockId[3],
     fiber.linear = t;
     fiber.state = State::Ready;
     fiber.shuffles = 0;
+    fiber.exchanges = 0;
+    // A block that failed leaves its copies queued.
+    fiber.copies.clear();
+    fiber.groupEnds.clear();
     // Stack tops at one page offset would all fall in the same L1 cache
     // sets; staggered by cache lines, a block's hot frames stay cached.
     size_t stagger = t % 64 * 64;
@@ -54,6 +62,7 @@ bool BlockRunner::run(const LaunchConfig &config, const uint32_t blockId[3],
     warps[w].first = w * kWarpSize;
     warps[w].size = std::min(kWarpSize, numThreads - w * kWarpSize);
     warps[w].arrived = 0;
+    warps[w].exchanged = 0;
   }
   numDone = 0;
   atBarrier = 0;
@@ -176,34 +185,148 @@ uint64_t BlockRunner::shuffle(uint32_t value, int32_t offset, int32_t width,
   return result | static_cast<uint64_t>(valid) << 32;
 }
 
+void BlockRunner::exchange(const void *mine, void *all, int32_t bytes) {
+  if (bytes < 1 || bytes > kMaxExchangeBytes)
+    fail("warp_exchange of %d bytes; expected 1 to %d", bytes,
+         kMaxExchangeBytes);
+  Fiber &self = *current;
+  uint32_t w = self.linear / kWarpSize;
+  Warp &warp = warps[w];
+  // Lanes that disagree would read each other's values at the wrong
+  // offsets; the first to arrive sets the size for the rest.
+  if (!warp.exchanged)
+    warp.exchangeBytes = bytes;
+  else if (bytes != warp.exchangeBytes)
+    fail("warp_exchange of %d bytes in warp %u, whose other lanes exchange %d",
+         bytes, w, warp.exchangeBytes);
+  size_t size = static_cast<size_t>(bytes);
+  // Alternating slots, for the reason given in shuffle(): a lane's next
+  // exchange cannot reach this one's slots before every lane has copied
+  // them out.
+  uint8_t *slots = warp.exchangeSlots[self.exchanges++ & 1];
+  std::memcpy(slots + self.linear % kWarpSize * size, mine, size);
+  if (++warp.exchanged == warp.size) {
+    warp.exchanged = 0;
+    for (uint32_t t = warp.first; t < warp.first + warp.size; ++t)
+      fibers[t].state = State::Ready;
+  } else {
+    self.state = State::AtExchange;
+    suspend();
+  }
+  // The slots of missing lanes may hold an earlier block's values.
+  std::memcpy(all, slots, warp.size * size);
+  std::memset(static_cast<uint8_t *>(all) + warp.size * size, 0,
+              (kWarpSize - warp.size) * size);
+}
+
+void BlockRunner::asyncCopy(void *dst, const void *src, int32_t bytes,
+                            int32_t srcBytes) {
+  if (bytes != 4 && bytes != 8 && bytes != 16)
+    fail("async_copy of %d bytes; expected 4, 8 or 16", bytes);
+  if (srcBytes < 0 || srcBytes > bytes)
+    fail("async_copy of %d bytes, %d of them from the source; expected 0 to "
+         "%d",
+         bytes, srcBytes, bytes);
+  // Integers, not pointers: dst may point anywhere, and subtracting
+  // pointers into different objects is undefined.
+  uintptr_t to = reinterpret_cast<uintptr_t>(dst);
+  uintptr_t from = reinterpret_cast<uintptr_t>(src);
+  uintptr_t offset = to - reinterpret_cast<uintptr_t>(launch->shared);
+  uint32_t size = static_cast<uint32_t>(bytes);
+  // Below the shared memory the offset wraps around to a huge one, and
+  // prints as the negative one it is.
+  if (offset > launch->sharedBytes || launch->sharedBytes - offset < size)
+    fail("async_copy of %d bytes to shared memory offset %lld, outside the "
+         "block's %u bytes",
+         bytes, static_cast<long long>(offset), launch->sharedBytes);
+  if (to % size)
+    fail("async_copy of %d bytes to shared memory offset %lld, not aligned "
+         "to %d",
+         bytes, static_cast<long long>(offset), bytes);
+  if (from % size)
+    fail("async_copy of %d bytes from %p, not aligned to %d", bytes, src,
+         bytes);
+  current->copies.push_back({static_cast<unsigned char *>(dst),
+                             static_cast<const unsigned char *>(src), size,
+                             static_cast<uint32_t>(srcBytes)});
+}
+
+void BlockRunner::asyncCommit() {
+  Fiber &self = *current;
+  self.groupEnds.push_back(static_cast<uint32_t>(self.copies.size()));
+}
+
+void BlockRunner::asyncWait(int32_t pending) {
+  if (pending < 0)
+    fail("async_wait with %d groups pending; expected 0 or more", pending);
+  Fiber &self = *current;
+  size_t groups = self.groupEnds.size();
+  if (groups > static_cast<size_t>(pending))
+    performCopies(self, self.groupEnds[groups - 1 - pending]);
+}
+
+void BlockRunner::performCopies(Fiber &fiber, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    const AsyncCopy &copy = fiber.copies[i];
+    // With nothing to read, src need not point anywhere.
+    if (copy.srcBytes)
+      std::memcpy(copy.dst, copy.src, copy.srcBytes);
+    std::memset(copy.dst + copy.srcBytes, 0, copy.bytes - copy.srcBytes);
+  }
+  // Kernels keep a few dozen copies queued, so moving those still pending
+  // to the front is cheap next to the copying, and keeps the memory of the
+  // queue from growing over a long pipeline.
+  fiber.copies.erase(fiber.copies.begin(), fiber.copies.begin() + count);
+  // Groups that end by `count`, empty ones too, are complete. Forgetting
+  // them changes no later wait: one that would count them among the groups
+  // it leaves pending finds every older group complete as well.
+  auto complete =
+      std::upper_bound(fiber.groupEnds.begin(), fiber.groupEnds.end(), count);
+  fiber.groupEnds.erase(fiber.groupEnds.begin(), complete);
+  for (uint32_t &end : fiber.groupEnds)
+    end -= static_cast<uint32_t>(count);
+}
+
 std::string BlockRunner::diagnose() const {
   char text[256];
   // Lanes of one warp at different kinds of sync point wait for each other.
   for (uint32_t w = 0; w < warps.size(); ++w) {
     const Warp &warp = warps[w];
-    uint32_t shuffling = 0, waiting = 0;
+    uint32_t shuffling = 0, exchanging = 0, waiting = 0;
     for (uint32_t t = warp.first; t < warp.first + warp.size; ++t) {
       shuffling += fibers[t].state == State::AtShuffle;
+      exchanging += fibers[t].state == State::AtExchange;
       waiting += fibers[t].state == State::AtBarrier;
     }
-    if (shuffling && waiting) {
-      std::snprintf(text, sizeof(text),
-                    "threads of warp %u (threads %u-%u) wait at different "
-                    "sync points: %u at a shuffle, %u at a barrier",
-                    w, warp.first, warp.first + warp.size - 1, shuffling,
-                    waiting);
-      return text;
-    }
+    if ((shuffling != 0) + (exchanging != 0) + (waiting != 0) < 2)
+      continue;
+    std::string kinds;
+    auto add = [&](uint32_t count, const char *where) {
+      if (!count)
+        return;
+      std::snprintf(text, sizeof(text), "%s%u at %s", kinds.empty() ? "" : ", ",
+                    count, where);
+      kinds += text;
+    };
+    add(shuffling, "a shuffle");
+    add(exchanging, "an exchange");
+    add(waiting, "a barrier");
+    std::snprintf(text, sizeof(text),
+                  "threads of warp %u (threads %u-%u) wait at different sync "
+                  "points: %s",
+                  w, warp.first, warp.first + warp.size - 1, kinds.c_str());
+    return text;
   }
   // Otherwise some threads returned before a sync point the others reached.
   for (uint32_t w = 0; w < warps.size(); ++w) {
     const Warp &warp = warps[w];
-    if (warp.arrived) {
+    uint32_t arrived = warp.arrived ? warp.arrived : warp.exchanged;
+    if (arrived) {
       std::snprintf(text, sizeof(text),
-                    "shuffle in warp %u (threads %u-%u) reached by %u of %u "
+                    "%s in warp %u (threads %u-%u) reached by %u of %u "
                     "threads; the others returned",
-                    w, warp.first, warp.first + warp.size - 1, warp.arrived,
-                    warp.size);
+                    warp.arrived ? "shuffle" : "exchange", w, warp.first,
+                    warp.first + warp.size - 1, arrived, warp.size);
       return text;
     }
   }

@@ -2,10 +2,16 @@
 //
 // A GPU block's threads run as fibers on the launching thread, round robin:
 // each runs until it returns or reaches a sync point, a block barrier or a
-// warp shuffle, which completes when its whole group has arrived. A group
-// that can never complete (a thread returned before a barrier the others
-// wait at; lanes of one warp at different kinds of sync point) would hang a
-// GPU; here it ends the block with a message instead.
+// warp shuffle or exchange, which completes when its whole group has
+// arrived. A group that can never complete (a thread returned before a
+// barrier the others wait at; lanes of one warp at different kinds of sync
+// point) would hang a GPU; here it ends the block with a message instead.
+//
+// Asynchronous copies to shared memory (cp.async) are queued per thread and
+// performed as late as a GPU may perform them: at the thread's wait that
+// covers them, or when it returns; never at a barrier. A kernel that reads
+// their destination too early thus sees what was there before, not the
+// data it would get by chance on a GPU.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,11 +37,17 @@ struct LaunchConfig {
   void **params = nullptr;
   uint32_t grid[3] = {1, 1, 1};
   uint32_t block[3] = {1, 1, 1};
+  /// The block's dynamic shared memory, which asynchronous copies must
+  /// write into.
+  unsigned char *shared = nullptr;
+  uint32_t sharedBytes = 0;
 };
 
 class BlockRunner {
 public:
   static constexpr uint32_t kWarpSize = 32;
+  /// The most bytes a lane may pass to exchange().
+  static constexpr int32_t kMaxExchangeBytes = 256;
 
   BlockRunner() = default;
   BlockRunner(const BlockRunner &) = delete;
@@ -83,11 +95,25 @@ public:
   /// gpu.shuffle; see KernelAbi.cpp for the meaning of the arguments and
   /// the result.
   uint64_t shuffle(uint32_t value, int32_t offset, int32_t width, int32_t mode);
+  /// __sdpa_emu_warp_exchange; see KernelAbi.cpp.
+  void exchange(const void *mine, void *all, int32_t bytes);
+  /// __sdpa_emu_async_copy, _commit and _wait; see KernelAbi.cpp.
+  void asyncCopy(void *dst, const void *src, int32_t bytes, int32_t srcBytes);
+  void asyncCommit();
+  void asyncWait(int32_t pending);
 
 private:
   /// Ready: runnable, or running. The others wait for their group or
   /// have returned.
-  enum class State : uint8_t { Ready, AtBarrier, AtShuffle, Done };
+  enum class State : uint8_t { Ready, AtBarrier, AtShuffle, AtExchange, Done };
+  /// A queued cp.async: `bytes` bytes to `dst`, the first `srcBytes` of
+  /// them from `src`, zeros after.
+  struct AsyncCopy {
+    unsigned char *dst;
+    const unsigned char *src;
+    uint32_t bytes;
+    uint32_t srcBytes;
+  };
   struct Fiber {
     FiberContext context;
     uint32_t id[3];
@@ -96,6 +122,14 @@ private:
     /// Shuffles this thread has done in the block; its parity picks the
     /// warp's slots (see shuffle()).
     uint32_t shuffles;
+    /// Likewise for exchanges.
+    uint32_t exchanges;
+    /// The thread's copies not yet performed, oldest first, and where each
+    /// committed group of them ends in `copies`; the copies from the last
+    /// end on are not committed yet. Cleared for every block but kept, so
+    /// that their memory serves every block.
+    std::vector<AsyncCopy> copies;
+    std::vector<uint32_t> groupEnds;
   };
   struct Warp {
     uint32_t first;
@@ -103,9 +137,18 @@ private:
     /// Lanes waiting at the current shuffle.
     uint32_t arrived;
     uint32_t slots[2][kWarpSize];
+    /// Lanes waiting at the current exchange, which its first lane fixed
+    /// at `exchangeBytes` a lane. Counted apart from `arrived` so that a
+    /// shuffle and an exchange never complete each other.
+    uint32_t exchanged;
+    int32_t exchangeBytes;
+    uint8_t exchangeSlots[2][kWarpSize * kMaxExchangeBytes];
   };
 
   [[noreturn]] static void fiberMain();
+  /// Performs the first `count` of `fiber`'s queued copies and drops them
+  /// from its queue, with the groups they complete.
+  static void performCopies(Fiber &fiber, size_t count);
   /// Leaves the current fiber, blocked or done, for the next ready one.
   void suspend();
   /// Ends the block from inside the current fiber with "<what> (thread

@@ -52,4 +52,45 @@ SDPA_EMU_EXPORT uint64_t __sdpa_emu_shuffle(uint32_t value, int32_t offset,
   return runner ? runner->shuffle(value, offset, width, mode) : value;
 }
 
+/// Warp collective: after it, all[l * bytes .. (l+1) * bytes) holds what
+/// lane l of the calling thread's warp passed as `mine`, for every lane
+/// l < 32; lanes that do not exist (a partial last warp) leave zeros. For
+/// tensor-core mma.sync, whose operands are spread over the lanes of a
+/// warp. 1 <= bytes <= 256, the same in every lane; every thread of the
+/// warp must call it.
+SDPA_EMU_EXPORT void __sdpa_emu_warp_exchange(const void *mine, void *all,
+                                              int32_t bytes) {
+  if (BlockRunner *runner = BlockRunner::active())
+    runner->exchange(mine, all, bytes);
+}
+
+/// cp.async of the calling thread: queues a copy of `bytes` bytes (4, 8 or
+/// 16) to `dst`, which must lie in the block's dynamic shared memory (the
+/// first bytes of __sdpa_emu_shared, as many as the launch asked for), from
+/// `src`: the first `srcBytes` (0 to `bytes`) are read from `src`, the rest
+/// are zeros. Both must be aligned to `bytes`. Nothing is copied yet.
+SDPA_EMU_EXPORT void __sdpa_emu_async_copy(void *dst, const void *src,
+                                           int32_t bytes, int32_t srcBytes) {
+  if (BlockRunner *runner = BlockRunner::active())
+    runner->asyncCopy(dst, src, bytes, srcBytes);
+}
+
+/// cp.async.commit_group: the calling thread's copies queued since its last
+/// commit form a group.
+SDPA_EMU_EXPORT void __sdpa_emu_async_commit(void) {
+  if (BlockRunner *runner = BlockRunner::active())
+    runner->asyncCommit();
+}
+
+/// cp.async.wait_group: performs, in the order queued, the copies of all
+/// the calling thread's committed groups but the `pending` (0 or more) most
+/// recent ones. Copies not waited for are performed when the thread
+/// returns; a barrier performs none, as __syncthreads waits for none.
+/// Sources are read when a copy is performed, which is right as long as
+/// kernels do not write the global memory they copy from.
+SDPA_EMU_EXPORT void __sdpa_emu_async_wait(int32_t pending) {
+  if (BlockRunner *runner = BlockRunner::active())
+    runner->asyncWait(pending);
+}
+
 } // extern "C"

@@ -73,6 +73,9 @@ CUresult launchKernel(const KernelFunction &function,
     report("kernel %s: no memory for the stacks of %u threads", name, threads);
     return CUDA_ERROR_OUT_OF_MEMORY;
   }
+  LaunchConfig blocks = config;
+  blocks.shared = module.shared();
+  blocks.sharedBytes = sharedBytes;
   FaultReport faults(name);
   std::string error;
   uint32_t id[3];
@@ -83,7 +86,7 @@ CUresult launchKernel(const KernelFunction &function,
         // before writing it shows in the results.
         if (sharedBytes)
           std::memset(module.shared(), 0xFF, sharedBytes);
-        if (!runner.run(config, id, error)) {
+        if (!runner.run(blocks, id, error)) {
           report("kernel %s, block (%u,%u,%u): %s", name, id[0], id[1], id[2],
                  error.c_str());
           return CUDA_ERROR_LAUNCH_FAILED;
