@@ -184,7 +184,7 @@ void sdpa::buildNvptxKernelPasses(OpPassManager &pm,
   pm.addPass(createAttnMapParallelLoopsToGpuPass());
   pm.addPass(createParallelForToNestedForsPass());
   pm.addPass(createAttnOnlineSoftmaxGpuPass(
-      {getNvptxSharedMemoryLimit(options.chip)}));
+      {getNvptxSharedMemoryLimit(options.chip), options.tensorCores}));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
@@ -205,6 +205,11 @@ void sdpa::buildNvptxBinaryPasses(OpPassManager &pm,
   device.addPass(createSCFToControlFlowPass());
   device.addPass(memref::createExpandStridedMetadataPass());
   device.addPass(createLowerAffinePass());
+  // mma.sync to nvvm.mma.sync on packed registers, then the vectors that
+  // hold the fragments.
+  device.addPass(createAttnLowerBf16MmaSyncPass());
+  device.addPass(createConvertNVGPUToNVVMPass());
+  device.addPass(createConvertVectorToLLVMPass());
   ConvertGpuOpsToNVVMOpsOptions nvvm;
   nvvm.useBarePtrCallConv = true;
   device.addPass(createConvertGpuOpsToNVVMOps(nvvm));
@@ -298,6 +303,11 @@ struct SdpaPipelineOptions : PassPipelineOptions<SdpaPipelineOptions> {
   Option<int64_t> threads{*this, "threads",
                           llvm::cl::desc("Threads per block for target=nvptx"),
                           llvm::cl::init(128)};
+  Option<std::string> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("How f16/bf16 products use tensor cores for "
+                     "target=nvptx: mma-sync (the default) or wmma"),
+      llvm::cl::init("mma-sync")};
   Option<int64_t> vectorBits{
       *this, "vector-bits",
       llvm::cl::desc("Vector width in bits (0: the host's)"),
@@ -343,6 +353,7 @@ void sdpa::registerSdpaPipelines() {
           overrideTiling(nvptx, options);
           nvptx.threads = options.threads;
           nvptx.raise = options.raise;
+          nvptx.tensorCores = options.tensorCores;
           buildNvptxPipeline(pm, nvptx);
           return;
         }

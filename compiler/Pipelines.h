@@ -78,6 +78,9 @@ struct NvptxPipelineOptions {
   int64_t minGridBlocks = 264;
   /// Raise unfused attention graphs to attn.sdpa.
   bool raise = true;
+  /// How f16/bf16 products use tensor cores: "mma-sync" (the default) or
+  /// "wmma" (f16 only; the earlier form, kept for comparison).
+  std::string tensorCores = "mma-sync";
   /// CUDA toolkit whose libdevice supplies exp, log and tanh; empty means
   /// getCudaToolkitPath().
   std::string toolkit;

@@ -20,10 +20,15 @@
 
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/NVGPU/Utils/MMAUtils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AttrTypeSubElements.h"
@@ -45,7 +50,8 @@ constexpr StringLiteral kSharedSizeName = "__sdpa_emu_shared_size";
 
 /// The emulator's functions the kernels call (see the emulator's header).
 struct EmulatorCalls {
-  func::FuncOp threadId, blockId, blockDim, gridDim, barrier, shuffle;
+  func::FuncOp threadId, blockId, blockDim, gridDim, barrier, shuffle, exchange,
+      asyncCopy, asyncCommit, asyncWait;
 };
 
 func::FuncOp declare(OpBuilder &b, Location loc, StringRef name,
@@ -69,6 +75,16 @@ EmulatorCalls declareEmulatorCalls(ModuleOp module) {
       declare(b, loc, "__sdpa_emu_barrier", b.getFunctionType({}, {}));
   calls.shuffle = declare(b, loc, "__sdpa_emu_shuffle",
                           b.getFunctionType({i32, i32, i32, i32}, {i64}));
+  // (mine, all, bytes): the pointers as integers.
+  calls.exchange = declare(b, loc, "__sdpa_emu_warp_exchange",
+                           b.getFunctionType({i64, i64, i32}, {}));
+  // (dst, src, bytes, srcBytes), (), (pending groups).
+  calls.asyncCopy = declare(b, loc, "__sdpa_emu_async_copy",
+                            b.getFunctionType({i64, i64, i32, i32}, {}));
+  calls.asyncCommit =
+      declare(b, loc, "__sdpa_emu_async_commit", b.getFunctionType({}, {}));
+  calls.asyncWait =
+      declare(b, loc, "__sdpa_emu_async_wait", b.getFunctionType({i32}, {}));
   return calls;
 }
 
@@ -163,6 +179,283 @@ LogicalResult replaceThreadOps(func::FuncOp fn, const EmulatorCalls &calls,
   });
   return failure(result.wasInterrupted());
 }
+
+//===----------------------------------------------------------------------===//
+// Asynchronous copies: queued in the emulator, done when waited for.
+//===----------------------------------------------------------------------===//
+
+/// The address of `memref[indices]` as an i64.
+Value elementAddress(ImplicitLocOpBuilder &b, Value memref,
+                     ValueRange indices) {
+  auto type = cast<MemRefType>(memref.getType());
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, memref);
+  Value position = metadata.getOffset();
+  for (auto [index, stride] : llvm::zip(indices, metadata.getStrides()))
+    position = arith::AddIOp::create(b, position,
+                                     arith::MulIOp::create(b, index, stride));
+  Value bytes = arith::MulIOp::create(
+      b, position,
+      arith::ConstantIndexOp::create(
+          b, type.getElementType().getIntOrFloatBitWidth() / 8));
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+  return arith::IndexCastOp::create(b, b.getI64Type(),
+                                    arith::AddIOp::create(b, base, bytes));
+}
+
+/// nvgpu.device_async_copy, _create_group and _wait as calls of the
+/// emulator, which performs a thread's copies only when it waits for them
+/// (or returns), as late as a GPU may: a kernel that reads a tile before
+/// waiting sees the wrong data.
+LogicalResult emulateAsyncCopies(func::FuncOp fn, const EmulatorCalls &calls) {
+  SmallVector<Operation *> waits, groups, copies;
+  fn.walk([&](Operation *op) {
+    if (isa<nvgpu::DeviceAsyncWaitOp>(op))
+      waits.push_back(op);
+    else if (isa<nvgpu::DeviceAsyncCreateGroupOp>(op))
+      groups.push_back(op);
+    else if (isa<nvgpu::DeviceAsyncCopyOp>(op))
+      copies.push_back(op);
+  });
+  // Users before what they use: a wait takes a group, a group copies.
+  for (Operation *op : waits) {
+    auto wait = cast<nvgpu::DeviceAsyncWaitOp>(op);
+    ImplicitLocOpBuilder b(op->getLoc(), op);
+    int32_t pending = wait.getNumGroups() ? *wait.getNumGroups() : 0;
+    func::CallOp::create(
+        b, calls.asyncWait,
+        ValueRange{arith::ConstantOp::create(b, b.getI32IntegerAttr(pending))});
+    op->erase();
+  }
+  for (Operation *op : groups) {
+    ImplicitLocOpBuilder b(op->getLoc(), op);
+    func::CallOp::create(b, calls.asyncCommit, ValueRange());
+    if (!op->use_empty())
+      return op->emitOpError()
+             << "has uses other than waits, which the GPU emulator cannot "
+                "follow";
+    op->erase();
+  }
+  for (Operation *op : copies) {
+    auto copy = cast<nvgpu::DeviceAsyncCopyOp>(op);
+    ImplicitLocOpBuilder b(op->getLoc(), op);
+    auto dstType = cast<MemRefType>(copy.getDst().getType());
+    int64_t elementBytes = dstType.getElementType().getIntOrFloatBitWidth() / 8;
+    int64_t count = copy.getDstElements().getSExtValue();
+    Value i32Bytes = arith::ConstantOp::create(
+        b, b.getI32IntegerAttr(static_cast<int32_t>(count * elementBytes)));
+    Value sourceBytes = i32Bytes;
+    if (Value elements = copy.getSrcElements())
+      sourceBytes = arith::IndexCastOp::create(
+          b, b.getI32Type(),
+          arith::MulIOp::create(
+              b, elements, arith::ConstantIndexOp::create(b, elementBytes)));
+    func::CallOp::create(
+        b, calls.asyncCopy,
+        ValueRange{elementAddress(b, copy.getDst(), copy.getDstIndices()),
+                   elementAddress(b, copy.getSrc(), copy.getSrcIndices()),
+                   i32Bytes, sourceBytes});
+    if (!op->use_empty())
+      return op->emitOpError() << "has uses other than groups, which the GPU "
+                                  "emulator cannot follow";
+    op->erase();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// mma.sync: the warp's fragments exchanged, each lane computes its own.
+//===----------------------------------------------------------------------===//
+
+/// Rewrites the nvgpu.mma.sync ops of `fn` (m16n8k16, 16-bit A and B, f32
+/// C): the lanes of the warp exchange their A and B fragments
+/// (__sdpa_emu_warp_exchange), each lane places them in whole matrices by
+/// upstream's map from (lane, value) to matrix coordinates
+/// (nvgpu::getLaneIdAndValueIdToOperandCoord, the PTX ISA's layouts), and
+/// computes the four results it holds of C + A.B in f32.
+class MmaSyncEmulation {
+public:
+  MmaSyncEmulation(func::FuncOp fn, const EmulatorCalls &calls)
+      : fn(fn), calls(calls) {}
+
+  LogicalResult run() {
+    SmallVector<nvgpu::MmaSyncOp> ops;
+    WalkResult walk = fn.walk([&](Operation *op) -> WalkResult {
+      if (auto mma = dyn_cast<nvgpu::MmaSyncOp>(op)) {
+        ops.push_back(mma);
+        return WalkResult::advance();
+      }
+      if (isa<nvgpu::NVGPUDialect>(op->getDialect()) &&
+          !isa<nvgpu::DeviceAsyncCopyOp, nvgpu::DeviceAsyncCreateGroupOp,
+               nvgpu::DeviceAsyncWaitOp>(op))
+        return op->emitOpError() << "is not supported by the GPU emulator";
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+    for (nvgpu::MmaSyncOp op : ops)
+      if (failed(rewrite(op)))
+        return failure();
+    return success();
+  }
+
+private:
+  /// Scratch at the function's entry (allocas in loops would grow the
+  /// stack), made once per element type.
+  struct Scratch {
+    Value mineA, allA, mineB, allB, wholeA, wholeB;
+  };
+  Scratch &scratchFor(Type element) {
+    Scratch &s = scratch[element];
+    if (s.mineA)
+      return s;
+    ImplicitLocOpBuilder b(fn.getLoc(), fn.getContext());
+    b.setInsertionPointToStart(&fn.getBody().front());
+    auto scratchBuffer = [&](ArrayRef<int64_t> shape, Type type) -> Value {
+      return memref::AllocaOp::create(b, MemRefType::get(shape, type));
+    };
+    s.mineA = scratchBuffer({8}, element);
+    s.allA = scratchBuffer({32 * 8}, element);
+    s.mineB = scratchBuffer({4}, element);
+    s.allB = scratchBuffer({32 * 4}, element);
+    s.wholeA = scratchBuffer({16, 16}, b.getF32Type());
+    s.wholeB = scratchBuffer({8, 16}, b.getF32Type()); // [n][k]
+    return s;
+  }
+  /// The lane of the calling thread in its warp.
+  Value laneId() {
+    if (lane)
+      return lane;
+    ImplicitLocOpBuilder b(fn.getLoc(), fn.getContext());
+    b.setInsertionPointToStart(&fn.getBody().front());
+    auto query = [&](func::FuncOp callee, int32_t dim) -> Value {
+      Value d = arith::ConstantOp::create(b, b.getI32IntegerAttr(dim));
+      return func::CallOp::create(b, callee, d).getResult(0);
+    };
+    Value linear = arith::AddIOp::create(
+        b, query(calls.threadId, 0),
+        arith::MulIOp::create(
+            b, query(calls.blockDim, 0),
+            arith::AddIOp::create(
+                b, query(calls.threadId, 1),
+                arith::MulIOp::create(b, query(calls.blockDim, 1),
+                                      query(calls.threadId, 2)))));
+    Value rem = arith::RemUIOp::create(
+        b, linear, arith::ConstantOp::create(b, b.getI64IntegerAttr(32)));
+    lane = arith::IndexCastOp::create(b, b.getIndexType(), rem);
+    return lane;
+  }
+
+  LogicalResult rewrite(nvgpu::MmaSyncOp op) {
+    auto aType = cast<VectorType>(op.getMatrixA().getType());
+    auto bType = cast<VectorType>(op.getMatrixB().getType());
+    auto cType = cast<VectorType>(op.getMatrixC().getType());
+    Type element = aType.getElementType();
+    SmallVector<int64_t> mnk;
+    for (Attribute a : op.getMmaShape())
+      mnk.push_back(cast<IntegerAttr>(a).getInt());
+    if (mnk != SmallVector<int64_t>{16, 8, 16} ||
+        element.getIntOrFloatBitWidth() != 16 || !isa<FloatType>(element) ||
+        bType.getElementType() != element || !cType.getElementType().isF32() ||
+        aType.getShape() != ArrayRef<int64_t>{4, 2} ||
+        bType.getShape() != ArrayRef<int64_t>{2, 2} ||
+        cType.getShape() != ArrayRef<int64_t>{2, 2})
+      return op.emitOpError()
+             << "is emulated for m16n8k16 with 16-bit float A and B and f32 "
+                "C fragments only";
+    Scratch &s = scratchFor(element);
+    Value laneValue = laneId();
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    auto index = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, v);
+    };
+    auto pointer = [&](Value memref) -> Value {
+      Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+      return arith::IndexCastOp::create(b, b.getI64Type(), address);
+    };
+    auto exchange = [&](Value fragment, Value mine, Value all, int64_t count) {
+      auto flat = VectorType::get({count}, element);
+      Value values = vector::ShapeCastOp::create(b, flat, fragment);
+      vector::StoreOp::create(b, values, mine, ValueRange{index(0)});
+      Value bytes = arith::ConstantOp::create(
+          b, b.getI32IntegerAttr(static_cast<int32_t>(count * 2)));
+      func::CallOp::create(b, calls.exchange,
+                           ValueRange{pointer(mine), pointer(all), bytes});
+    };
+    exchange(op.getMatrixA(), s.mineA, s.allA, 8);
+    exchange(op.getMatrixB(), s.mineB, s.allB, 4);
+
+    // The layouts are those of f16 for any 16-bit type (upstream's helper
+    // knows f16 only).
+    Type f16 = b.getF16Type();
+    auto layout = [&](ArrayRef<int64_t> shape, Type type,
+                      nvgpu::MatMulOperandRole role) -> FailureOr<AffineMap> {
+      nvgpu::WarpMatrixInfo info{VectorType::get(shape, type), role};
+      return nvgpu::getLaneIdAndValueIdToOperandCoord(b, op.getLoc(), info);
+    };
+    FailureOr<AffineMap> mapA =
+        layout({16, 16}, f16, nvgpu::MatMulOperandRole::A);
+    FailureOr<AffineMap> mapB =
+        layout({8, 16}, f16, nvgpu::MatMulOperandRole::B);
+    FailureOr<AffineMap> mapC =
+        layout({16, 8}, b.getF32Type(), nvgpu::MatMulOperandRole::C);
+    if (failed(mapA) || failed(mapB) || failed(mapC))
+      return op.emitOpError() << "has no known fragment layout";
+    auto coord = [&](AffineMap map, unsigned result, ValueRange operands) {
+      return affine::AffineApplyOp::create(b, map.getSubMap({result}),
+                                           operands);
+    };
+    // whole[map(l, v)] = all[l * perLane + v].
+    auto assemble = [&](Value all, Value whole, AffineMap map,
+                        int64_t perLane) {
+      auto lanes = scf::ForOp::create(b, index(0), index(32), index(1));
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(lanes.getBody());
+      Value l = lanes.getInductionVar();
+      auto values = scf::ForOp::create(b, index(0), index(perLane), index(1));
+      b.setInsertionPointToStart(values.getBody());
+      Value v = values.getInductionVar();
+      Value x = memref::LoadOp::create(
+          b, all,
+          ValueRange{arith::AddIOp::create(
+              b, arith::MulIOp::create(b, l, index(perLane)), v)});
+      x = arith::ExtFOp::create(b, b.getF32Type(), x);
+      memref::StoreOp::create(
+          b, x, whole,
+          ValueRange{coord(map, 0, {l, v}), coord(map, 1, {l, v})});
+    };
+    assemble(s.allA, s.wholeA, *mapA, 8);
+    assemble(s.allB, s.wholeB, *mapB, 4);
+
+    // This lane's results: C(r, c) + sum_k A(r, k) B(k, c), B stored [n][k].
+    SmallVector<Value> results;
+    for (int64_t v = 0; v < 4; ++v) {
+      Value valueId = index(v);
+      Value r = coord(*mapC, 0, {laneValue, valueId});
+      Value c = coord(*mapC, 1, {laneValue, valueId});
+      Value init = vector::ExtractOp::create(b, op.getMatrixC(),
+                                             ArrayRef<int64_t>{v / 2, v % 2});
+      auto sum = scf::ForOp::create(
+          b, index(0), index(16), index(1), ValueRange{init},
+          [&](OpBuilder &nested, Location loc, Value k, ValueRange acc) {
+            ImplicitLocOpBuilder nb(loc, nested);
+            Value x = memref::LoadOp::create(nb, s.wholeA, ValueRange{r, k});
+            Value y = memref::LoadOp::create(nb, s.wholeB, ValueRange{c, k});
+            scf::YieldOp::create(
+                nb, ValueRange{math::FmaOp::create(nb, x, y, acc[0])});
+          });
+      results.push_back(sum.getResult(0));
+    }
+    Value result = vector::FromElementsOp::create(b, cType, results);
+    op.replaceAllUsesWith(result);
+    op.erase();
+    return success();
+  }
+
+  func::FuncOp fn;
+  const EmulatorCalls &calls;
+  Value lane;
+  DenseMap<Type, Scratch> scratch;
+};
 
 //===----------------------------------------------------------------------===//
 // Tensor-core fragments as whole vectors in every lane.
@@ -412,7 +705,9 @@ struct AttnEmulateGpuKernelsPass
                                           /*replaceLocs=*/false,
                                           /*replaceTypes=*/true);
     for (func::FuncOp fn : kernels)
-      if (failed(replaceThreadOps(fn, calls, sharedType)))
+      if (failed(MmaSyncEmulation(fn, calls).run()) ||
+          failed(emulateAsyncCopies(fn, calls)) ||
+          failed(replaceThreadOps(fn, calls, sharedType)))
         return signalPassFailure();
     if (failed(convertFragments(module)))
       return signalPassFailure();

@@ -41,6 +41,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/DropoutPhilox.h"
+#include "passes/GpuBlockLowering.h"
 #include "passes/Passes.h"
 
 #include "runtime/reference/Philox.h"
@@ -50,8 +51,10 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/APFloat.h"
@@ -68,183 +71,7 @@ using namespace mlir;
 using namespace sdpa;
 using namespace sdpa::attn;
 
-namespace {
-
-constexpr int64_t kWarp = 32;
-/// Threads along a row of the product tiles.
-constexpr int64_t kTileCols = 16;
-
-class GpuBlockLowering {
-public:
-  GpuBlockLowering(RewriterBase &rewriter, BlockOp op, gpu::LaunchOp launch,
-                   int64_t threads, int64_t sharedLimit)
-      : op(op), launch(launch), b(op.getLoc(), rewriter), threads(threads),
-        sharedLimit(sharedLimit) {}
-
-  LogicalResult lower();
-
-private:
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
-  }
-  Value toF32(Value v) {
-    if (v.getType().isF32())
-      return v;
-    return arith::ExtFOp::create(b, b.getF32Type(), v);
-  }
-  Value fromF32(Value v, Type to) {
-    if (to.isF32())
-      return v;
-    return arith::TruncFOp::create(b, to, v);
-  }
-  Value add(Value x, Value y) { return b.createOrFold<arith::AddIOp>(x, y); }
-  Value mul(Value x, Value y) { return b.createOrFold<arith::MulIOp>(x, y); }
-  Value lessThan(Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
-  }
-  Value minIndex(Value x, Value y) {
-    return b.createOrFold<arith::MinUIOp>(x, y);
-  }
-  /// for (iv = lb; iv < ub; iv += step) body(iv)
-  void loop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
-    auto forOp = scf::ForOp::create(b, lb, ub, step);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forOp.getBody());
-    body(forOp.getInductionVar());
-  }
-  SmallVector<Value>
-  loopCarrying(Value lb, Value ub, Value step, ValueRange init,
-               function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto forOp = scf::ForOp::create(
-        b, lb, ub, step, init,
-        [&](OpBuilder &, Location, Value iv, ValueRange args) {
-          scf::YieldOp::create(b, body(iv, args));
-        });
-    return SmallVector<Value>(forOp.getResults());
-  }
-  /// The next tile of shared memory, shaped `shape`, of f32 unless said
-  /// otherwise. Tiles start at multiples of 128 bytes, which covers the
-  /// 32-byte alignment tensor-core loads and stores need.
-  Value sharedTile(ArrayRef<int64_t> shape, Type element = {}) {
-    if (!element)
-      element = b.getF32Type();
-    sharedBytes = (sharedBytes + 127) / 128 * 128;
-    auto type =
-        MemRefType::get(shape, element, MemRefLayoutAttrInterface(),
-                        gpu::AddressSpaceAttr::get(
-                            b.getContext(), gpu::AddressSpace::Workgroup));
-    Value view =
-        memref::ViewOp::create(b, type, shared, idx(sharedBytes), ValueRange());
-    int64_t count = 1;
-    for (int64_t d : shape)
-      count *= d;
-    sharedBytes += count * element.getIntOrFloatBitWidth() / 8;
-    return view;
-  }
-  /// Butterfly reduction across the 32 lanes of a warp.
-  Value warpReduce(Value v, bool isMax) {
-    Value width = arith::ConstantOp::create(b, b.getI32IntegerAttr(kWarp));
-    for (int64_t offset = kWarp / 2; offset > 0; offset /= 2) {
-      Value other =
-          gpu::ShuffleOp::create(
-              b, v, arith::ConstantOp::create(b, b.getI32IntegerAttr(offset)),
-              width, gpu::ShuffleMode::XOR)
-              .getShuffleResult();
-      v = isMax ? Value(arith::MaximumFOp::create(b, v, other))
-                : Value(arith::AddFOp::create(b, v, other));
-    }
-    return v;
-  }
-  /// `memref[clamp(i), clamp(j)]` (as f32 when `widen`), or `outside` when
-  /// (i, j) is not below (rows, cols): clamped so that every thread reads in
-  /// bounds.
-  Value guardedLoad(Value memref, Value i, Value rowLimit, Value j,
-                    Value colLimit, Value outside, bool widen = true);
-
-  /// init[i * cols + k] + sum over t < extent of lhs(rows[i], t) *
-  /// rhs(cols[k], t): a register-tiled product over this thread's rows
-  /// and columns.
-  SmallVector<Value> tileProduct(int64_t extent, ValueRange init,
-                                 ArrayRef<Value> rowIdx, ArrayRef<Value> colIdx,
-                                 function_ref<Value(Value, Value)> lhs,
-                                 function_ref<Value(Value, Value)> rhs) {
-    return loopCarrying(idx(0), idx(extent), idx(1), init,
-                        [&](Value t, ValueRange partial) -> SmallVector<Value> {
-                          SmallVector<Value> x, y, next;
-                          for (Value r : rowIdx)
-                            x.push_back(lhs(r, t));
-                          for (Value c : colIdx)
-                            y.push_back(rhs(c, t));
-                          for (size_t i = 0; i < x.size(); ++i)
-                            for (size_t k = 0; k < y.size(); ++k)
-                              next.push_back(math::FmaOp::create(
-                                  b, x[i], y[k], partial[i * y.size() + k]));
-                          return next;
-                        });
-  }
-
-  /// Tensor cores (WMMA, f16): a 16x16 operand of `tile` at (row, col).
-  Value mmaLoad(Value tile, Value row, Value col, StringRef operand,
-                bool transpose = false) {
-    auto type = cast<MemRefType>(tile.getType());
-    return gpu::SubgroupMmaLoadMatrixOp::create(
-        b, gpu::MMAMatrixType::get({16, 16}, type.getElementType(), operand),
-        tile, ValueRange{row, col}, b.getIndexAttr(type.getDimSize(1)),
-        transpose ? b.getUnitAttr() : UnitAttr());
-  }
-  /// result[16 ti.., 16 tj..] = sum over k < steps of lhs(ti, k) x
-  /// rhs(tj, k), 16x16x16 products, for tileRows x tileCols output tiles
-  /// that the warps share round-robin.
-  void mmaTiles(int64_t tileRows, int64_t tileCols, int64_t steps,
-                function_ref<Value(Value, Value)> lhs,
-                function_ref<Value(Value, Value)> rhs, bool rhsTransposed,
-                Value result);
-  /// Zero in the type the tiles are staged in.
-  Value stagedZero() {
-    if (tensorCores)
-      return arith::ConstantOp::create(b, b.getF16FloatAttr(0));
-    return f32(0.0);
-  }
-
-  void loadQuery();
-  void loadKeysAndValues(Value keyStart);
-  void computeScores();
-  void softmaxRows(Value keyStart);
-  SmallVector<Value> accumulateValues(ValueRange acc);
-  void finalize(ValueRange acc);
-  Value scoreOf(Value row, Value col, Value raw);
-
-  BlockOp op;
-  gpu::LaunchOp launch;
-  ImplicitLocOpBuilder b;
-  int64_t threads, sharedLimit;
-
-  Type elementType;
-  int64_t headDim = 0, valueDim = 0, paddedValueDim = 0;
-  int64_t blockRows = 0, blockKeys = 0;
-  /// Rows of the thread grid and rows per thread in the product tiles,
-  /// score columns and value columns per thread.
-  int64_t threadRows = 0, rowsPerThread = 0, colsPerThread = 0,
-          valueColsPerThread = 0;
-  int64_t sharedBytes = 0;
-  /// f16 blocks whose dims suit 16x16x16 products run both products on
-  /// tensor cores: Qs, Ks, Vs and the probabilities are f16 tiles, the
-  /// scores and each key block's P.V land in f32 tiles, and the recurrence
-  /// is the SIMT form's.
-  bool tensorCores = false;
-  /// The scale (divided by softcap when set, which the tanh undoes). SIMT
-  /// folds it into Qs; tensor cores take the f16 query as it is and apply it
-  /// to the f32 scores the softmax reads from Ps.
-  double scale = 1.0;
-  Value shared, qs, ks, vs, ps, runMax, runSum, rescale;
-  /// Tensor cores only: the f16 probabilities and the key block's f32 P.V.
-  Value probs, blockValues;
-  Value tid, tx, ty, lane, warp;
-  Value rows, keyLen;
-};
-
-} // namespace
+using namespace sdpa::gpu_lowering;
 
 Value GpuBlockLowering::guardedLoad(Value memref, Value i, Value rowLimit,
                                     Value j, Value colLimit, Value outside,
@@ -318,6 +145,9 @@ LogicalResult GpuBlockLowering::lower() {
   scale = op.getScale().convertToDouble();
   if (op.getSoftcap())
     scale /= op.getSoftcap()->convertToDouble();
+  if (tensorCoreKind == TensorCores::MmaSync && !elementType.isF32() &&
+      blockRows % 16 == 0 && blockKeys % 16 == 0)
+    return lowerWithMmaSync();
   if (tensorCores) {
     // Leading dims padded by 16 bytes against bank conflicts, keeping the
     // multiples of 16 bytes that WMMA needs.
@@ -337,12 +167,8 @@ LogicalResult GpuBlockLowering::lower() {
   runMax = sharedTile({blockRows});
   runSum = sharedTile({blockRows});
   rescale = sharedTile({blockRows});
-  if (sharedBytes > sharedLimit)
-    return op.emitOpError()
-           << "needs " << sharedBytes << " bytes of shared memory (tiles ["
-           << blockRows << ", " << blockKeys << "], E = " << headDim
-           << ", Ev = " << valueDim << "), more than the " << sharedLimit
-           << " a block may have; use smaller tiles";
+  if (failed(checkSharedMemory()))
+    return failure();
 
   loadQuery();
   Value lowest = f32(
@@ -371,7 +197,20 @@ LogicalResult GpuBlockLowering::lower() {
                      return next;
                    });
   finalize(acc);
+  return requestSharedMemory();
+}
 
+LogicalResult GpuBlockLowering::checkSharedMemory() {
+  if (sharedBytes > sharedLimit)
+    return op.emitOpError()
+           << "needs " << sharedBytes << " bytes of shared memory (tiles ["
+           << blockRows << ", " << blockKeys << "], E = " << headDim
+           << ", Ev = " << valueDim << "), more than the " << sharedLimit
+           << " a block may have; use smaller tiles";
+  return success();
+}
+
+LogicalResult GpuBlockLowering::requestSharedMemory() {
   // The launch provides the largest shared memory any of its blocks needs.
   Value current = launch.getDynamicSharedMemorySize();
   std::optional<int64_t> currentBytes =
@@ -694,7 +533,7 @@ void GpuBlockLowering::finalize(ValueRange acc) {
 }
 
 LogicalResult sdpa::lowerBlockOpForGpu(RewriterBase &rewriter, BlockOp op,
-                                       int64_t sharedLimit) {
+                                       int64_t sharedLimit, bool wmma) {
   if (!isa<MemRefType>(op.getQuery().getType()))
     return op.emitOpError()
            << "the GPU lowering runs after bufferization; bufferize "
@@ -714,6 +553,8 @@ LogicalResult sdpa::lowerBlockOpForGpu(RewriterBase &rewriter, BlockOp op,
                                "every thread of the block runs it";
   rewriter.setInsertionPoint(op);
   GpuBlockLowering lowering(rewriter, op, launch, *threads, sharedLimit);
+  if (wmma)
+    lowering.tensorCoreKind = GpuBlockLowering::TensorCores::Wmma;
   if (failed(lowering.lower()))
     return failure();
   rewriter.eraseOp(op);
@@ -727,9 +568,15 @@ struct AttnOnlineSoftmaxGpuPass
   void runOnOperation() override {
     SmallVector<BlockOp> ops;
     getOperation()->walk([&](BlockOp op) { ops.push_back(op); });
+    if (tensorCores != "mma-sync" && tensorCores != "wmma") {
+      getOperation()->emitError() << "unknown tensor-cores='" << tensorCores
+                                  << "'; expected mma-sync or wmma";
+      return signalPassFailure();
+    }
     IRRewriter rewriter(&getContext());
     for (BlockOp op : ops)
-      if (failed(lowerBlockOpForGpu(rewriter, op, sharedMemoryLimit)))
+      if (failed(lowerBlockOpForGpu(rewriter, op, sharedMemoryLimit,
+                                    tensorCores == "wmma")))
         return signalPassFailure();
   }
 };

@@ -34,12 +34,18 @@ class LinalgDialect;
 namespace LLVM {
 class LLVMDialect;
 } // namespace LLVM
+namespace NVVM {
+class NVVMDialect;
+} // namespace NVVM
 namespace math {
 class MathDialect;
 } // namespace math
 namespace memref {
 class MemRefDialect;
 } // namespace memref
+namespace nvgpu {
+class NVGPUDialect;
+} // namespace nvgpu
 namespace vector {
 class VectorDialect;
 } // namespace vector
@@ -135,8 +141,10 @@ mlir::LogicalResult mapParallelLoopToGpuLaunch(mlir::RewriterBase &rewriter,
 /// Lowers one bufferized attn.block in a gpu.launch for the threads of a
 /// block (see --attn-online-softmax-gpu). Emits an error and fails when it
 /// cannot.
+/// `wmma` selects WMMA instead of mma.sync for f16 tensor-core products.
 mlir::LogicalResult lowerBlockOpForGpu(mlir::RewriterBase &rewriter,
-                                       attn::BlockOp op, int64_t sharedLimit);
+                                       attn::BlockOp op, int64_t sharedLimit,
+                                       bool wmma = false);
 
 void populateAttnApproximateMathPatterns(mlir::RewritePatternSet &patterns);
 

@@ -452,12 +452,25 @@ def AttnOnlineSoftmaxGpuPass : Pass<"attn-online-softmax-gpu"> {
     sum and rescaled accumulator of the online softmax. f32, f16 and bf16
     inputs, f32 arithmetic; masks, causal alignment, windows, softcap,
     dropout (the same Philox draws as the CPU and the reference) and LSE.
-    For f16 with the head dim and both tile sizes multiples of 16, both
-    products run on tensor cores instead (`gpu.subgroup_mma_*`, WMMA
-    16x16x16 with f32 accumulation): the scores come back to shared memory
-    as f32 for the softmax, the probabilities go to P.V as f16. Sets the
-    launch's dynamic shared memory size (tiles start at multiples of 128
-    bytes), and fails with a message when the tiles need more than
+    For f16 and bf16 with both tile sizes multiples of 16, both products
+    run on tensor cores instead, as `tensor-cores` says:
+
+    - `mma-sync` (the default): `nvgpu.mma.sync` m16n8k16 with f32
+      accumulation, FlashAttention-2's form. Each warp owns 16-row query
+      groups; Q, the scores, the probabilities and the output stay in the
+      registers of the fragments (the scores' C fragments are the
+      probabilities' A fragments), the row max and sum take two shuffles
+      within a quad; only K and V pass through shared memory, in two
+      buffers: the next key block's tiles are staged while this one's are
+      used, by 16-byte asynchronous copies (`nvgpu.device_async_copy`,
+      zero-filled past the keys) where rows are 8-element aligned, else by
+      loads and stores. Any head dims (padded to 16 with zeros).
+    - `wmma` (f16 with the head dim a multiple of 16; bf16 stays SIMT):
+      `gpu.subgroup_mma_*` 16x16x16 products whose scores come back to
+      shared memory as f32 for the softmax.
+
+    Sets the launch's dynamic shared memory size (tiles start at multiples
+    of 128 bytes), and fails with a message when the tiles need more than
     `shared-memory-limit` bytes.
   }];
   let options = [
@@ -465,12 +478,16 @@ def AttnOnlineSoftmaxGpuPass : Pass<"attn-online-softmax-gpu"> {
            /*default=*/"232448",
            "Most bytes of shared memory a block may use (232448 on sm_90, "
            "166912 on sm_80)">,
+    Option<"tensorCores", "tensor-cores", "std::string", /*default=*/"\"mma-sync\"",
+           "How f16/bf16 products use tensor cores: mma-sync or wmma">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def AttnExternDynamicSharedPass
@@ -498,6 +515,21 @@ def AttnMergeGpuModulesPass
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def AttnLowerBf16MmaSyncPass : Pass<"attn-lower-bf16-mma-sync"> {
+  let summary = "Lower bf16 nvgpu.mma.sync to nvvm.mma.sync";
+  let description = [{
+    Rewrites `nvgpu.mma.sync` m16n8k16 with bf16 A and B fragments and an
+    f32 accumulator, which upstream `convert-nvgpu-to-nvvm` does not lower,
+    into `nvvm.mma.sync`: each pair of bf16 of a fragment becomes one i32
+    register (element 0 in the low half), the result a vector again. Other
+    `nvgpu.mma.sync` ops are left to upstream. Run it before
+    `convert-nvgpu-to-nvvm`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def AttnEmulateGpuKernelsPass
     : Pass<"attn-emulate-gpu-kernels", "::mlir::ModuleOp"> {
   let summary = "Turn the GPU kernels of a module into CPU functions for the "
@@ -521,6 +553,13 @@ def AttnEmulateGpuKernelsPass
       lane of a warp holds whole: each lane loads, multiplies (in the
       accumulator's type) and stores the full tile, so the warp-wide
       operations need no exchange between lanes;
+    - `nvgpu.mma.sync` (m16n8k16, 16-bit operands, f32 accumulator): the
+      lanes exchange their A and B fragments (`__sdpa_emu_warp_exchange`),
+      place them in whole matrices by upstream's map of the PTX fragment
+      layouts, and each lane computes the four values it holds;
+    - `nvgpu.device_async_copy`, `_create_group` and `_wait` become the
+      emulator's queued copies, which it performs only when a wait covers
+      them, as late as a GPU may;
     - memory spaces of the GPU are dropped.
 
     A GPU op it does not know, workgroup or private attributions, or a
@@ -529,8 +568,10 @@ def AttnEmulateGpuKernelsPass
     function boundaries) and `--attn-emulation-entry-points`.
   }];
   let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
-    "::mlir::memref::MemRefDialect", "::mlir::vector::VectorDialect"
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

@@ -50,6 +50,11 @@ static cl::opt<std::string>
     entryName("entry",
               cl::desc("entry function (default: the only public one)"),
               cl::value_desc("NAME"), cl::cat(compileCategory));
+static cl::opt<std::string> tensorCores(
+    "tensor-cores",
+    cl::desc("with --target=nvptx: how f16/bf16 products use tensor cores, "
+             "mma-sync (the default) or wmma (f16 only)"),
+    cl::init("mma-sync"), cl::cat(compileCategory));
 static cl::opt<bool> emulate(
     "emulate",
     cl::desc("with --target=nvptx: compile the kernels for this CPU as well "
@@ -85,6 +90,9 @@ int main(int argc, char **argv) {
 
   if (target != "cpu" && target != "nvptx")
     return fail("unknown --target=" + target + "; targets: cpu, nvptx");
+  if (tensorCores != "mma-sync" && tensorCores != "wmma")
+    return fail("unknown --tensor-cores=" + tensorCores +
+                "; expected mma-sync or wmma");
   if (emulate && target != "nvptx")
     return fail("--emulate goes with --target=nvptx");
   if (target == "nvptx" && getNvptxSharedMemoryLimit(chip) == 0)
@@ -114,6 +122,7 @@ int main(int argc, char **argv) {
   options.overrideTiling(blockQ, blockK, minGridBlocks);
   options.nvptx.chip = chip;
   options.emulate = emulate;
+  options.nvptx.tensorCores = tensorCores;
   // A failed compile leaves no half-written artifact behind, unless the
   // directory was the user's to begin with.
   bool existed = llvm::sys::fs::exists(outputDir);

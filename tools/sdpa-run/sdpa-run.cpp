@@ -93,6 +93,11 @@ static cl::opt<unsigned>
 // --threads=N is read by hand: libLLVM already registers an option named
 // "threads", and a second one would abort at startup.
 static unsigned threadCount = 0;
+static cl::opt<std::string> tensorCores(
+    "tensor-cores",
+    cl::desc("with --target=nvptx: how f16/bf16 products use tensor cores, "
+             "mma-sync (the default) or wmma (f16 only)"),
+    cl::init("mma-sync"), cl::cat(runCategory));
 static cl::opt<bool> emulate(
     "emulate",
     cl::desc("with --target=nvptx: compile the kernels for this CPU as well "
@@ -409,6 +414,9 @@ int main(int argc, char **argv) {
   if (benchRuns > 0 && target == "reference")
     return fail("--bench times compiled kernels; use it with --target=cpu "
                 "or --target=nvptx");
+  if (tensorCores != "mma-sync" && tensorCores != "wmma")
+    return fail("unknown --tensor-cores=" + tensorCores +
+                "; expected mma-sync or wmma");
   if (emulate && target != "nvptx")
     return fail("--emulate goes with --target=nvptx");
   if (target == "nvptx" && getNvptxSharedMemoryLimit(chip) == 0)
@@ -500,6 +508,7 @@ int main(int argc, char **argv) {
       options.overrideTiling(blockQ, blockK, minGridBlocks);
       options.nvptx.chip = chip;
       options.emulate = emulate;
+      options.nvptx.tensorCores = tensorCores;
       LogicalResult compiled =
           compileForTarget(*copy, target, options, directory, error);
       if (failed(compiled)) {

@@ -107,3 +107,83 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// mma.sync: the lane (linear thread id mod 32) is computed once at entry,
+// with the scratch the warp's fragments are exchanged through; A (16 bytes
+// a lane) and B (8 bytes) go through __sdpa_emu_warp_exchange, are placed
+// in whole f32 matrices by the PTX layout (affine maps of lane and value),
+// and each lane sums its four results of C + A.B over k.
+// CHECK-LABEL: func.func @__sdpa_emu_body_mma_sync
+// CHECK: arith.remui %{{.*}}, %c32_i64 : i64
+// CHECK-DAG: %[[MINE_A:.*]] = memref.alloca() : memref<8xbf16>
+// CHECK-DAG: %[[ALL_A:.*]] = memref.alloca() : memref<256xbf16>
+// CHECK-DAG: %[[MINE_B:.*]] = memref.alloca() : memref<4xbf16>
+// CHECK-DAG: %[[ALL_B:.*]] = memref.alloca() : memref<128xbf16>
+// CHECK-DAG: %[[WHOLE_A:.*]] = memref.alloca() : memref<16x16xf32>
+// CHECK-DAG: %[[WHOLE_B:.*]] = memref.alloca() : memref<8x16xf32>
+// CHECK: vector.shape_cast %{{.*}} : vector<4x2xbf16> to vector<8xbf16>
+// CHECK: vector.store %{{.*}}, %[[MINE_A]]
+// CHECK: call @__sdpa_emu_warp_exchange(%{{.*}}, %{{.*}}, %c16_i32) : (i64, i64, i32) -> ()
+// CHECK: vector.shape_cast %{{.*}} : vector<2x2xbf16> to vector<4xbf16>
+// CHECK: call @__sdpa_emu_warp_exchange(%{{.*}}, %{{.*}}, %c8_i32) : (i64, i64, i32) -> ()
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: affine.apply
+// CHECK: memref.store %{{.*}}, %[[WHOLE_A]]
+// CHECK: memref.store %{{.*}}, %[[WHOLE_B]]
+// CHECK-COUNT-4: math.fma
+// CHECK: vector.from_elements {{.*}} : vector<2x2xf32>
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @mma_sync(%a: memref<32x8xbf16>, %b: memref<32x4xbf16>, %c: memref<32x4xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %t = gpu.thread_id x
+      %va = vector.load %a[%t, %c0] : memref<32x8xbf16>, vector<8xbf16>
+      %vb = vector.load %b[%t, %c0] : memref<32x4xbf16>, vector<4xbf16>
+      %vc = vector.load %c[%t, %c0] : memref<32x4xf32>, vector<4xf32>
+      %fa = vector.shape_cast %va : vector<8xbf16> to vector<4x2xbf16>
+      %fb = vector.shape_cast %vb : vector<4xbf16> to vector<2x2xbf16>
+      %fc = vector.shape_cast %vc : vector<4xf32> to vector<2x2xf32>
+      %d = nvgpu.mma.sync(%fa, %fb, %fc) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+      %vd = vector.shape_cast %d : vector<2x2xf32> to vector<4xf32>
+      vector.store %vd, %c[%t, %c0] : memref<32x4xf32>, vector<4xf32>
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// Asynchronous copies become calls of the emulator with byte addresses and
+// sizes (16 bytes, 2 * srcElements of them read); the group is a commit,
+// the wait says how many groups may stay pending.
+// CHECK-LABEL: func.func @__sdpa_emu_body_copies
+// CHECK: %[[DST:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK: %[[SRC:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK: call @__sdpa_emu_async_copy(%[[DST]], %[[SRC]], %c16_i32, %{{.*}}) : (i64, i64, i32, i32) -> ()
+// CHECK: call @__sdpa_emu_async_commit() : () -> ()
+// CHECK: call @__sdpa_emu_async_wait(%c1_i32) : (i32) -> ()
+// CHECK-NOT: nvgpu.
+module attributes {gpu.container_module} {
+  func.func @host(%src: memref<64x64xf16>, %n: index) {
+    %c1 = arith.constant 1 : index
+    %bytes = arith.constant 9216 : i32
+    gpu.launch_func @kernels::@copies blocks in (%c1, %c1, %c1)
+        threads in (%c1, %c1, %c1) dynamic_shared_memory_size %bytes
+        args(%src : memref<64x64xf16>, %n : index)
+    return
+  }
+  gpu.module @kernels {
+    gpu.func @copies(%src: memref<64x64xf16>, %n: index) kernel {
+      %c0 = arith.constant 0 : index
+      %shared = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+      %tile = memref.view %shared[%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<2x32x72xf16, #gpu.address_space<workgroup>>
+      %t = nvgpu.device_async_copy %src[%n, %c0], %tile[%c0, %c0, %c0], 8, %n {bypassL1} : memref<64x64xf16> to memref<2x32x72xf16, #gpu.address_space<workgroup>>
+      %g = nvgpu.device_async_create_group %t
+      nvgpu.device_async_wait %g {numGroups = 1 : i32}
+      gpu.return
+    }
+  }
+}

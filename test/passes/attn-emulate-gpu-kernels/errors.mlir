@@ -56,3 +56,31 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @small_mma(%a: vector<2x2xf16>, %b: vector<1x2xf16>, %c: vector<2x2xf16>, %out: memref<2x2xf16>) kernel {
+      %c0 = arith.constant 0 : index
+      // expected-error @below {{'nvgpu.mma.sync' op is emulated for m16n8k16 with 16-bit float A and B and f32 C fragments only}}
+      %d = nvgpu.mma.sync(%a, %b, %c) {mmaShape = [16, 8, 8]} : (vector<2x2xf16>, vector<1x2xf16>, vector<2x2xf16>) -> vector<2x2xf16>
+      vector.store %d, %out[%c0, %c0] : memref<2x2xf16>, vector<2x2xf16>
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @ldmatrix(%tile: memref<16x16xf16, #gpu.address_space<workgroup>>, %out: memref<32x2x2xf16>) kernel {
+      %c0 = arith.constant 0 : index
+      // expected-error @below {{'nvgpu.ldmatrix' op is not supported by the GPU emulator}}
+      %f = nvgpu.ldmatrix %tile[%c0, %c0] {numTiles = 2 : i32, transpose = false} : memref<16x16xf16, #gpu.address_space<workgroup>> -> vector<2x2xf16>
+      vector.store %f, %out[%c0, %c0, %c0] : memref<32x2x2xf16>, vector<2x2xf16>
+      gpu.return
+    }
+  }
+}

@@ -1,4 +1,6 @@
 // RUN: sdpa-opt %s -split-input-file -verify-diagnostics --attn-online-softmax-gpu
+// RUN: not sdpa-opt %s --attn-online-softmax-gpu="tensor-cores=tf32" 2>&1 | FileCheck %s --check-prefix=KIND
+// KIND: error: unknown tensor-cores='tf32'; expected mma-sync or wmma
 
 func.func @not_in_launch(%q: memref<16x8xf32>, %k: memref<40x8xf32>, %v: memref<40x8xf32>, %o: memref<16x8xf32>) {
   %c0 = arith.constant 0 : index

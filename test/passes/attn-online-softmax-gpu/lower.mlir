@@ -1,4 +1,6 @@
-// RUN: sdpa-opt %s -split-input-file --attn-online-softmax-gpu | FileCheck %s
+// RUN: sdpa-opt %s -split-input-file --attn-online-softmax-gpu="tensor-cores=wmma" | FileCheck %s
+
+// The SIMT and WMMA forms; mma-sync.mlir has the default mma.sync form.
 
 // One attn.block in a launch of 128 threads, tiles [16, 32], E = Ev = 8.
 // Shared memory, in f32, each tile at a multiple of 128 bytes: Qs 16x8 at

@@ -138,6 +138,12 @@ func.func @memref_arg(%a: memref<4xf32>) {
 // RUN: not sdpa-run %s --entry=fixed --random=1 --target=nvptx --chip=sm_70 2>&1 | FileCheck %s --check-prefix=CHIP
 // CHIP: sdpa-run: error: unsupported --chip=sm_70; chips: sm_80, sm_86, sm_87, sm_89, sm_90
 
+// RUN: not sdpa-run %s --entry=fixed --random=1 --target=nvptx --tensor-cores=tf32 2>&1 | FileCheck %s --check-prefix=TENSOR-CORES
+// TENSOR-CORES: sdpa-run: error: unknown --tensor-cores=tf32; expected mma-sync or wmma
+
+// RUN: not sdpa-run %s --entry=fixed --random=1 --emulate 2>&1 | FileCheck %s --check-prefix=EMULATE
+// EMULATE: sdpa-run: error: --emulate goes with --target=nvptx
+
 // RUN: not sdpa-run %s --entry=fixed --random=1 --target=reference --bench=3 2>&1 | FileCheck %s --check-prefix=BENCH-REF
 // BENCH-REF: sdpa-run: error: --bench times compiled kernels; use it with --target=cpu or --target=nvptx
 

@@ -1,0 +1,436 @@
+//===- OnlineSoftmaxMma.cpp - attn.block on mma.sync tensor cores ---------===//
+//
+// The f16/bf16 form of --attn-online-softmax-gpu: both products on the
+// m16n8k16 tensor-core instruction (nvgpu.mma.sync), with everything but
+// the key and value tiles in registers, as FlashAttention-2 does.
+//
+// Warp w owns the 16-row query groups w, w + W, ... of the block (W warps).
+// In an m16n8k16 product, lane l = 4 g + t holds
+//
+//   A (16x16): rows g and g + 8, columns 2t, 2t + 1 and 2t + 8, 2t + 9
+//   B (16x8):  rows 2t, 2t + 1 and 2t + 8, 2t + 9 of column g
+//   C (16x8):  rows g and g + 8, columns 2t, 2t + 1
+//
+// (the PTX ISA's fragment layouts). The query group's fragments are loaded
+// once; per key block, S = Q.K^T lands in C fragments, one per 8 keys, so a
+// lane holds two rows' scores and a quad (the 4 lanes of one g) whole rows:
+// row max and sum need two shuffles. The probabilities of two consecutive
+// C fragments are exactly the A fragment of the next product's 16 keys, so
+// P.V reads them from registers. Each lane keeps its partial row sums and
+// the quad adds them once, at the end.
+//
+// Only K and V pass through shared memory (as the element type, zero past
+// the keys and padded to 16 columns); reads of B fragments are pairs of
+// adjacent elements of a K row, and single elements of V columns.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/DropoutPhilox.h"
+#include "passes/GpuBlockLowering.h"
+
+#include "runtime/reference/Philox.h"
+
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/APFloat.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace sdpa;
+using namespace sdpa::gpu_lowering;
+
+static int64_t roundUp(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
+
+Value GpuBlockLowering::fragment(ArrayRef<Value> elements, int64_t r, int64_t c,
+                                 Type type) {
+  return vector::FromElementsOp::create(b, VectorType::get({r, c}, type),
+                                        elements);
+}
+
+Value GpuBlockLowering::mma(Value a, Value bOperand, Value c) {
+  return nvgpu::MmaSyncOp::create(b, a, bOperand, c,
+                                  b.getI64ArrayAttr({16, 8, 16}));
+}
+
+Value GpuBlockLowering::stageKeyValueTiles(Value keyStart, Value buffer,
+                                           int64_t keyCols, int64_t valueCols) {
+  // Rows past the keys and columns past E or Ev stage as 0: their
+  // probabilities are 0, a 0 value keeps 0 * garbage from turning into
+  // NaN, and padding columns add nothing to the scores.
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
+  auto stage = [&](Value source, Value tile, int64_t dim, int64_t cols) {
+    if (!asyncCopies) {
+      loop(tid, idx(blockKeys * cols), idx(threads), [&](Value n) {
+        Value j = arith::DivUIOp::create(b, n, idx(cols));
+        Value c = arith::RemUIOp::create(b, n, idx(cols));
+        Value x = guardedLoad(source, add(keyStart, j), keyLen, c, idx(dim),
+                              zero, /*widen=*/false);
+        memref::StoreOp::create(b, x, tile, ValueRange{buffer, j, c});
+      });
+      return;
+    }
+    // 16-byte copies, 8 elements of a row each; cp.async zero-fills what
+    // it does not read (srcElements), from an address clamped into the
+    // tensor.
+    int64_t chunks = cols / 8;
+    loop(tid, idx(blockKeys * chunks), idx(threads), [&](Value n) {
+      Value j = arith::DivUIOp::create(b, n, idx(chunks));
+      Value c = mul(arith::RemUIOp::create(b, n, idx(chunks)), idx(8));
+      Value row = add(keyStart, j);
+      Value inside = arith::AndIOp::create(b, lessThan(row, keyLen),
+                                           lessThan(c, idx(dim)));
+      Value sourceRow = minIndex(row, arith::SubIOp::create(b, keyLen, idx(1)));
+      Value sourceCol =
+          arith::SelectOp::create(b, lessThan(c, idx(dim)), c, idx(0));
+      Value count = arith::SelectOp::create(b, inside, idx(8), idx(0));
+      nvgpu::DeviceAsyncCopyOp::create(
+          b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tile,
+          ValueRange{buffer, j, c}, source, ValueRange{sourceRow, sourceCol},
+          b.getIndexAttr(8), count, b.getUnitAttr());
+    });
+  };
+  stage(op.getKey(), ks, headDim, keyCols);
+  stage(op.getValue(), vs, valueDim, valueCols);
+  if (!asyncCopies)
+    return Value();
+  return nvgpu::DeviceAsyncCreateGroupOp::create(
+      b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), ValueRange());
+}
+
+/// Whether `type` can be read by 16-byte asynchronous copies of 8 elements:
+/// 16-bit elements, contiguous rows, and rows of a multiple of 8 elements
+/// starting at multiples of 8 (static strides; the offset of a view is a
+/// sum of multiples of them).
+static bool suitsAsyncCopies(Type type, int64_t cols) {
+  auto memref = cast<MemRefType>(type);
+  if (memref.getElementType().getIntOrFloatBitWidth() != 16 || cols % 8 != 0)
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(memref.getStridesAndOffset(strides, offset)) ||
+      strides.size() != 2)
+    return false;
+  return strides[1] == 1 && !ShapedType::isDynamic(strides[0]) &&
+         strides[0] % 8 == 0 &&
+         (ShapedType::isDynamic(offset) || offset % 8 == 0);
+}
+
+SmallVector<Value> GpuBlockLowering::loadQueryFragments(Value rowBase,
+                                                        int64_t keyCols) {
+  // The A fragments of the group's rows, one per 16 columns of E, read
+  // straight from global memory (zero past the rows and E).
+  Value g = arith::DivUIOp::create(b, lane, idx(4));
+  Value t = arith::RemUIOp::create(b, lane, idx(4));
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
+  SmallVector<Value> fragments;
+  for (int64_t k = 0; k < keyCols / 16; ++k) {
+    SmallVector<Value> elements;
+    for (int64_t reg = 0; reg < 4; ++reg) {
+      Value row = add(rowBase, add(g, idx(reg % 2 * 8)));
+      for (int64_t j = 0; j < 2; ++j) {
+        Value col = add(mul(t, idx(2)), idx(k * 16 + reg / 2 * 8 + j));
+        elements.push_back(guardedLoad(op.getQuery(), row, rows, col,
+                                       idx(headDim), zero, /*widen=*/false));
+      }
+    }
+    fragments.push_back(fragment(elements, 4, 2, elementType));
+  }
+  return fragments;
+}
+
+GpuBlockLowering::RowGroupState
+GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
+                              ArrayRef<Value> query, const RowGroupState &state,
+                              int64_t keyCols, int64_t valueCols) {
+  Value g = arith::DivUIOp::create(b, lane, idx(4));
+  Value t = arith::RemUIOp::create(b, lane, idx(4));
+  Value twoT = mul(t, idx(2));
+  int64_t keyTiles = blockKeys / 8;
+  Type f32Type = b.getF32Type();
+  Value zeroAcc = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(VectorType::get({2, 2}, f32Type),
+                                b.getF32FloatAttr(0.0)));
+
+  // The B fragment of column n for k0 + (2t, 2t + 1, 2t + 8, 2t + 9) from
+  // the staged tile: along row n when B(k, n) = tile[n][k], down column n
+  // when B(k, n) = tile[k][n].
+  auto bFragment = [&](Value tile, int64_t k0, Value n, bool alongRow) {
+    SmallVector<Value> elements;
+    for (int64_t half = 0; half < 2; ++half) {
+      for (int64_t j = 0; j < 2; ++j) {
+        Value k = add(twoT, idx(k0 + half * 8 + j));
+        SmallVector<Value> at = {stageBuffer, alongRow ? n : k,
+                                 alongRow ? k : n};
+        elements.push_back(memref::LoadOp::create(b, tile, at));
+      }
+    }
+    return fragment(elements, 2, 2, elementType);
+  };
+
+  // S = Q.K^T, one C fragment per 8 keys: B(k, n) = K[n][k] is a pair of
+  // adjacent elements of key row n.
+  SmallVector<Value> scores; // [tile * 4 + value]
+  for (int64_t n = 0; n < keyTiles; ++n) {
+    Value acc = zeroAcc;
+    Value keyRow = add(g, idx(n * 8));
+    for (int64_t k = 0; k < keyCols / 16; ++k)
+      acc =
+          mma(query[k], bFragment(ks, k * 16, keyRow, /*alongRow=*/true), acc);
+    for (int64_t v = 0; v < 4; ++v) {
+      Value raw =
+          vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{v / 2, v % 2});
+      raw = arith::MulFOp::create(b, raw, f32(scale));
+      Value row = add(rowBase, add(g, idx(v / 2 * 8)));
+      Value col = add(keyStart, add(twoT, idx(n * 8 + v % 2)));
+      scores.push_back(scoreOf(row, col, raw));
+    }
+  }
+
+  // The online softmax of the lane's two rows; a quad holds each row whole.
+  RowGroupState next;
+  Value newMax[2], alpha[2];
+  for (int64_t h = 0; h < 2; ++h) {
+    Value local = f32(-std::numeric_limits<double>::infinity());
+    for (int64_t n = 0; n < keyTiles; ++n)
+      for (int64_t j = 0; j < 2; ++j)
+        local = arith::MaximumFOp::create(b, local, scores[n * 4 + h * 2 + j]);
+    newMax[h] =
+        arith::MaximumFOp::create(b, state.max[h], warpReduce(local, true, 4));
+    alpha[h] = math::ExpOp::create(
+        b, arith::SubFOp::create(b, state.max[h], newMax[h]));
+    next.max[h] = newMax[h];
+  }
+  double dropout = op.getDropout() ? op.getDropout()->convertToDouble() : 0.0;
+  uint32_t threshold = sdpa::dropoutThreshold(dropout);
+  Value partial[2] = {f32(0.0), f32(0.0)};
+  SmallVector<Value> probs; // [tile * 4 + value], as the element type
+  for (int64_t n = 0; n < keyTiles; ++n) {
+    for (int64_t v = 0; v < 4; ++v) {
+      int64_t h = v / 2;
+      Value p = math::ExpOp::create(
+          b, arith::SubFOp::create(b, scores[n * 4 + v], newMax[h]));
+      partial[h] = arith::AddFOp::create(b, partial[h], p);
+      if (threshold > 0) {
+        // The sum (and lse) are taken before dropout; only what is
+        // accumulated into the output is dropped and rescaled.
+        Value col = arith::IndexCastOp::create(
+            b, b.getI64Type(), add(keyStart, add(twoT, idx(n * 8 + v % 2))));
+        Value row = add(op.getRow(), add(rowBase, add(g, idx(h * 8))));
+        Value keep = buildDropoutKeep(b, b.getLoc(), col, row, op.getHead(),
+                                      op.getBatch(), op.getSeed(), threshold);
+        p = arith::SelectOp::create(
+            b, keep, arith::MulFOp::create(b, p, f32(1.0 / (1.0 - dropout))),
+            f32(0.0));
+      }
+      probs.push_back(arith::TruncFOp::create(b, elementType, p));
+    }
+  }
+  for (int64_t h = 0; h < 2; ++h)
+    next.sum[h] = math::FmaOp::create(b, state.sum[h], alpha[h], partial[h]);
+
+  // P as A fragments: keys 16 k.. are the C fragments 2k and 2k + 1.
+  SmallVector<Value> pFragments;
+  for (int64_t k = 0; k < keyTiles / 2; ++k) {
+    SmallVector<Value> elements;
+    for (int64_t reg = 0; reg < 4; ++reg)
+      for (int64_t j = 0; j < 2; ++j)
+        elements.push_back(probs[(2 * k + reg / 2) * 4 + reg % 2 * 2 + j]);
+    pFragments.push_back(fragment(elements, 4, 2, elementType));
+  }
+
+  // O = O * alpha + P.V: B(k, n) = V[k][n], two pairs of rows of column n.
+  for (auto [n, out] : llvm::enumerate(state.out)) {
+    SmallVector<Value> scaled;
+    for (int64_t v = 0; v < 4; ++v)
+      scaled.push_back(arith::MulFOp::create(
+          b, vector::ExtractOp::create(b, out, ArrayRef<int64_t>{v / 2, v % 2}),
+          alpha[v / 2]));
+    Value acc = fragment(scaled, 2, 2, f32Type);
+    Value valueCol = add(g, idx(static_cast<int64_t>(n) * 8));
+    for (int64_t k = 0; k < keyTiles / 2; ++k)
+      acc = mma(pFragments[k],
+                bFragment(vs, k * 16, valueCol, /*alongRow=*/false), acc);
+    next.out.push_back(acc);
+  }
+  return next;
+}
+
+void GpuBlockLowering::mmaFinalize(Value rowBase, const RowGroupState &state) {
+  // out = O / l (0 where l = 0: every score was -inf); lse = m + log(l),
+  // written by the first lane of each quad.
+  Value g = arith::DivUIOp::create(b, lane, idx(4));
+  Value t = arith::RemUIOp::create(b, lane, idx(4));
+  Value zero = f32(0.0);
+  for (int64_t h = 0; h < 2; ++h) {
+    Value row = add(rowBase, add(g, idx(h * 8)));
+    Value sum = warpReduce(state.sum[h], false, 4);
+    Value positive =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, zero);
+    Value inv = arith::SelectOp::create(
+        b, positive, arith::DivFOp::create(b, f32(1.0), sum), zero);
+    scf::IfOp::create(b, lessThan(row, rows), [&](OpBuilder &, Location) {
+      for (auto [n, out] : llvm::enumerate(state.out)) {
+        for (int64_t j = 0; j < 2; ++j) {
+          Value col = add(mul(t, idx(2)), idx(static_cast<int64_t>(n) * 8 + j));
+          Value o = arith::MulFOp::create(
+              b, vector::ExtractOp::create(b, out, ArrayRef<int64_t>{h, j}),
+              inv);
+          o = fromF32(o, elementType);
+          if ((static_cast<int64_t>(n) + 1) * 8 <= valueDim) {
+            memref::StoreOp::create(b, o, op.getOut(), ValueRange{row, col});
+            continue;
+          }
+          scf::IfOp::create(b, lessThan(col, idx(valueDim)),
+                            [&](OpBuilder &, Location) {
+                              memref::StoreOp::create(b, o, op.getOut(),
+                                                      ValueRange{row, col});
+                              scf::YieldOp::create(b);
+                            });
+        }
+      }
+      if (Value lse = op.getLse()) {
+        Value first =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, t, idx(0));
+        scf::IfOp::create(b, first, [&](OpBuilder &, Location) {
+          Value value = arith::SelectOp::create(
+              b, positive,
+              arith::AddFOp::create(b, state.max[h],
+                                    math::LogOp::create(b, sum)),
+              f32(-std::numeric_limits<double>::infinity()));
+          memref::StoreOp::create(b, value, lse, row);
+          scf::YieldOp::create(b);
+        });
+      }
+      scf::YieldOp::create(b);
+    });
+  }
+}
+
+LogicalResult GpuBlockLowering::lowerWithMmaSync() {
+  int64_t warps = threads / kWarp;
+  int64_t keyCols = roundUp(headDim, 16);
+  int64_t valueCols = roundUp(valueDim, 16);
+  int64_t groupsPerWarp = (blockRows / 16 + warps - 1) / warps;
+  // Two buffers of each, so that the next key block's copies overlap this
+  // one's products; rows padded by 16 bytes, which keeps a warp's reads of
+  // 8 rows on distinct banks.
+  ks = sharedTile({2, blockKeys, keyCols + 8}, elementType);
+  vs = sharedTile({2, blockKeys, valueCols + 8}, elementType);
+  asyncCopies = suitsAsyncCopies(op.getKey().getType(), headDim) &&
+                suitsAsyncCopies(op.getValue().getType(), valueDim);
+  if (failed(checkSharedMemory()))
+    return failure();
+
+  // Per group: max and sum of rows g and g + 8, then the output tiles. The
+  // max starts at the lowest finite value, so that a fully masked row
+  // ends with out = 0 and lse = -inf.
+  Value lowest = f32(
+      llvm::APFloat::getLargest(llvm::APFloat::IEEEsingle(), /*Negative=*/true)
+          .convertToDouble());
+  Value zeroAcc = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(VectorType::get({2, 2}, b.getF32Type()),
+                                b.getF32FloatAttr(0.0)));
+  int64_t stateSize = 4 + valueCols / 8;
+  auto pack = [&](const RowGroupState &s, SmallVector<Value> &into) {
+    into.append({s.max[0], s.max[1], s.sum[0], s.sum[1]});
+    into.append(s.out.begin(), s.out.end());
+  };
+  auto unpack = [&](ValueRange values, int64_t group) {
+    RowGroupState s;
+    ValueRange mine = values.slice(group * stateSize, stateSize);
+    s.max[0] = mine[0];
+    s.max[1] = mine[1];
+    s.sum[0] = mine[2];
+    s.sum[1] = mine[3];
+    s.out.assign(mine.begin() + 4, mine.end());
+    return s;
+  };
+  SmallVector<Value> init;
+  SmallVector<Value> rowBases, active;
+  SmallVector<SmallVector<Value>> query;
+  for (int64_t i = 0; i < groupsPerWarp; ++i) {
+    RowGroupState s;
+    s.max[0] = s.max[1] = lowest;
+    s.sum[0] = s.sum[1] = f32(0.0);
+    s.out.assign(valueCols / 8, zeroAcc);
+    pack(s, init);
+    Value rowBase = mul(add(warp, idx(i * warps)), idx(16));
+    rowBases.push_back(rowBase);
+    // Warp-uniform: a warp past the block's rows only helps with loads.
+    active.push_back(lessThan(rowBase, idx(blockRows)));
+    query.push_back(loadQueryFragments(rowBase, keyCols));
+  }
+
+  // The first key block's tiles; then, in each step, the next block's are
+  // staged into the other buffer while this one's are used. Copies are
+  // waited for by the thread that issued them, the barrier makes them
+  // everyone's.
+  Value keyBegin = op.getKeyBegin(), keyEnd = op.getKeyEnd();
+  scf::IfOp::create(b, lessThan(keyBegin, keyEnd), [&](OpBuilder &, Location) {
+    stageKeyValueTiles(keyBegin, idx(0), keyCols, valueCols);
+    scf::YieldOp::create(b);
+  });
+  SmallVector<Value> final = loopCarrying(
+      keyBegin, keyEnd, idx(blockKeys), init,
+      [&](Value keyStart, ValueRange state) -> SmallVector<Value> {
+        Value step = arith::DivUIOp::create(
+            b, arith::SubIOp::create(b, keyStart, keyBegin), idx(blockKeys));
+        stageBuffer = arith::RemUIOp::create(b, step, idx(2));
+        Value nextStart = add(keyStart, idx(blockKeys));
+        scf::IfOp::create(
+            b, lessThan(nextStart, keyEnd),
+            [&](OpBuilder &, Location) {
+              Value group = stageKeyValueTiles(
+                  nextStart, arith::SubIOp::create(b, idx(1), stageBuffer),
+                  keyCols, valueCols);
+              if (group)
+                nvgpu::DeviceAsyncWaitOp::create(b, group,
+                                                 b.getI32IntegerAttr(1));
+              scf::YieldOp::create(b);
+            },
+            [&](OpBuilder &, Location) {
+              // The last block: an empty group to wait on, and nothing
+              // left pending.
+              if (asyncCopies)
+                nvgpu::DeviceAsyncWaitOp::create(
+                    b,
+                    nvgpu::DeviceAsyncCreateGroupOp::create(
+                        b, nvgpu::DeviceAsyncTokenType::get(b.getContext()),
+                        ValueRange()),
+                    b.getI32IntegerAttr(0));
+              scf::YieldOp::create(b);
+            });
+        gpu::BarrierOp::create(b);
+        SmallVector<Value> next;
+        for (int64_t i = 0; i < groupsPerWarp; ++i) {
+          ValueRange mine = state.slice(i * stateSize, stateSize);
+          auto ifOp = scf::IfOp::create(b, TypeRange(mine), active[i],
+                                        /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard guard(b);
+            b.setInsertionPointToStart(ifOp.thenBlock());
+            RowGroupState updated =
+                mmaKeyBlock(rowBases[i], keyStart, query[i], unpack(state, i),
+                            keyCols, valueCols);
+            SmallVector<Value> packed;
+            pack(updated, packed);
+            scf::YieldOp::create(b, packed);
+            b.setInsertionPointToStart(ifOp.elseBlock());
+            scf::YieldOp::create(b, mine);
+          }
+          next.append(ifOp.getResults().begin(), ifOp.getResults().end());
+        }
+        // The next key block overwrites the tiles.
+        gpu::BarrierOp::create(b);
+        return next;
+      });
+  for (int64_t i = 0; i < groupsPerWarp; ++i) {
+    auto ifOp = scf::IfOp::create(b, active[i], [&](OpBuilder &, Location) {
+      mmaFinalize(rowBases[i], unpack(final, i));
+      scf::YieldOp::create(b);
+    });
+    (void)ifOp;
+  }
+  return requestSharedMemory();
+}

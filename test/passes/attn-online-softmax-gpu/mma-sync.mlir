@@ -1,0 +1,93 @@
+// RUN: sdpa-opt %s -split-input-file --attn-online-softmax-gpu | FileCheck %s
+
+// bf16 on mma.sync (the default tensor-core form), 2 warps of 16-row query
+// groups, E = Ev = 20 padded to 32. Only the key and value tiles are staged,
+// in two buffers each (2x32x40 bf16, rows padded by 16 bytes: 10240 bytes in
+// all), by loads and stores since rows of 20 do not suit 16-byte copies:
+// the first block's before the loop, the next one's in each step; the key
+// loop carries the rows' max and partial sum and the output's four n8
+// tiles. Per key block: Q.K^T as 4 key tiles x 2 steps of E, the quad's
+// row max over lanes xor 2 and 1, probabilities narrowed to bf16 as the A
+// fragments of P.V, 4 value tiles x 2 steps of keys. The sums are added
+// across the quad once, at the end, before the output and the LSE.
+// CHECK-LABEL: func.func @bf16_mma
+// CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %c10240_i32
+// CHECK: %[[KS:.*]] = memref.view {{.*}} to memref<2x32x40xbf16, #gpu.address_space<workgroup>>
+// CHECK: %[[VS:.*]] = memref.view {{.*}} to memref<2x32x40xbf16, #gpu.address_space<workgroup>>
+// CHECK: scf.if
+// CHECK: memref.store %{{.*}}, %[[KS]][%c0{{.*}}, %{{.*}}, %{{.*}}]
+// CHECK: memref.store %{{.*}}, %[[VS]][%c0{{.*}}, %{{.*}}, %{{.*}}]
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK: %[[BUFFER:.*]] = arith.remui %{{.*}}, %c2
+// CHECK: %[[OTHER:.*]] = arith.subi %c1{{.*}}, %[[BUFFER]]
+// CHECK: memref.store %{{.*}}, %[[KS]][%[[OTHER]], %{{.*}}, %{{.*}}]
+// CHECK: memref.store %{{.*}}, %[[VS]][%[[OTHER]], %{{.*}}, %{{.*}}]
+// CHECK: gpu.barrier
+// CHECK: scf.if
+// CHECK: memref.load %[[KS]][%[[BUFFER]], %{{.*}}, %{{.*}}]
+// CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : f32
+// CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : f32
+// CHECK: math.exp
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK-COUNT-8: nvgpu.mma.sync
+// CHECK: gpu.barrier
+// CHECK: gpu.shuffle  xor
+// CHECK: gpu.shuffle  xor
+// CHECK: arith.divf
+// CHECK: memref.store {{.*}} : memref<32x20xbf16>
+// CHECK: math.log
+// CHECK: memref.store {{.*}} : memref<32xf32>
+func.func @bf16_mma(%q: memref<32x20xbf16>, %k: memref<50x20xbf16>, %v: memref<50x20xbf16>, %o: memref<32x20xbf16>, %lse: memref<32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c50 = arith.constant 50 : index
+  %c64 = arith.constant 64 : index
+  %smem = arith.constant 0 : i32
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1) threads(%tx, %ty, %tz) in (%u = %c64, %v1 = %c1, %w = %c1) dynamic_shared_memory_size %smem {
+    attn.block %q, %k, %v rows(%c0, %c0) head(%c0, %bx) keys(%c0, %c50) causal scale 0.125 tiles [32, 32] outs(%o, %lse : memref<32x20xbf16>, memref<32xf32>) : memref<32x20xbf16>, memref<50x20xbf16>, memref<50x20xbf16>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// A decode block (one row) computes one 16-row group: warps past it skip
+// the products and the output (warp-uniform) but stage tiles with the rest.
+// Rows of 64 f16 are staged by 16-byte asynchronous copies (zero-filled
+// past the keys), one group per key block: each step waits for all but the
+// next block's group (all of them in the last step, with an empty group),
+// then the barrier makes the tiles everyone's.
+// CHECK-LABEL: func.func @f16_decode
+// CHECK: dynamic_shared_memory_size %c18432_i32
+// CHECK: %[[ACTIVE:.*]] = arith.cmpi ult, %{{.*}}, %c16{{.*}} : index
+// CHECK: nvgpu.device_async_copy %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}}[%c0{{.*}}, %{{.*}}, %{{.*}}], 8, %{{.*}} {bypassL1} : memref<300x64xf16> to memref<2x32x72xf16, #gpu.address_space<workgroup>>
+// CHECK: nvgpu.device_async_create_group
+// CHECK: scf.for
+// CHECK: scf.if
+// CHECK: nvgpu.device_async_copy
+// CHECK: %[[GROUP:.*]] = nvgpu.device_async_create_group
+// CHECK: nvgpu.device_async_wait %[[GROUP]] {numGroups = 1 : i32}
+// CHECK: } else {
+// CHECK: %[[EMPTY:.*]] = nvgpu.device_async_create_group
+// CHECK: nvgpu.device_async_wait %[[EMPTY]] {numGroups = 0 : i32}
+// CHECK: gpu.barrier
+// CHECK: scf.if %[[ACTIVE]] -> (f32, f32, f32, f32, vector<2x2xf32>
+// CHECK: nvgpu.mma.sync
+// CHECK: } else {
+// CHECK-NEXT: scf.yield
+// CHECK: gpu.barrier
+// CHECK: scf.if %[[ACTIVE]] {
+func.func @f16_decode(%q: memref<1x64xf16>, %k: memref<300x64xf16>, %v: memref<300x64xf16>, %o: memref<1x64xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %c300 = arith.constant 300 : index
+  %smem = arith.constant 0 : i32
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1) threads(%tx, %ty, %tz) in (%u = %c128, %v1 = %c1, %w = %c1) dynamic_shared_memory_size %smem {
+    attn.block %q, %k, %v rows(%c0, %c0) head(%c0, %bx) keys(%c0, %c300) scale 0.125 tiles [64, 32] outs(%o : memref<1x64xf16>) : memref<1x64xf16>, memref<300x64xf16>, memref<300x64xf16>
+    gpu.terminator
+  }
+  return
+}
