@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
@@ -263,25 +264,32 @@ LogicalResult emulateAsyncCopies(func::FuncOp fn, const EmulatorCalls &calls) {
 }
 
 //===----------------------------------------------------------------------===//
-// mma.sync: the warp's fragments exchanged, each lane computes its own.
+// Warp-wide matrix ops: what one lane holds, from what the warp exchanged.
 //===----------------------------------------------------------------------===//
 
-/// Rewrites the nvgpu.mma.sync ops of `fn` (m16n8k16, 16-bit A and B, f32
-/// C): the lanes of the warp exchange their A and B fragments
-/// (__sdpa_emu_warp_exchange), each lane places them in whole matrices by
-/// upstream's map from (lane, value) to matrix coordinates
-/// (nvgpu::getLaneIdAndValueIdToOperandCoord, the PTX ISA's layouts), and
-/// computes the four results it holds of C + A.B in f32.
-class MmaSyncEmulation {
+/// Rewrites the nvgpu.mma.sync and nvgpu.ldmatrix ops of `fn`.
+///
+/// mma.sync (m16n8k16, 16-bit A and B, f32 C): the lanes of the warp
+/// exchange their A and B fragments (__sdpa_emu_warp_exchange), each lane
+/// places them in whole matrices by upstream's map from (lane, value) to
+/// matrix coordinates (nvgpu::getLaneIdAndValueIdToOperandCoord, the PTX
+/// ISA's layouts), and computes the four results it holds of C + A.B in
+/// f32.
+///
+/// ldmatrix (16-bit elements): the lanes exchange the row addresses they
+/// give, and each lane reads what the PTX ISA says it receives: of matrix
+/// i (rows from lanes 8i..8i+7), row l / 4, columns 2 (l % 4) and
+/// 2 (l % 4) + 1, or with `transpose` the same of the matrix's transpose.
+class WarpMatrixEmulation {
 public:
-  MmaSyncEmulation(func::FuncOp fn, const EmulatorCalls &calls)
+  WarpMatrixEmulation(func::FuncOp fn, const EmulatorCalls &calls)
       : fn(fn), calls(calls) {}
 
   LogicalResult run() {
-    SmallVector<nvgpu::MmaSyncOp> ops;
+    SmallVector<Operation *> ops;
     WalkResult walk = fn.walk([&](Operation *op) -> WalkResult {
-      if (auto mma = dyn_cast<nvgpu::MmaSyncOp>(op)) {
-        ops.push_back(mma);
+      if (isa<nvgpu::MmaSyncOp, nvgpu::LdMatrixOp>(op)) {
+        ops.push_back(op);
         return WalkResult::advance();
       }
       if (isa<nvgpu::NVGPUDialect>(op->getDialect()) &&
@@ -292,9 +300,14 @@ public:
     });
     if (walk.wasInterrupted())
       return failure();
-    for (nvgpu::MmaSyncOp op : ops)
-      if (failed(rewrite(op)))
+    for (Operation *op : ops) {
+      LogicalResult rewritten =
+          isa<nvgpu::MmaSyncOp>(op)
+              ? rewrite(cast<nvgpu::MmaSyncOp>(op))
+              : rewriteLdMatrix(cast<nvgpu::LdMatrixOp>(op));
+      if (failed(rewritten))
         return failure();
+    }
     return success();
   }
 
@@ -451,10 +464,76 @@ private:
     return success();
   }
 
+  LogicalResult rewriteLdMatrix(nvgpu::LdMatrixOp op) {
+    auto type = cast<VectorType>(op.getRes().getType());
+    Type element = type.getElementType();
+    int64_t tiles = op.getNumTiles();
+    if (element.getIntOrFloatBitWidth() != 16 || type.getRank() != 2 ||
+        type.getDimSize(0) != tiles || type.getDimSize(1) != 2)
+      return op.emitOpError()
+             << "is emulated for 16-bit elements, one row of 2 per matrix, "
+                "only";
+    if (!addresses) {
+      ImplicitLocOpBuilder entry(fn.getLoc(), fn.getContext());
+      entry.setInsertionPointToStart(&fn.getBody().front());
+      myAddress = memref::AllocaOp::create(
+          entry, MemRefType::get({1}, entry.getI64Type()));
+      addresses = memref::AllocaOp::create(
+          entry, MemRefType::get({32}, entry.getI64Type()));
+    }
+    Value laneValue = laneId();
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    auto index = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, v);
+    };
+    auto pointer = [&](Value memref) -> Value {
+      return arith::IndexCastOp::create(
+          b, b.getI64Type(),
+          memref::ExtractAlignedPointerAsIndexOp::create(b, memref));
+    };
+    memref::StoreOp::create(
+        b, elementAddress(b, op.getSrcMemref(), op.getIndices()), myAddress,
+        ValueRange{index(0)});
+    func::CallOp::create(
+        b, calls.exchange,
+        ValueRange{pointer(myAddress), pointer(addresses),
+                   arith::ConstantOp::create(b, b.getI32IntegerAttr(8))});
+    Value quad = arith::DivUIOp::create(b, laneValue, index(4));
+    Value pair = mul(b, arith::RemUIOp::create(b, laneValue, index(4)), 2);
+    auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+    SmallVector<Value> elements;
+    for (int64_t i = 0; i < tiles; ++i) {
+      for (int64_t j = 0; j < 2; ++j) {
+        // The row-giving lane and the element within its row.
+        Value rowLane = op.getTranspose()
+                            ? arith::AddIOp::create(b, pair, index(i * 8 + j))
+                            : arith::AddIOp::create(b, quad, index(i * 8));
+        Value column =
+            op.getTranspose() ? quad : arith::AddIOp::create(b, pair, index(j));
+        Value rowAddress =
+            memref::LoadOp::create(b, addresses, ValueRange{rowLane});
+        Value offset =
+            arith::IndexCastOp::create(b, b.getI64Type(), mul(b, column, 2));
+        Value address = arith::AddIOp::create(b, rowAddress, offset);
+        Value ptr = LLVM::IntToPtrOp::create(b, ptrType, address);
+        elements.push_back(LLVM::LoadOp::create(b, element, ptr));
+      }
+    }
+    Value result = vector::FromElementsOp::create(b, type, elements);
+    op.replaceAllUsesWith(result);
+    op.erase();
+    return success();
+  }
+  static Value mul(ImplicitLocOpBuilder &b, Value v, int64_t by) {
+    return arith::MulIOp::create(b, v, arith::ConstantIndexOp::create(b, by));
+  }
+
   func::FuncOp fn;
   const EmulatorCalls &calls;
   Value lane;
   DenseMap<Type, Scratch> scratch;
+  /// ldmatrix: this lane's row address, and the warp's.
+  Value myAddress, addresses;
 };
 
 //===----------------------------------------------------------------------===//
@@ -705,7 +784,7 @@ struct AttnEmulateGpuKernelsPass
                                           /*replaceLocs=*/false,
                                           /*replaceTypes=*/true);
     for (func::FuncOp fn : kernels)
-      if (failed(MmaSyncEmulation(fn, calls).run()) ||
+      if (failed(WarpMatrixEmulation(fn, calls).run()) ||
           failed(emulateAsyncCopies(fn, calls)) ||
           failed(replaceThreadOps(fn, calls, sharedType)))
         return signalPassFailure();

@@ -20,8 +20,9 @@
 // the quad adds them once, at the end.
 //
 // Only K and V pass through shared memory (as the element type, zero past
-// the keys and padded to 16 columns); reads of B fragments are pairs of
-// adjacent elements of a K row, and single elements of V columns.
+// the keys and padded to 16 columns), in two buffers: the next key block's
+// tiles arrive by cp.async while this one's are used. B fragments come
+// from them by ldmatrix: K's as they lie, V's transposed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -152,31 +153,51 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
       b, DenseElementsAttr::get(VectorType::get({2, 2}, f32Type),
                                 b.getF32FloatAttr(0.0)));
 
-  // The B fragment of column n for k0 + (2t, 2t + 1, 2t + 8, 2t + 9) from
-  // the staged tile: along row n when B(k, n) = tile[n][k], down column n
-  // when B(k, n) = tile[k][n].
-  auto bFragment = [&](Value tile, int64_t k0, Value n, bool alongRow) {
-    SmallVector<Value> elements;
-    for (int64_t half = 0; half < 2; ++half) {
-      for (int64_t j = 0; j < 2; ++j) {
-        Value k = add(twoT, idx(k0 + half * 8 + j));
-        SmallVector<Value> at = {stageBuffer, alongRow ? n : k,
-                                 alongRow ? k : n};
-        elements.push_back(memref::LoadOp::create(b, tile, at));
-      }
+  // B fragments by ldmatrix: lanes 8m..8m+7 give the addresses of the 8
+  // rows of 8x8 matrix m, and lane l receives row l / 4, columns 2 (l % 4)
+  // and 2 (l % 4) + 1 of every matrix (of its transpose with `transpose`),
+  // one row of the result per matrix. A B fragment (k = 2t.. and 2t + 8..
+  // of column g) is two matrices: those of 8 columns after another along a
+  // key row (keys: matrix m at column col0 + 8 m) or, transposed, of 8 rows
+  // after another down a value column (values: matrix m at row
+  // row0 + 8 (m % 2), column col0 + 8 (m / 2)).
+  Value m = arith::DivUIOp::create(b, lane, idx(8));
+  Value r = arith::RemUIOp::create(b, lane, idx(8));
+  auto ldmatrix = [&](Value tile, int64_t row0, int64_t col0, int64_t tiles,
+                      bool values) -> Value {
+    // Lanes past the matrices of an x2 give addresses the hardware ignores.
+    Value mm = tiles == 4 ? m : arith::RemUIOp::create(b, m, idx(2));
+    Value row = add(idx(row0), r);
+    Value col = add(idx(col0), mul(mm, idx(8)));
+    if (values) {
+      row = add(row, mul(arith::RemUIOp::create(b, mm, idx(2)), idx(8)));
+      col = add(idx(col0), mul(arith::DivUIOp::create(b, mm, idx(2)), idx(8)));
     }
-    return fragment(elements, 2, 2, elementType);
+    return nvgpu::LdMatrixOp::create(
+        b, VectorType::get({tiles, 2}, elementType), tile,
+        ValueRange{stageBuffer, row, col}, /*transpose=*/values,
+        static_cast<uint32_t>(tiles));
+  };
+  auto rows = [&](Value matrices, int64_t first) -> Value {
+    return vector::ExtractStridedSliceOp::create(
+        b, matrices, ArrayRef<int64_t>{first, 0}, ArrayRef<int64_t>{2, 2},
+        ArrayRef<int64_t>{1, 1});
   };
 
-  // S = Q.K^T, one C fragment per 8 keys: B(k, n) = K[n][k] is a pair of
-  // adjacent elements of key row n.
+  // S = Q.K^T, one C fragment per 8 keys. B(k, n) = K[n][k]: the matrices
+  // of keys n.. and columns k.., k + 8.. as they lie, for two steps of E
+  // per ldmatrix.x4 (one x2 for an odd last step).
   SmallVector<Value> scores; // [tile * 4 + value]
+  int64_t steps = keyCols / 16;
   for (int64_t n = 0; n < keyTiles; ++n) {
     Value acc = zeroAcc;
-    Value keyRow = add(g, idx(n * 8));
-    for (int64_t k = 0; k < keyCols / 16; ++k)
-      acc =
-          mma(query[k], bFragment(ks, k * 16, keyRow, /*alongRow=*/true), acc);
+    for (int64_t k = 0; k < steps; k += 2) {
+      int64_t tiles = k + 1 < steps ? 4 : 2;
+      Value matrices = ldmatrix(ks, n * 8, k * 16, tiles, /*values=*/false);
+      acc = mma(query[k], rows(matrices, 0), acc);
+      if (tiles == 4)
+        acc = mma(query[k + 1], rows(matrices, 2), acc);
+    }
     for (int64_t v = 0; v < 4; ++v) {
       Value raw =
           vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{v / 2, v % 2});
@@ -239,20 +260,27 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
     pFragments.push_back(fragment(elements, 4, 2, elementType));
   }
 
-  // O = O * alpha + P.V: B(k, n) = V[k][n], two pairs of rows of column n.
-  for (auto [n, out] : llvm::enumerate(state.out)) {
+  // O = O * alpha + P.V. B(k, n) = V[k][n]: the transposed matrices of
+  // keys k.., k + 8.. and value columns n.., for two n8 tiles per
+  // ldmatrix.x4.trans.
+  SmallVector<Value> outs;
+  for (Value out : state.out) {
     SmallVector<Value> scaled;
     for (int64_t v = 0; v < 4; ++v)
       scaled.push_back(arith::MulFOp::create(
           b, vector::ExtractOp::create(b, out, ArrayRef<int64_t>{v / 2, v % 2}),
           alpha[v / 2]));
-    Value acc = fragment(scaled, 2, 2, f32Type);
-    Value valueCol = add(g, idx(static_cast<int64_t>(n) * 8));
-    for (int64_t k = 0; k < keyTiles / 2; ++k)
-      acc = mma(pFragments[k],
-                bFragment(vs, k * 16, valueCol, /*alongRow=*/false), acc);
-    next.out.push_back(acc);
+    outs.push_back(fragment(scaled, 2, 2, f32Type));
   }
+  for (int64_t k = 0; k < keyTiles / 2; ++k) {
+    for (size_t n = 0; n < outs.size(); n += 2) {
+      Value matrices = ldmatrix(vs, k * 16, static_cast<int64_t>(n) * 8, 4,
+                                /*values=*/true);
+      outs[n] = mma(pFragments[k], rows(matrices, 0), outs[n]);
+      outs[n + 1] = mma(pFragments[k], rows(matrices, 2), outs[n + 1]);
+    }
+  }
+  next.out = outs;
   return next;
 }
 

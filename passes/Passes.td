@@ -464,7 +464,8 @@ def AttnOnlineSoftmaxGpuPass : Pass<"attn-online-softmax-gpu"> {
       buffers: the next key block's tiles are staged while this one's are
       used, by 16-byte asynchronous copies (`nvgpu.device_async_copy`,
       zero-filled past the keys) where rows are 8-element aligned, else by
-      loads and stores. Any head dims (padded to 16 with zeros).
+      loads and stores; the B fragments come from them by `nvgpu.ldmatrix`
+      (transposed for V). Any head dims (padded to 16 with zeros).
     - `wmma` (f16 with the head dim a multiple of 16; bf16 stays SIMT):
       `gpu.subgroup_mma_*` 16x16x16 products whose scores come back to
       shared memory as f32 for the softmax.
@@ -557,6 +558,8 @@ def AttnEmulateGpuKernelsPass
       lanes exchange their A and B fragments (`__sdpa_emu_warp_exchange`),
       place them in whole matrices by upstream's map of the PTX fragment
       layouts, and each lane computes the four values it holds;
+    - `nvgpu.ldmatrix` (16-bit): the lanes exchange the row addresses they
+      give, and each lane reads the elements the PTX ISA gives it;
     - `nvgpu.device_async_copy`, `_create_group` and `_wait` become the
       emulator's queued copies, which it performs only when a wait covers
       them, as late as a GPU may;
@@ -569,7 +572,8 @@ def AttnEmulateGpuKernelsPass
   }];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
-    "::mlir::func::FuncDialect", "::mlir::math::MathDialect",
+    "::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
   ];

@@ -187,3 +187,30 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// ldmatrix: each lane's row address goes through the warp exchange; the
+// lane then loads, for each matrix, two elements by the addresses of the
+// lanes that gave their rows (x2: 4 loads).
+// CHECK-LABEL: func.func @__sdpa_emu_body_ldmatrix
+// CHECK-DAG: %[[MINE:.*]] = memref.alloca() : memref<1xi64>
+// CHECK-DAG: %[[ALL:.*]] = memref.alloca() : memref<32xi64>
+// CHECK: memref.store %{{.*}}, %[[MINE]]
+// CHECK: call @__sdpa_emu_warp_exchange(%{{.*}}, %{{.*}}, %c8_i32)
+// CHECK-COUNT-4: llvm.load %{{.*}} : !llvm.ptr -> f16
+// CHECK: vector.from_elements {{.*}} : vector<2x2xf16>
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @ldmatrix(%out: memref<32x4xf16>) kernel {
+      %c0 = arith.constant 0 : index
+      %t = gpu.thread_id x
+      %shared = gpu.dynamic_shared_memory : memref<?xi8, #gpu.address_space<workgroup>>
+      %tile = memref.view %shared[%c0][] : memref<?xi8, #gpu.address_space<workgroup>> to memref<16x16xf16, #gpu.address_space<workgroup>>
+      %f = nvgpu.ldmatrix %tile[%t, %c0] {numTiles = 2 : i32, transpose = true} : memref<16x16xf16, #gpu.address_space<workgroup>> -> vector<2x2xf16>
+      %flat = vector.shape_cast %f : vector<2x2xf16> to vector<4xf16>
+      vector.store %flat, %out[%t, %c0] : memref<32x4xf16>, vector<4xf16>
+      gpu.return
+    }
+  }
+}

@@ -75,11 +75,23 @@ module attributes {gpu.container_module} {
 
 module attributes {gpu.container_module} {
   gpu.module @kernels {
-    gpu.func @ldmatrix(%tile: memref<16x16xf16, #gpu.address_space<workgroup>>, %out: memref<32x2x2xf16>) kernel {
+    gpu.func @ldmatrix(%tile: memref<16x16xi8, #gpu.address_space<workgroup>>, %out: memref<32x1x4xi8>) kernel {
       %c0 = arith.constant 0 : index
-      // expected-error @below {{'nvgpu.ldmatrix' op is not supported by the GPU emulator}}
-      %f = nvgpu.ldmatrix %tile[%c0, %c0] {numTiles = 2 : i32, transpose = false} : memref<16x16xf16, #gpu.address_space<workgroup>> -> vector<2x2xf16>
-      vector.store %f, %out[%c0, %c0, %c0] : memref<32x2x2xf16>, vector<2x2xf16>
+      // expected-error @below {{'nvgpu.ldmatrix' op is emulated for 16-bit elements, one row of 2 per matrix, only}}
+      %f = nvgpu.ldmatrix %tile[%c0, %c0] {numTiles = 1 : i32, transpose = false} : memref<16x16xi8, #gpu.address_space<workgroup>> -> vector<1x4xi8>
+      vector.store %f, %out[%c0, %c0, %c0] : memref<32x1x4xi8>, vector<1x4xi8>
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    gpu.func @mbarrier() kernel {
+      // expected-error @below {{'nvgpu.mbarrier.create' op is not supported by the GPU emulator}}
+      %barrier = nvgpu.mbarrier.create -> !nvgpu.mbarrier.group<memorySpace = #gpu.address_space<workgroup>>
       gpu.return
     }
   }

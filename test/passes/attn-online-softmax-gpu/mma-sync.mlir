@@ -6,9 +6,11 @@
 // all), by loads and stores since rows of 20 do not suit 16-byte copies:
 // the first block's before the loop, the next one's in each step; the key
 // loop carries the rows' max and partial sum and the output's four n8
-// tiles. Per key block: Q.K^T as 4 key tiles x 2 steps of E, the quad's
-// row max over lanes xor 2 and 1, probabilities narrowed to bf16 as the A
-// fragments of P.V, 4 value tiles x 2 steps of keys. The sums are added
+// tiles. Per key block: Q.K^T as 4 key tiles x 2 steps of E (the key
+// fragments by ldmatrix, two steps each), the quad's row max over lanes
+// xor 2 and 1, probabilities narrowed to bf16 as the A fragments of P.V,
+// 4 value tiles x 2 steps of keys (the value fragments by transposing
+// ldmatrix, two tiles each). The sums are added
 // across the quad once, at the end, before the output and the LSE.
 // CHECK-LABEL: func.func @bf16_mma
 // CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %c10240_i32
@@ -24,12 +26,13 @@
 // CHECK: memref.store %{{.*}}, %[[VS]][%[[OTHER]], %{{.*}}, %{{.*}}]
 // CHECK: gpu.barrier
 // CHECK: scf.if
-// CHECK: memref.load %[[KS]][%[[BUFFER]], %{{.*}}, %{{.*}}]
+// CHECK: nvgpu.ldmatrix %[[KS]][%[[BUFFER]], %{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false}
 // CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : f32
 // CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : f32
 // CHECK: math.exp
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: nvgpu.ldmatrix %[[VS]][%[[BUFFER]], %{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = true}
 // CHECK-COUNT-8: nvgpu.mma.sync
 // CHECK: gpu.barrier
 // CHECK: gpu.shuffle  xor
