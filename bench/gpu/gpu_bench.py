@@ -5,7 +5,7 @@ Two steps, because the GPU machine may have no MLIR:
 
   # where the compiler is: one artifact per shape, plus shapes.json
   python3 bench/gpu/gpu_bench.py compile --sdpa-compile build/bin/sdpa-compile \\
-      --out gpu-bench/ --chip sm_90 [--quick]
+      --out gpu-bench/ --chip sm_90 [--quick] [--tensor-cores wmma]
   # on the GPU machine (python3 with PyTorch): time both, print the table
   python3 bench/gpu/gpu_bench.py run --artifacts gpu-bench/ \\
       --sdpa-launch build-rt/bin/sdpa-launch [--runs 20]
@@ -89,7 +89,8 @@ def compile_all(args):
         with open(source, "w") as f:
             f.write(mlir_of(shape, name))
         run = subprocess.run([args.sdpa_compile, source, "--target=nvptx",
-                              f"--chip={args.chip}", "-o",
+                              f"--chip={args.chip}",
+                              f"--tensor-cores={args.tensor_cores}", "-o",
                               os.path.join(args.out, name)],
                              capture_output=True, text=True)
         if run.returncode != 0:
@@ -198,6 +199,8 @@ def main():
     c.add_argument("--sdpa-compile", required=True)
     c.add_argument("--out", required=True)
     c.add_argument("--chip", default="sm_90")
+    c.add_argument("--tensor-cores", default="mma-sync",
+                   choices=["mma-sync", "wmma"])
     c.add_argument("--quick", action="store_true")
     r = sub.add_parser("run")
     r.add_argument("--artifacts", required=True)
