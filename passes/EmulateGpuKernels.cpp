@@ -303,7 +303,7 @@ public:
     for (Operation *op : ops) {
       LogicalResult rewritten =
           isa<nvgpu::MmaSyncOp>(op)
-              ? rewrite(cast<nvgpu::MmaSyncOp>(op))
+              ? rewriteMmaSync(cast<nvgpu::MmaSyncOp>(op))
               : rewriteLdMatrix(cast<nvgpu::LdMatrixOp>(op));
       if (failed(rewritten))
         return failure();
@@ -358,7 +358,13 @@ private:
     return lane;
   }
 
-  LogicalResult rewrite(nvgpu::MmaSyncOp op) {
+  /// The address of `memref`'s buffer as an i64.
+  static Value bufferAddress(ImplicitLocOpBuilder &b, Value memref) {
+    Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
+    return arith::IndexCastOp::create(b, b.getI64Type(), address);
+  }
+
+  LogicalResult rewriteMmaSync(nvgpu::MmaSyncOp op) {
     auto aType = cast<VectorType>(op.getMatrixA().getType());
     auto bType = cast<VectorType>(op.getMatrixB().getType());
     auto cType = cast<VectorType>(op.getMatrixC().getType());
@@ -381,18 +387,15 @@ private:
     auto index = [&](int64_t v) -> Value {
       return arith::ConstantIndexOp::create(b, v);
     };
-    auto pointer = [&](Value memref) -> Value {
-      Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
-      return arith::IndexCastOp::create(b, b.getI64Type(), address);
-    };
     auto exchange = [&](Value fragment, Value mine, Value all, int64_t count) {
       auto flat = VectorType::get({count}, element);
       Value values = vector::ShapeCastOp::create(b, flat, fragment);
       vector::StoreOp::create(b, values, mine, ValueRange{index(0)});
       Value bytes = arith::ConstantOp::create(
           b, b.getI32IntegerAttr(static_cast<int32_t>(count * 2)));
-      func::CallOp::create(b, calls.exchange,
-                           ValueRange{pointer(mine), pointer(all), bytes});
+      func::CallOp::create(
+          b, calls.exchange,
+          ValueRange{bufferAddress(b, mine), bufferAddress(b, all), bytes});
     };
     exchange(op.getMatrixA(), s.mineA, s.allA, 8);
     exchange(op.getMatrixB(), s.mineB, s.allB, 4);
@@ -486,17 +489,12 @@ private:
     auto index = [&](int64_t v) -> Value {
       return arith::ConstantIndexOp::create(b, v);
     };
-    auto pointer = [&](Value memref) -> Value {
-      return arith::IndexCastOp::create(
-          b, b.getI64Type(),
-          memref::ExtractAlignedPointerAsIndexOp::create(b, memref));
-    };
     memref::StoreOp::create(
         b, elementAddress(b, op.getSrcMemref(), op.getIndices()), myAddress,
         ValueRange{index(0)});
     func::CallOp::create(
         b, calls.exchange,
-        ValueRange{pointer(myAddress), pointer(addresses),
+        ValueRange{bufferAddress(b, myAddress), bufferAddress(b, addresses),
                    arith::ConstantOp::create(b, b.getI32IntegerAttr(8))});
     Value quad = arith::DivUIOp::create(b, laneValue, index(4));
     Value pair = mul(b, arith::RemUIOp::create(b, laneValue, index(4)), 2);
