@@ -150,7 +150,7 @@ LogicalResult replaceThreadOps(func::FuncOp fn, const EmulatorCalls &calls,
         return shuffle.emitOpError()
                << "shuffles " << type
                << "; the GPU emulator shuffles 32-bit scalars only";
-      Type i32 = b.getI32Type(), i64 = b.getI64Type();
+      Type i32 = b.getI32Type();
       Value bits = shuffle.getValue();
       if (type != i32)
         bits = arith::BitcastOp::create(b, i32, bits);
