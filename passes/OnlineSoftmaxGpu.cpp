@@ -25,8 +25,9 @@
 // the max starts at the lowest finite value so that a fully masked row ends
 // with out = 0 and lse = -inf.
 //
-// For f16 blocks whose head dim and tiles are multiples of 16, both
-// products run on tensor cores (WMMA through gpu.subgroup_mma_*): Qs, Ks, Vs
+// f16 and bf16 blocks run on mma.sync by default (OnlineSoftmaxMma.cpp).
+// With tensor-cores=wmma, f16 blocks whose head dim and tiles are multiples
+// of 16 run both products on WMMA (gpu.subgroup_mma_*) instead: Qs, Ks, Vs
 // are staged as f16, each warp computes 16x16 tiles of the scores into Ps
 // (f32, scaled when the softmax reads them), the probabilities are staged as
 // f16, and each key block's P.V lands in an f32 tile that the threads add
