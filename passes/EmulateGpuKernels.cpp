@@ -750,10 +750,16 @@ struct AttnEmulateGpuKernelsPass
     for (gpu::GPUModuleOp gpuModule : gpuModules) {
       for (Operation &op : llvm::make_early_inc_range(
                gpuModule.getBody()->without_terminator())) {
+        // Device globals (tensor constants the kernels read) and helper
+        // functions become the CPU module's.
+        if (isa<memref::GlobalOp, func::FuncOp>(op)) {
+          op.moveBefore(module.getBody(), module.getBody()->end());
+          continue;
+        }
         auto kernel = dyn_cast<gpu::GPUFuncOp>(op);
         if (!kernel || !kernel.isKernel()) {
-          op.emitOpError() << "is not a kernel; the GPU emulator runs only "
-                              "gpu.func kernels";
+          op.emitOpError() << "is not a kernel, a global or a function; the "
+                              "GPU emulator does not run it";
           return signalPassFailure();
         }
         if (kernel.getNumWorkgroupAttributions() ||

@@ -563,6 +563,8 @@ def AttnEmulateGpuKernelsPass
     - `nvgpu.device_async_copy`, `_create_group` and `_wait` become the
       emulator's queued copies, which it performs only when a wait covers
       them, as late as a GPU may;
+    - device globals and functions of the `gpu.module`s move to the
+      module as they are;
     - memory spaces of the GPU are dropped.
 
     A GPU op it does not know, workgroup or private attributions, or a

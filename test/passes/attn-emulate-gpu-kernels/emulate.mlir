@@ -214,3 +214,23 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// A device constant the kernel reads moves to the CPU module with it.
+// CHECK-LABEL: module
+// CHECK: memref.global "private" constant @table : memref<4xf32> = dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00]>
+// CHECK: func.func @__sdpa_emu_body_lookup
+// CHECK: memref.get_global @table : memref<4xf32>
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+    gpu.func @lookup(%out: memref<4xf32>) kernel {
+      %t = gpu.thread_id x
+      %table = memref.get_global @table : memref<4xf32>
+      %x = memref.load %table[%t] : memref<4xf32>
+      memref.store %x, %out[%t] : memref<4xf32>
+      gpu.return
+    }
+  }
+}
