@@ -35,23 +35,8 @@ using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
 namespace {
-using CUresult = int;
-using CUdeviceptr = unsigned long long;
+using namespace sdpa::rt;
 using Handle = void *;
-
-enum : CUresult {
-  kSuccess = 0,
-  kInvalidValue = 1,
-  kInvalidImage = 200,
-  kInvalidHandle = 400,
-  kNotFound = 500,
-  kLaunchFailed = 719,
-};
-enum : int {
-  kMaxDynamicShared = 8,
-  kJitLog = 5,
-  kJitLogSize = 6,
-};
 
 /// The entry points the launcher uses, by the symbols it resolves.
 struct Api {
@@ -131,14 +116,14 @@ protected:
     bind(api.cuGetErrorString, "cuGetErrorString");
     if (HasFatalFailure())
       return;
-    ASSERT_EQ(api.cuInit(0), kSuccess);
-    ASSERT_EQ(api.cuDevicePrimaryCtxRetain(&context, 0), kSuccess);
-    ASSERT_EQ(api.cuCtxSetCurrent(context), kSuccess);
+    ASSERT_EQ(api.cuInit(0), CUDA_SUCCESS);
+    ASSERT_EQ(api.cuDevicePrimaryCtxRetain(&context, 0), CUDA_SUCCESS);
+    ASSERT_EQ(api.cuCtxSetCurrent(context), CUDA_SUCCESS);
     // The launcher passes the file's bytes and a NUL.
     image = readFile(SDPA_EMULATOR_TEST_KERNELS);
     ASSERT_GT(image.size(), 4u);
     image.push_back('\0');
-    ASSERT_EQ(api.cuModuleLoadData(&module, image.data()), kSuccess);
+    ASSERT_EQ(api.cuModuleLoadData(&module, image.data()), CUDA_SUCCESS);
   }
 
   void TearDown() override {
@@ -161,14 +146,15 @@ protected:
 
   Handle function(const char *name) {
     Handle found = nullptr;
-    EXPECT_EQ(api.cuModuleGetFunction(&found, module, name), kSuccess) << name;
+    EXPECT_EQ(api.cuModuleGetFunction(&found, module, name), CUDA_SUCCESS)
+        << name;
     return found;
   }
 
   /// Device memory for `count` T, freed after the test.
   template <typename T> CUdeviceptr allocate(size_t count) {
     CUdeviceptr pointer = 0;
-    EXPECT_EQ(api.cuMemAlloc(&pointer, count * sizeof(T)), kSuccess);
+    EXPECT_EQ(api.cuMemAlloc(&pointer, count * sizeof(T)), CUDA_SUCCESS);
     allocations.push_back(pointer);
     return pointer;
   }
@@ -177,7 +163,7 @@ protected:
   std::vector<T> download(CUdeviceptr pointer, size_t count) {
     std::vector<T> values(count);
     EXPECT_EQ(api.cuMemcpyDtoH(values.data(), pointer, count * sizeof(T)),
-              kSuccess);
+              CUDA_SUCCESS);
     return values;
   }
 
@@ -197,21 +183,21 @@ protected:
     ::testing::internal::CaptureStderr();
     CUresult result = launch(kernel, grid, block, sharedBytes, params);
     std::string said = ::testing::internal::GetCapturedStderr();
-    EXPECT_EQ(result, kLaunchFailed) << kernel;
+    EXPECT_EQ(result, CUDA_ERROR_LAUNCH_FAILED) << kernel;
     return said;
   }
 
   std::string errorName(CUresult result) {
     const char *name = nullptr;
-    EXPECT_EQ(api.cuGetErrorName(result, &name), kSuccess) << result;
+    EXPECT_EQ(api.cuGetErrorName(result, &name), CUDA_SUCCESS) << result;
     return name ? name : "";
   }
 
   /// Releases and retains the primary context, as a new process would
   /// find it.
   void resetContext() {
-    ASSERT_EQ(api.cuDevicePrimaryCtxRelease(0), kSuccess);
-    ASSERT_EQ(api.cuDevicePrimaryCtxRetain(&context, 0), kSuccess);
+    ASSERT_EQ(api.cuDevicePrimaryCtxRelease(0), CUDA_SUCCESS);
+    ASSERT_EQ(api.cuDevicePrimaryCtxRetain(&context, 0), CUDA_SUCCESS);
   }
 
   void *library = nullptr;
@@ -234,18 +220,19 @@ static std::vector<uint8_t> distinctBytes(size_t count) {
 
 TEST_F(CudaEmulatorTest, DescribesItsDevice) {
   int count = 0, device = -1, major = 0, minor = -1, other = 0;
-  ASSERT_EQ(api.cuDeviceGetCount(&count), kSuccess);
+  ASSERT_EQ(api.cuDeviceGetCount(&count), CUDA_SUCCESS);
   EXPECT_EQ(count, 1);
-  ASSERT_EQ(api.cuDeviceGet(&device, 0), kSuccess);
+  ASSERT_EQ(api.cuDeviceGet(&device, 0), CUDA_SUCCESS);
   EXPECT_EQ(device, 0);
   char name[64] = {};
-  ASSERT_EQ(api.cuDeviceGetName(name, sizeof(name), device), kSuccess);
+  ASSERT_EQ(api.cuDeviceGetName(name, sizeof(name), device), CUDA_SUCCESS);
   EXPECT_STREQ(name, "sdpa CPU emulator");
-  ASSERT_EQ(api.cuDeviceGetAttribute(&major, 75, device), kSuccess);
-  ASSERT_EQ(api.cuDeviceGetAttribute(&minor, 76, device), kSuccess);
+  ASSERT_EQ(api.cuDeviceGetAttribute(&major, 75, device), CUDA_SUCCESS);
+  ASSERT_EQ(api.cuDeviceGetAttribute(&minor, 76, device), CUDA_SUCCESS);
   EXPECT_EQ(major, 8);
   EXPECT_EQ(minor, 0);
-  EXPECT_EQ(api.cuDeviceGetAttribute(&other, 1, device), kInvalidValue);
+  EXPECT_EQ(api.cuDeviceGetAttribute(&other, 1, device),
+            CUDA_ERROR_INVALID_VALUE);
 
   struct Known {
     CUresult code;
@@ -261,11 +248,11 @@ TEST_F(CudaEmulatorTest, DescribesItsDevice) {
   for (const Known &k : known) {
     EXPECT_EQ(errorName(k.code), k.name);
     const char *text = nullptr;
-    EXPECT_EQ(api.cuGetErrorString(k.code, &text), kSuccess);
+    EXPECT_EQ(api.cuGetErrorString(k.code, &text), CUDA_SUCCESS);
     EXPECT_NE(text, nullptr);
   }
   const char *unknown = "";
-  EXPECT_EQ(api.cuGetErrorName(12345, &unknown), kInvalidValue);
+  EXPECT_EQ(api.cuGetErrorName(12345, &unknown), CUDA_ERROR_INVALID_VALUE);
   EXPECT_EQ(unknown, nullptr);
 }
 
@@ -278,7 +265,7 @@ TEST_F(CudaEmulatorTest, ThreadBlockAndGridIds) {
                  std::to_string(c.grid.y) + "x" + std::to_string(c.grid.z));
     size_t threads = c.grid.count() * c.block.count();
     CUdeviceptr out = allocate<int64_t>(4 * threads);
-    ASSERT_EQ(launch("ids", c.grid, c.block, 0, {&out}), kSuccess);
+    ASSERT_EQ(launch("ids", c.grid, c.block, 0, {&out}), CUDA_SUCCESS);
     std::vector<int64_t> ids = download<int64_t>(out, 4 * threads);
     auto pack = [](unsigned x, unsigned y, unsigned z) {
       return static_cast<int64_t>(x) | static_cast<int64_t>(y) << 16 |
@@ -304,7 +291,7 @@ TEST_F(CudaEmulatorTest, BarriersOrderSharedMemory) {
   Dims grid = {3, 1, 1}, block = {64, 2, 1};
   unsigned n = block.count();
   CUdeviceptr out = allocate<int32_t>(grid.count() * n);
-  ASSERT_EQ(launch("neighbours", grid, block, n * 4, {&out}), kSuccess);
+  ASSERT_EQ(launch("neighbours", grid, block, n * 4, {&out}), CUDA_SUCCESS);
   std::vector<int32_t> values = download<int32_t>(out, grid.count() * n);
   for (unsigned b = 0; b < grid.count(); ++b)
     for (unsigned t = 0; t < n; ++t)
@@ -316,7 +303,7 @@ TEST_F(CudaEmulatorTest, SharedMemoryStartsAllOnesInEveryBlock) {
   int32_t bytes = 1000;
   CUdeviceptr out = allocate<uint8_t>(3 * bytes);
   ASSERT_EQ(launch("shared_fill", {3, 1, 1}, {32, 1, 1}, bytes, {&out, &bytes}),
-            kSuccess);
+            CUDA_SUCCESS);
   std::vector<uint8_t> seen = download<uint8_t>(out, 3 * bytes);
   EXPECT_EQ(std::count(seen.begin(), seen.end(), 0xFF), 3 * bytes);
 }
@@ -326,7 +313,8 @@ TEST_F(CudaEmulatorTest, WarpSumWithAPartialWarp) {
   // offset 16 do not exist.
   unsigned blocks = 2, n = 48;
   CUdeviceptr out = allocate<uint32_t>(3 * blocks * n);
-  ASSERT_EQ(launch("warp_sum", {blocks, 1, 1}, {n, 1, 1}, 0, {&out}), kSuccess);
+  ASSERT_EQ(launch("warp_sum", {blocks, 1, 1}, {n, 1, 1}, 0, {&out}),
+            CUDA_SUCCESS);
   std::vector<uint32_t> values = download<uint32_t>(out, 3 * blocks * n);
   for (unsigned b = 0; b < blocks; ++b) {
     for (unsigned t = 0; t < n; ++t) {
@@ -380,7 +368,7 @@ TEST_F(CudaEmulatorTest, ShuffleModesWidthsAndPartialWarps) {
   auto run = [&](int32_t offset, int32_t width) {
     EXPECT_EQ(launch("shuffle_modes", {1, 1, 1}, {n, 1, 1}, 0,
                      {&out, &offset, &width}),
-              kSuccess);
+              CUDA_SUCCESS);
     return download<uint64_t>(out, 4 * n);
   };
   auto valid = [](uint32_t value) {
@@ -421,7 +409,7 @@ TEST_F(CudaEmulatorTest, ManySyncPoints) {
   int32_t rounds = 50;
   CUdeviceptr out = allocate<uint32_t>(blocks * n);
   ASSERT_EQ(launch("sync_loop", {blocks, 1, 1}, {n, 1, 1}, 0, {&out, &rounds}),
-            kSuccess);
+            CUDA_SUCCESS);
   std::vector<uint32_t> totals = download<uint32_t>(out, blocks * n);
   EXPECT_EQ(std::count(totals.begin(), totals.end(), 32u * rounds), blocks * n);
 }
@@ -455,7 +443,7 @@ TEST_F(CudaEmulatorTest, WarpExchangeGivesEveryLaneItsWarp) {
   CUdeviceptr out = allocate<uint32_t>(97 * blocks * n);
   ASSERT_EQ(
       launch("warp_exchange", {blocks, 1, 1}, {n, 1, 1}, 0, {&out, &rounds}),
-      kSuccess);
+      CUDA_SUCCESS);
   checkExchanged(download<uint32_t>(out, 97 * blocks * n), blocks, n, 0);
 }
 
@@ -466,11 +454,11 @@ TEST_F(CudaEmulatorTest, WarpExchangeWithAPartialWarp) {
   int32_t rounds = 1;
   CUdeviceptr full = allocate<uint32_t>(97 * 64);
   ASSERT_EQ(launch("warp_exchange", {1, 1, 1}, {64, 1, 1}, 0, {&full, &rounds}),
-            kSuccess);
+            CUDA_SUCCESS);
   CUdeviceptr out = allocate<uint32_t>(97 * blocks * n);
   ASSERT_EQ(
       launch("warp_exchange", {blocks, 1, 1}, {n, 1, 1}, 0, {&out, &rounds}),
-      kSuccess);
+      CUDA_SUCCESS);
   checkExchanged(download<uint32_t>(out, 97 * blocks * n), blocks, n, 0);
 }
 
@@ -484,7 +472,7 @@ TEST_F(CudaEmulatorTest, ManyWarpExchangesInARow) {
     CUdeviceptr out = allocate<uint32_t>(97 * blocks * n);
     ASSERT_EQ(
         launch("warp_exchange", {blocks, 1, 1}, {n, 1, 1}, 0, {&out, &rounds}),
-        kSuccess);
+        CUDA_SUCCESS);
     checkExchanged(download<uint32_t>(out, 97 * blocks * n), blocks, n,
                    rounds - 1);
   }
@@ -521,11 +509,11 @@ TEST_F(CudaEmulatorTest, AsyncCopiesHappenAtTheWait) {
     std::vector<uint8_t> data = distinctBytes(inBytes);
     CUdeviceptr in = allocate<uint8_t>(inBytes);
     CUdeviceptr out = allocate<uint8_t>(2 * inBytes);
-    ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), inBytes), kSuccess);
+    ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), inBytes), CUDA_SUCCESS);
     int32_t bytes = c.bytes, srcBytes = c.srcBytes;
     ASSERT_EQ(launch("async_copy", {blocks, 1, 1}, {n, 1, 1}, 2 * n * chunk,
                      {&in, &out, &bytes, &srcBytes}),
-              kSuccess);
+              CUDA_SUCCESS);
     std::vector<uint8_t> seen = download<uint8_t>(out, 2 * inBytes);
     for (unsigned b = 0; b < blocks; ++b) {
       for (unsigned k = 0; k < 2 * n; ++k) {
@@ -548,10 +536,10 @@ TEST_F(CudaEmulatorTest, AsyncWaitLeavesTheNewestGroupsPending) {
   std::vector<uint8_t> data = distinctBytes(3 * n * 16);
   CUdeviceptr in = allocate<uint8_t>(data.size());
   CUdeviceptr out = allocate<uint8_t>(7 * n * 16);
-  ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), data.size()), kSuccess);
+  ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), data.size()), CUDA_SUCCESS);
   ASSERT_EQ(launch("async_double_buffer", {1, 1, 1}, {n, 1, 1}, 2 * n * 16,
                    {&in, &out}),
-            kSuccess);
+            CUDA_SUCCESS);
   std::vector<uint8_t> seen = download<uint8_t>(out, 7 * n * 16);
   // Chunk t of tile i, or -1 for the 0xFF of shared memory not written.
   auto tile = [&](int i, unsigned t) {
@@ -577,9 +565,9 @@ TEST_F(CudaEmulatorTest, AsyncWaitLeavesTheNewestGroupsPending) {
 TEST_F(CudaEmulatorTest, AsyncCopiesLeftAtReturnArePerformed) {
   std::vector<uint8_t> data = distinctBytes(32);
   CUdeviceptr in = allocate<uint8_t>(32), out = allocate<uint8_t>(96);
-  ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), 32), kSuccess);
+  ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), 32), CUDA_SUCCESS);
   ASSERT_EQ(launch("async_at_return", {1, 1, 1}, {2, 1, 1}, 32, {&in, &out}),
-            kSuccess);
+            CUDA_SUCCESS);
   std::vector<uint8_t> seen = download<uint8_t>(out, 96);
   std::vector<uint8_t> expected(96, 0xFF);
   // wait(0) performs the committed group only; returning performs the rest.
@@ -594,10 +582,10 @@ TEST_F(CudaEmulatorTest, AsyncCopiesThroughManyRounds) {
   std::vector<uint8_t> data = distinctBytes(tiles * n * 16);
   CUdeviceptr in = allocate<uint8_t>(data.size());
   CUdeviceptr out = allocate<uint32_t>(blocks * n);
-  ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), data.size()), kSuccess);
+  ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), data.size()), CUDA_SUCCESS);
   ASSERT_EQ(launch("async_pipeline", {blocks, 1, 1}, {n, 1, 1}, 2 * n * 16,
                    {&in, &out, &tiles}),
-            kSuccess);
+            CUDA_SUCCESS);
   std::vector<uint32_t> wrong = download<uint32_t>(out, blocks * n);
   EXPECT_EQ(std::count(wrong.begin(), wrong.end(), 0u), blocks * n);
 }
@@ -679,19 +667,19 @@ TEST_F(CudaEmulatorTest, DivergentBarrierFailsTheLaunchForGood) {
   EXPECT_EQ(said,
             "sdpa CUDA emulator: kernel divergent_barrier, block (1,1,0): "
             "barrier reached by 64 of 128 threads; the others returned\n");
-  EXPECT_EQ(errorName(kLaunchFailed), "CUDA_ERROR_LAUNCH_FAILED");
+  EXPECT_EQ(errorName(CUDA_ERROR_LAUNCH_FAILED), "CUDA_ERROR_LAUNCH_FAILED");
 
   // As on a GPU, the error sticks to the context.
-  EXPECT_EQ(api.cuCtxSynchronize(), kLaunchFailed);
+  EXPECT_EQ(api.cuCtxSynchronize(), CUDA_ERROR_LAUNCH_FAILED);
   CUdeviceptr pointer = 0;
-  EXPECT_EQ(api.cuMemAlloc(&pointer, 16), kLaunchFailed);
+  EXPECT_EQ(api.cuMemAlloc(&pointer, 16), CUDA_ERROR_LAUNCH_FAILED);
   int32_t bytes = 0;
   EXPECT_EQ(launch("shared_fill", {1, 1, 1}, {1, 1, 1}, 0, {&pointer, &bytes}),
-            kLaunchFailed);
+            CUDA_ERROR_LAUNCH_FAILED);
   resetContext();
-  EXPECT_EQ(api.cuCtxSynchronize(), kSuccess);
+  EXPECT_EQ(api.cuCtxSynchronize(), CUDA_SUCCESS);
   EXPECT_EQ(launch("shared_fill", {1, 1, 1}, {1, 1, 1}, 0, {&pointer, &bytes}),
-            kSuccess);
+            CUDA_SUCCESS);
 }
 
 TEST_F(CudaEmulatorTest, LanesAtDifferentSyncPointsFailTheLaunch) {
@@ -741,32 +729,36 @@ TEST_F(CudaEmulatorTest, LaunchesAGpuWouldRefuse) {
     EXPECT_THAT(said, HasSubstr("sdpa CUDA emulator: kernel shared_fill: "));
     return result;
   };
-  EXPECT_EQ(refused({1, 1, 1}, {1025, 1, 1}, 0), kInvalidValue);
-  EXPECT_EQ(refused({1, 1, 1}, {32, 16, 4}, 0), kInvalidValue);
-  EXPECT_EQ(refused({1, 1, 1}, {1, 1, 65}, 0), kInvalidValue);
-  EXPECT_EQ(refused({0, 1, 1}, {32, 1, 1}, 0), kInvalidValue);
-  EXPECT_EQ(refused({1, 1, 1}, {32, 0, 1}, 0), kInvalidValue);
-  EXPECT_EQ(refused({1, 65536, 1}, {32, 1, 1}, 0), kInvalidValue);
+  EXPECT_EQ(refused({1, 1, 1}, {1025, 1, 1}, 0), CUDA_ERROR_INVALID_VALUE);
+  EXPECT_EQ(refused({1, 1, 1}, {32, 16, 4}, 0), CUDA_ERROR_INVALID_VALUE);
+  EXPECT_EQ(refused({1, 1, 1}, {1, 1, 65}, 0), CUDA_ERROR_INVALID_VALUE);
+  EXPECT_EQ(refused({0, 1, 1}, {32, 1, 1}, 0), CUDA_ERROR_INVALID_VALUE);
+  EXPECT_EQ(refused({1, 1, 1}, {32, 0, 1}, 0), CUDA_ERROR_INVALID_VALUE);
+  EXPECT_EQ(refused({1, 65536, 1}, {32, 1, 1}, 0), CUDA_ERROR_INVALID_VALUE);
   // Above 48 KiB of dynamic shared memory only after opting in, and never
   // more than the library has (80 KiB).
-  EXPECT_EQ(refused({1, 1, 1}, {32, 1, 1}, 48 * 1024 + 1), kInvalidValue);
+  EXPECT_EQ(refused({1, 1, 1}, {32, 1, 1}, 48 * 1024 + 1),
+            CUDA_ERROR_INVALID_VALUE);
   Handle f = function("shared_fill");
-  ASSERT_EQ(api.cuFuncSetAttribute(f, kMaxDynamicShared, 96 * 1024), kSuccess);
+  ASSERT_EQ(api.cuFuncSetAttribute(
+                f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, 96 * 1024),
+            CUDA_SUCCESS);
   EXPECT_EQ(launch("shared_fill", {1, 1, 1}, {32, 1, 1}, 80 * 1024, params),
-            kSuccess);
-  EXPECT_EQ(refused({1, 1, 1}, {32, 1, 1}, 80 * 1024 + 1), kInvalidValue);
-  EXPECT_EQ(api.cuFuncSetAttribute(f, 1, 0), kInvalidValue);
+            CUDA_SUCCESS);
+  EXPECT_EQ(refused({1, 1, 1}, {32, 1, 1}, 80 * 1024 + 1),
+            CUDA_ERROR_INVALID_VALUE);
+  EXPECT_EQ(api.cuFuncSetAttribute(f, 1, 0), CUDA_ERROR_INVALID_VALUE);
 
   void *extra[] = {nullptr};
   ::testing::internal::CaptureStderr();
   EXPECT_EQ(
       api.cuLaunchKernel(f, 1, 1, 1, 1, 1, 1, 0, nullptr, params.data(), extra),
-      kInvalidValue);
+      CUDA_ERROR_INVALID_VALUE);
   ::testing::internal::GetCapturedStderr();
   // Refusals are not launch failures: the context is fine.
-  EXPECT_EQ(api.cuCtxSynchronize(), kSuccess);
+  EXPECT_EQ(api.cuCtxSynchronize(), CUDA_SUCCESS);
   EXPECT_EQ(launch("shared_fill", {1024, 1, 1}, {1024, 1, 1}, 0, params),
-            kSuccess);
+            CUDA_SUCCESS);
 }
 
 TEST_F(CudaEmulatorTest, ModuleErrors) {
@@ -774,15 +766,15 @@ TEST_F(CudaEmulatorTest, ModuleErrors) {
   Handle other = nullptr;
   ::testing::internal::CaptureStderr();
   EXPECT_EQ(api.cuModuleLoadData(&other, "// PTX\n.version 8.0\n"),
-            kInvalidImage);
+            CUDA_ERROR_INVALID_IMAGE);
   EXPECT_THAT(::testing::internal::GetCapturedStderr(),
               HasSubstr("sdpa CUDA emulator: cannot load module: not an sdpa "
                         "emulation kernel library"));
   char log[256] = "stale";
-  int options[] = {kJitLog, kJitLogSize};
+  int options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
   void *values[] = {log, reinterpret_cast<void *>(sizeof(log) - 1)};
   EXPECT_EQ(api.cuModuleLoadDataEx(&other, "", 2, options, values),
-            kInvalidImage);
+            CUDA_ERROR_INVALID_IMAGE);
   EXPECT_STREQ(log, "not an sdpa emulation kernel library (compile with "
                     "sdpa-compile --emulate)");
   EXPECT_EQ(reinterpret_cast<uintptr_t>(values[1]), std::strlen(log));
@@ -795,7 +787,7 @@ TEST_F(CudaEmulatorTest, ModuleErrors) {
   cubin.e_machine = EM_CUDA;
   values[1] = reinterpret_cast<void *>(sizeof(log) - 1);
   EXPECT_EQ(api.cuModuleLoadDataEx(&other, &cubin, 2, options, values),
-            kInvalidImage);
+            CUDA_ERROR_INVALID_IMAGE);
   EXPECT_THAT(log, HasSubstr("a CUDA cubin"));
 
   // A shared object dlopen refuses: no program headers.
@@ -806,50 +798,51 @@ TEST_F(CudaEmulatorTest, ModuleErrors) {
               '\0');
   values[1] = reinterpret_cast<void *>(sizeof(log) - 1);
   EXPECT_EQ(api.cuModuleLoadDataEx(&other, broken.data(), 2, options, values),
-            kInvalidImage);
+            CUDA_ERROR_INVALID_IMAGE);
   EXPECT_THAT(log, HasSubstr("/proc/self/fd/"));
 
   // Kernels are looked up by name, the same handle each time.
   Handle f = nullptr;
-  EXPECT_EQ(api.cuModuleGetFunction(&f, module, "no_such_kernel"), kNotFound);
+  EXPECT_EQ(api.cuModuleGetFunction(&f, module, "no_such_kernel"),
+            CUDA_ERROR_NOT_FOUND);
   Handle ids = function("ids");
   EXPECT_EQ(function("ids"), ids);
 
   // A second load is a module of its own; unloading ends its handles.
   ASSERT_EQ(api.cuModuleLoadDataEx(&other, image.data(), 2, options, values),
-            kSuccess);
+            CUDA_SUCCESS);
   Handle otherIds = nullptr;
-  ASSERT_EQ(api.cuModuleGetFunction(&otherIds, other, "ids"), kSuccess);
+  ASSERT_EQ(api.cuModuleGetFunction(&otherIds, other, "ids"), CUDA_SUCCESS);
   EXPECT_NE(otherIds, ids);
   CUdeviceptr out = allocate<int64_t>(4);
   void *params[] = {&out};
   EXPECT_EQ(api.cuLaunchKernel(otherIds, 1, 1, 1, 1, 1, 1, 0, nullptr, params,
                                nullptr),
-            kSuccess);
-  EXPECT_EQ(api.cuModuleUnload(other), kSuccess);
+            CUDA_SUCCESS);
+  EXPECT_EQ(api.cuModuleUnload(other), CUDA_SUCCESS);
   EXPECT_EQ(api.cuLaunchKernel(otherIds, 1, 1, 1, 1, 1, 1, 0, nullptr, params,
                                nullptr),
-            kInvalidHandle);
-  EXPECT_EQ(api.cuModuleUnload(other), kInvalidHandle);
+            CUDA_ERROR_INVALID_HANDLE);
+  EXPECT_EQ(api.cuModuleUnload(other), CUDA_ERROR_INVALID_HANDLE);
   EXPECT_EQ(
       api.cuLaunchKernel(ids, 1, 1, 1, 1, 1, 1, 0, nullptr, params, nullptr),
-      kSuccess);
+      CUDA_SUCCESS);
 }
 
 TEST_F(CudaEmulatorTest, ModulesLoadAgainAfterUnloading) {
   // The library is loaded through /proc/self/fd/<n>, and <n> is reused.
   for (int i = 0; i < 4; ++i) {
     Handle again = nullptr;
-    ASSERT_EQ(api.cuModuleLoadData(&again, image.data()), kSuccess);
+    ASSERT_EQ(api.cuModuleLoadData(&again, image.data()), CUDA_SUCCESS);
     Handle f = nullptr;
-    ASSERT_EQ(api.cuModuleGetFunction(&f, again, "neighbours"), kSuccess);
+    ASSERT_EQ(api.cuModuleGetFunction(&f, again, "neighbours"), CUDA_SUCCESS);
     CUdeviceptr out = allocate<int32_t>(64);
     void *params[] = {&out};
     ASSERT_EQ(
         api.cuLaunchKernel(f, 1, 1, 1, 64, 1, 1, 256, nullptr, params, nullptr),
-        kSuccess);
+        CUDA_SUCCESS);
     EXPECT_EQ(download<int32_t>(out, 64)[63], 1);
-    ASSERT_EQ(api.cuModuleUnload(again), kSuccess);
+    ASSERT_EQ(api.cuModuleUnload(again), CUDA_SUCCESS);
   }
 }
 
@@ -862,14 +855,16 @@ TEST_F(CudaEmulatorTest, MemoryEndsAtAGuardPage) {
   std::vector<uint8_t> data(1000);
   for (size_t i = 0; i < data.size(); ++i)
     data[i] = static_cast<uint8_t>(i * 7);
-  ASSERT_EQ(api.cuMemcpyHtoD(pointer, data.data(), 1000), kSuccess);
+  ASSERT_EQ(api.cuMemcpyHtoD(pointer, data.data(), 1000), CUDA_SUCCESS);
   EXPECT_EQ(download<uint8_t>(pointer, 1000), data);
   // Copies must stay inside the allocation.
-  EXPECT_EQ(api.cuMemcpyHtoD(pointer + 1, data.data(), 1000), kInvalidValue);
-  EXPECT_EQ(api.cuMemcpyDtoH(data.data(), pointer - 1, 10), kInvalidValue);
-  EXPECT_EQ(api.cuMemFree(pointer + 16), kInvalidValue);
+  EXPECT_EQ(api.cuMemcpyHtoD(pointer + 1, data.data(), 1000),
+            CUDA_ERROR_INVALID_VALUE);
+  EXPECT_EQ(api.cuMemcpyDtoH(data.data(), pointer - 1, 10),
+            CUDA_ERROR_INVALID_VALUE);
+  EXPECT_EQ(api.cuMemFree(pointer + 16), CUDA_ERROR_INVALID_VALUE);
   CUdeviceptr empty = 0;
-  EXPECT_EQ(api.cuMemAlloc(&empty, 0), kInvalidValue);
+  EXPECT_EQ(api.cuMemAlloc(&empty, 0), CUDA_ERROR_INVALID_VALUE);
 
   // The alignment slack (24 bytes here) reads; the next byte faults.
   volatile const char *bytes = reinterpret_cast<const char *>(pointer);
@@ -885,7 +880,7 @@ TEST_F(CudaEmulatorTest, KernelsReadingPastABufferFault) {
   CUdeviceptr in = allocate<float>(1024), out = allocate<float>(2048);
   int64_t count = 1024;
   ASSERT_EQ(launch("copy", {2, 1, 1}, {128, 1, 1}, 0, {&in, &out, &count}),
-            kSuccess);
+            CUDA_SUCCESS);
   // Thread 0 reads element 1024 on its fifth pass of the grid-stride loop.
   count = 1025;
   GTEST_FLAG_SET(death_test_style, "threadsafe");
@@ -897,7 +892,7 @@ TEST_F(CudaEmulatorTest, KernelsReadingPastABufferFault) {
 TEST_F(CudaEmulatorTest, StackOverflowsFault) {
   int32_t depth = 64;
   ASSERT_EQ(launch("deep_recursion", {1, 1, 1}, {2, 1, 1}, 0, {&depth}),
-            kSuccess);
+            CUDA_SUCCESS);
   depth = 1024;
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(launch("deep_recursion", {1, 1, 1}, {2, 1, 1}, 0, {&depth}),
@@ -908,35 +903,35 @@ TEST_F(CudaEmulatorTest, StackOverflowsFault) {
 
 TEST_F(CudaEmulatorTest, EventsTimeLaunches) {
   Handle start = nullptr, stop = nullptr, unrecorded = nullptr;
-  ASSERT_EQ(api.cuEventCreate(&start, 0), kSuccess);
-  ASSERT_EQ(api.cuEventCreate(&stop, 0), kSuccess);
-  ASSERT_EQ(api.cuEventCreate(&unrecorded, 0), kSuccess);
+  ASSERT_EQ(api.cuEventCreate(&start, 0), CUDA_SUCCESS);
+  ASSERT_EQ(api.cuEventCreate(&stop, 0), CUDA_SUCCESS);
+  ASSERT_EQ(api.cuEventCreate(&unrecorded, 0), CUDA_SUCCESS);
   unsigned blocks = 16, n = 128;
   int32_t rounds = 20;
   CUdeviceptr out = allocate<uint32_t>(blocks * n);
-  ASSERT_EQ(api.cuEventRecord(start, nullptr), kSuccess);
+  ASSERT_EQ(api.cuEventRecord(start, nullptr), CUDA_SUCCESS);
   ASSERT_EQ(launch("sync_loop", {blocks, 1, 1}, {n, 1, 1}, 0, {&out, &rounds}),
-            kSuccess);
-  ASSERT_EQ(api.cuEventRecord(stop, nullptr), kSuccess);
-  ASSERT_EQ(api.cuEventSynchronize(stop), kSuccess);
+            CUDA_SUCCESS);
+  ASSERT_EQ(api.cuEventRecord(stop, nullptr), CUDA_SUCCESS);
+  ASSERT_EQ(api.cuEventSynchronize(stop), CUDA_SUCCESS);
   float milliseconds = -1;
-  ASSERT_EQ(api.cuEventElapsedTime(&milliseconds, start, stop), kSuccess);
+  ASSERT_EQ(api.cuEventElapsedTime(&milliseconds, start, stop), CUDA_SUCCESS);
   EXPECT_GT(milliseconds, 0.0f);
   EXPECT_EQ(api.cuEventElapsedTime(&milliseconds, start, unrecorded),
-            kInvalidHandle);
+            CUDA_ERROR_INVALID_HANDLE);
   for (Handle event : {start, stop, unrecorded})
-    EXPECT_EQ(api.cuEventDestroy(event), kSuccess);
-  EXPECT_EQ(api.cuEventDestroy(start), kInvalidHandle);
+    EXPECT_EQ(api.cuEventDestroy(event), CUDA_SUCCESS);
+  EXPECT_EQ(api.cuEventDestroy(start), CUDA_ERROR_INVALID_HANDLE);
 }
 
 TEST_F(CudaEmulatorTest, LaunchesFromSeveralThreads) {
   Dims block = {64, 1, 1};
   auto work = [&](CUdeviceptr out, bool &ok) {
-    ok = api.cuCtxSetCurrent(context) == kSuccess;
+    ok = api.cuCtxSetCurrent(context) == CUDA_SUCCESS;
     void *params[] = {&out};
     for (int i = 0; i < 20 && ok; ++i)
       ok = api.cuLaunchKernel(function("neighbours"), 2, 1, 1, block.x, 1, 1,
-                              256, nullptr, params, nullptr) == kSuccess;
+                              256, nullptr, params, nullptr) == CUDA_SUCCESS;
   };
   CUdeviceptr a = allocate<int32_t>(128), b = allocate<int32_t>(128);
   bool okA = false, okB = false;

@@ -19,8 +19,6 @@
 #include "runtime/cuda/emulator/KernelModule.h"
 #include "runtime/cuda/emulator/Launch.h"
 
-#include "runtime/cuda/CudaDriver.h"
-
 #include <atomic>
 #include <chrono>
 #include <cstdarg>
@@ -37,13 +35,6 @@ struct Event {
   std::chrono::steady_clock::time_point time;
 };
 } // namespace
-
-// The attribute and option values, as the launcher names them.
-using sdpa::rt::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR;
-using sdpa::rt::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR;
-using sdpa::rt::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
-using sdpa::rt::CU_JIT_ERROR_LOG_BUFFER;
-using sdpa::rt::CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES;
 
 static std::atomic<bool> initialized{false};
 static std::atomic<int> contextRefs{0};

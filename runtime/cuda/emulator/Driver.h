@@ -10,25 +10,15 @@
 #ifndef SDPA_RUNTIME_CUDA_EMULATOR_DRIVER_H
 #define SDPA_RUNTIME_CUDA_EMULATOR_DRIVER_H
 
+#include "runtime/cuda/CudaDriver.h"
+
 #define SDPA_EMU_EXPORT __attribute__((visibility("default")))
 
 namespace sdpa {
 namespace emu {
 
-/// cuda.h's result codes, those the emulator returns.
-using CUresult = int;
-enum : CUresult {
-  CUDA_SUCCESS = 0,
-  CUDA_ERROR_INVALID_VALUE = 1,
-  CUDA_ERROR_OUT_OF_MEMORY = 2,
-  CUDA_ERROR_NOT_INITIALIZED = 3,
-  CUDA_ERROR_INVALID_DEVICE = 101,
-  CUDA_ERROR_INVALID_IMAGE = 200,
-  CUDA_ERROR_INVALID_CONTEXT = 201,
-  CUDA_ERROR_INVALID_HANDLE = 400,
-  CUDA_ERROR_NOT_FOUND = 500,
-  CUDA_ERROR_LAUNCH_FAILED = 719,
-};
+// cuda.h's types and values, as the launcher declares them.
+using namespace ::sdpa::rt;
 
 /// Writes "sdpa CUDA emulator: <message>\n" to stderr: the driver API has
 /// no way to say why a launch failed.
