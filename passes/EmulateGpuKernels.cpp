@@ -45,7 +45,6 @@ using namespace mlir;
 
 namespace {
 
-constexpr StringLiteral kBodyPrefix = "__sdpa_emu_body_";
 constexpr StringLiteral kSharedName = "__sdpa_emu_shared";
 constexpr StringLiteral kSharedSizeName = "__sdpa_emu_shared_size";
 
@@ -185,15 +184,24 @@ LogicalResult replaceThreadOps(func::FuncOp fn, const EmulatorCalls &calls,
 // Asynchronous copies: queued in the emulator, done when waited for.
 //===----------------------------------------------------------------------===//
 
+/// `start` + sum of indices[i] * strides[i]: where element `indices` of a
+/// view with `metadata` lies in its base buffer, past `start`.
+Value linearPosition(ImplicitLocOpBuilder &b,
+                     memref::ExtractStridedMetadataOp metadata, Value start,
+                     ValueRange indices) {
+  Value position = start;
+  for (auto [index, stride] : llvm::zip(indices, metadata.getStrides()))
+    position = arith::AddIOp::create(b, position,
+                                     arith::MulIOp::create(b, index, stride));
+  return position;
+}
+
 /// The address of `memref[indices]` as an i64.
 Value elementAddress(ImplicitLocOpBuilder &b, Value memref,
                      ValueRange indices) {
   auto type = cast<MemRefType>(memref.getType());
   auto metadata = memref::ExtractStridedMetadataOp::create(b, memref);
-  Value position = metadata.getOffset();
-  for (auto [index, stride] : llvm::zip(indices, metadata.getStrides()))
-    position = arith::AddIOp::create(b, position,
-                                     arith::MulIOp::create(b, index, stride));
+  Value position = linearPosition(b, metadata, metadata.getOffset(), indices);
   Value bytes = arith::MulIOp::create(
       b, position,
       arith::ConstantIndexOp::create(
@@ -563,11 +571,8 @@ std::pair<Value, Value> flatView(ImplicitLocOpBuilder &b, Value memref,
   Value flat = memref::ReinterpretCastOp::create(
       b, flatType, metadata.getBaseBuffer(), OpFoldResult(metadata.getOffset()),
       ArrayRef<OpFoldResult>{span}, ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-  Value position = arith::ConstantIndexOp::create(b, 0);
-  for (auto [index, stride] : llvm::zip(indices, metadata.getStrides()))
-    position = arith::AddIOp::create(b, position,
-                                     arith::MulIOp::create(b, index, stride));
-  return {flat, position};
+  return {flat, linearPosition(b, metadata,
+                               arith::ConstantIndexOp::create(b, 0), indices)};
 }
 
 struct LoadMatrixToVector : OpConversionPattern<gpu::SubgroupMmaLoadMatrixOp> {
@@ -768,9 +773,10 @@ struct AttnEmulateGpuKernelsPass
                                   "which the GPU emulator does not support";
           return signalPassFailure();
         }
-        auto fn = func::FuncOp::create(b, kernel.getLoc(),
-                                       (kBodyPrefix + kernel.getName()).str(),
-                                       kernel.getFunctionType());
+        auto fn = func::FuncOp::create(
+            b, kernel.getLoc(),
+            (sdpa::kEmulatedBodyPrefix + kernel.getName()).str(),
+            kernel.getFunctionType());
         fn.getBody().takeBody(kernel.getBody());
         fn.walk([&](gpu::ReturnOp ret) {
           OpBuilder rb(ret);

@@ -23,7 +23,6 @@ using namespace mlir;
 
 namespace {
 
-constexpr StringLiteral kBodyPrefix = "__sdpa_emu_body_";
 constexpr StringLiteral kEntryPrefix = "__sdpa_emu_kernel_";
 
 struct AttnEmulationEntryPointsPass
@@ -33,7 +32,8 @@ struct AttnEmulationEntryPointsPass
     ModuleOp module = getOperation();
     SmallVector<LLVM::LLVMFuncOp> bodies;
     for (auto fn : module.getOps<LLVM::LLVMFuncOp>())
-      if (fn.getName().starts_with(kBodyPrefix) && !fn.isExternal())
+      if (fn.getName().starts_with(sdpa::kEmulatedBodyPrefix) &&
+          !fn.isExternal())
         bodies.push_back(fn);
     auto ptr = LLVM::LLVMPointerType::get(&getContext());
     for (LLVM::LLVMFuncOp body : bodies) {
@@ -45,8 +45,9 @@ struct AttnEmulationEntryPointsPass
       }
       ImplicitLocOpBuilder b(body.getLoc(), body);
       b.setInsertionPointAfter(body);
-      std::string name =
-          (kEntryPrefix + body.getName().drop_front(kBodyPrefix.size())).str();
+      std::string name = (kEntryPrefix + body.getName().drop_front(
+                                             sdpa::kEmulatedBodyPrefix.size()))
+                             .str();
       auto entry = LLVM::LLVMFuncOp::create(
           b, name,
           LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(&getContext()),

@@ -83,6 +83,10 @@ bool needsShapeFunction(mlir::func::FuncOp func);
 /// the order of their status codes.
 inline constexpr llvm::StringLiteral kShapeChecksAttrName = "attn.shape_checks";
 
+/// The prefix --attn-emulate-gpu-kernels gives a kernel's one-thread CPU
+/// function, whose entry point --attn-emulation-entry-points adds.
+inline constexpr llvm::StringLiteral kEmulatedBodyPrefix = "__sdpa_emu_body_";
+
 /// Patterns of --attn-raise-sdpa: replace an unfused attention graph on
 /// tensors (rooted at its P.V contraction) by one attn.sdpa.
 void populateAttnRaiseSdpaPatterns(mlir::RewritePatternSet &patterns);
