@@ -18,6 +18,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/APFloat.h"
 
 namespace sdpa {
 namespace gpu_lowering {
@@ -46,6 +47,13 @@ private:
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value f32(double v) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  /// The lowest finite f32, where the running max starts: a fully masked
+  /// row then ends with out = 0 and lse = -inf, not NaN.
+  Value lowestF32() {
+    return f32(llvm::APFloat::getLargest(llvm::APFloat::IEEEsingle(),
+                                         /*Negative=*/true)
+                   .convertToDouble());
   }
   Value toF32(Value v) {
     if (v.getType().isF32())
@@ -237,6 +245,9 @@ private:
   /// Tensor cores only: the f16 probabilities and the key block's f32 P.V.
   Value probs, blockValues;
   Value tid, tx, ty, lane, warp;
+  /// mma.sync: the lane's group g = lane / 4 and its place t = lane % 4 in
+  /// the quad of g, which fix the rows and columns of its fragments.
+  Value quadGroup, quadLane;
   Value rows, keyLen;
 };
 

@@ -58,7 +58,6 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
-#include "llvm/ADT/APFloat.h"
 
 #include <limits>
 #include <numeric>
@@ -172,9 +171,7 @@ LogicalResult GpuBlockLowering::lower() {
     return failure();
 
   loadQuery();
-  Value lowest = f32(
-      llvm::APFloat::getLargest(llvm::APFloat::IEEEsingle(), /*Negative=*/true)
-          .convertToDouble());
+  Value lowest = lowestF32();
   loop(tid, idx(blockRows), idx(threads), [&](Value r) {
     memref::StoreOp::create(b, lowest, runMax, r);
     memref::StoreOp::create(b, f32(0.0), runSum, r);

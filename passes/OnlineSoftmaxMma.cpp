@@ -33,7 +33,6 @@
 
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "llvm/ADT/APFloat.h"
 
 #include <limits>
 
@@ -121,8 +120,7 @@ SmallVector<Value> GpuBlockLowering::loadQueryFragments(Value rowBase,
                                                         int64_t keyCols) {
   // The A fragments of the group's rows, one per 16 columns of E, read
   // straight from global memory (zero past the rows and E).
-  Value g = arith::DivUIOp::create(b, lane, idx(4));
-  Value t = arith::RemUIOp::create(b, lane, idx(4));
+  Value g = quadGroup, t = quadLane;
   Value zero = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
   SmallVector<Value> fragments;
   for (int64_t k = 0; k < keyCols / 16; ++k) {
@@ -144,8 +142,7 @@ GpuBlockLowering::RowGroupState
 GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
                               ArrayRef<Value> query, const RowGroupState &state,
                               int64_t keyCols, int64_t valueCols) {
-  Value g = arith::DivUIOp::create(b, lane, idx(4));
-  Value t = arith::RemUIOp::create(b, lane, idx(4));
+  Value g = quadGroup, t = quadLane;
   Value twoT = mul(t, idx(2));
   int64_t keyTiles = blockKeys / 8;
   Type f32Type = b.getF32Type();
@@ -287,8 +284,7 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
 void GpuBlockLowering::mmaFinalize(Value rowBase, const RowGroupState &state) {
   // out = O / l (0 where l = 0: every score was -inf); lse = m + log(l),
   // written by the first lane of each quad.
-  Value g = arith::DivUIOp::create(b, lane, idx(4));
-  Value t = arith::RemUIOp::create(b, lane, idx(4));
+  Value g = quadGroup, t = quadLane;
   Value zero = f32(0.0);
   for (int64_t h = 0; h < 2; ++h) {
     Value row = add(rowBase, add(g, idx(h * 8)));
@@ -350,12 +346,10 @@ LogicalResult GpuBlockLowering::lowerWithMmaSync() {
   if (failed(checkSharedMemory()))
     return failure();
 
-  // Per group: max and sum of rows g and g + 8, then the output tiles. The
-  // max starts at the lowest finite value, so that a fully masked row
-  // ends with out = 0 and lse = -inf.
-  Value lowest = f32(
-      llvm::APFloat::getLargest(llvm::APFloat::IEEEsingle(), /*Negative=*/true)
-          .convertToDouble());
+  // Per group: max and sum of rows g and g + 8, then the output tiles.
+  quadGroup = arith::DivUIOp::create(b, lane, idx(4));
+  quadLane = arith::RemUIOp::create(b, lane, idx(4));
+  Value lowest = lowestF32();
   Value zeroAcc = arith::ConstantOp::create(
       b, DenseElementsAttr::get(VectorType::get({2, 2}, b.getF32Type()),
                                 b.getF32FloatAttr(0.0)));
