@@ -238,9 +238,12 @@ def AttnTilePass : Pass<"attn-tile"> {
     block (decode, short prompts) whose grid has fewer blocks than that
     splits each row's keys into `P` chunks of whole key blocks, run as `P`
     more grid points; each writes its chunk's normalised output and
-    log-sum-exp to partial tensors, and linalg ops combine them
-    (`out = sum_p exp(lse_p - M) out_p / sum_p exp(lse_p - M)`, `M` the
-    largest `lse_p`), so that a batch of one still fills a GPU. f64
+    log-sum-exp to partial tensors, and one `linalg.generic` per result
+    combines them (`out = sum_p exp(lse_p - M) out_p / sum_p exp(lse_p -
+    M)`, `M` the largest `lse_p`), so that a batch of one still fills a
+    GPU. Each generic runs over its result's elements and walks the `P`
+    splits in its body, so the combine is one kernel for `out` (written
+    through the output's transpose, if any) and one for `lse`. f64
     attention is not split: its partial log-sum-exps would be f32, too
     coarse to combine f64 outputs exactly.
 

@@ -159,154 +159,151 @@ FailureOr<Value> expandMaskRank(OpBuilder &b, Location loc, Value mask,
 /// `withLse`, lse [N..., H, L]: with M = max_p lse_p and w_p = exp(lse_p -
 /// M) (0 for an empty split), out = sum_p w_p out_p / sum_p w_p and lse =
 /// M + log(sum_p w_p); rows no split saw give 0 and -inf, as attn.sdpa
-/// says. Plain linalg on tensors, so every target lowers it its own way.
+/// says. `outPermutation`, when not empty, places logical dim i of out at
+/// dim outPermutation[i] (the transpose the output's only user applies).
+///
+/// Each result is one linalg.generic over its own elements whose body walks
+/// the P splits itself: every target runs the merge as one kernel per
+/// result (on a GPU, one thread per element) rather than a chain of
+/// reductions, fills and divisions that each need a kernel and a buffer.
+/// The walks read a row's P lse_p for each of its Ev columns, from the
+/// first cache level: a few hundred splits at most (min-grid-blocks) against
+/// the S / P keys each split reads.
 SmallVector<Value> combineSplits(OpBuilder &b, Location loc, Value outParts,
-                                 Value lseParts, bool withLse) {
+                                 Value lseParts, bool withLse,
+                                 ArrayRef<int64_t> outPermutation) {
   auto partsType = cast<RankedTensorType>(outParts.getType());
   ArrayRef<int64_t> partsShape = partsType.getShape();
   int64_t rank = partsShape.size(); // N..., H, P, L, Ev
   int64_t lead = rank - 3;          // N..., H
+  int64_t splits = partsShape[lead];
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type(), element = partsType.getElementType();
   double inf = std::numeric_limits<double>::infinity();
-  auto cst = [&](double v) -> Value {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  auto cst = [&](OpBuilder &nb, Location nl, double v) -> Value {
+    return arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(v));
   };
-  auto par = utils::IteratorType::parallel;
-  auto red = utils::IteratorType::reduction;
 
-  // Iteration space (N..., H, L, Ev, P): the split last, so that every
-  // reduction runs innermost. Maps of the operands into it.
-  int64_t loops = rank;
-  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
-  SmallVector<AffineExpr> leadDims;
-  for (int64_t d = 0; d < lead; ++d)
-    leadDims.push_back(dim(d));
-  AffineExpr l = dim(lead), c = dim(lead + 1), p = dim(lead + 2);
-  auto map = [&](ArrayRef<AffineExpr> tail, int64_t numLoops) {
-    SmallVector<AffineExpr> exprs(leadDims);
-    exprs.append(tail.begin(), tail.end());
-    return AffineMap::get(numLoops, 0, exprs, ctx);
+  // M of a row, then in one more walk over the splits sum_p w_p and, given
+  // a column c of out, sum_p w_p out_p[c]. `row` is (N..., H, L).
+  auto merge = [&](OpBuilder &nb, Location nl, ValueRange row,
+                   Value c) -> SmallVector<Value> {
+    auto index = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(nb, nl, v);
+    };
+    auto at = [&](ValueRange rowIndex, Value p) {
+      SmallVector<Value> indices(rowIndex.drop_back());
+      indices.append({p, rowIndex.back()});
+      return indices;
+    };
+    auto lseOf = [&](OpBuilder &fb, Location fl, Value p) -> Value {
+      return tensor::ExtractOp::create(fb, fl, lseParts, at(row, p));
+    };
+    Value max = scf::ForOp::create(
+                    nb, nl, index(0), index(splits), index(1),
+                    ValueRange{cst(nb, nl, -inf)},
+                    [&](OpBuilder &fb, Location fl, Value p, ValueRange acc) {
+                      Value next = arith::MaximumFOp::create(fb, fl, acc[0],
+                                                             lseOf(fb, fl, p));
+                      scf::YieldOp::create(fb, fl, ValueRange{next});
+                    })
+                    .getResult(0);
+    SmallVector<Value> inits = {cst(nb, nl, 0.0)};
+    if (c)
+      inits.push_back(cst(nb, nl, 0.0));
+    auto sums = scf::ForOp::create(
+        nb, nl, index(0), index(splits), index(1), inits,
+        [&](OpBuilder &fb, Location fl, Value p, ValueRange acc) {
+          // The weight of split p: 0 for a split that saw no key of the row.
+          Value lse = lseOf(fb, fl, p);
+          Value empty = arith::CmpFOp::create(fb, fl, arith::CmpFPredicate::OEQ,
+                                              lse, cst(fb, fl, -inf));
+          Value w = math::ExpOp::create(
+              fb, fl, arith::SubFOp::create(fb, fl, lse, max));
+          w = arith::SelectOp::create(fb, fl, empty, cst(fb, fl, 0.0), w);
+          SmallVector<Value> next = {arith::AddFOp::create(fb, fl, acc[0], w)};
+          if (c) {
+            SmallVector<Value> indices = at(row, p);
+            indices.push_back(c);
+            Value part = tensor::ExtractOp::create(fb, fl, outParts, indices);
+            if (part.getType() != f32)
+              part = arith::ExtFOp::create(fb, fl, f32, part);
+            next.push_back(math::FmaOp::create(fb, fl, w, part, acc[1]));
+          }
+          scf::YieldOp::create(fb, fl, next);
+        });
+    SmallVector<Value> results = {max};
+    llvm::append_range(results, sums.getResults());
+    return results;
   };
+  // `v` for a row some split saw (a positive sum of weights), else `unseen`.
+  auto ifSeen = [&](OpBuilder &nb, Location nl, Value weights, Value v,
+                    double unseen) -> Value {
+    Value positive = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT,
+                                           weights, cst(nb, nl, 0.0));
+    return arith::SelectOp::create(nb, nl, positive, v, cst(nb, nl, unseen));
+  };
+  // The indices of a generic's iteration space.
+  auto indices = [&](OpBuilder &nb, Location nl, int64_t count) {
+    SmallVector<Value> ivs;
+    for (int64_t d = 0; d < count; ++d)
+      ivs.push_back(linalg::IndexOp::create(nb, nl, d));
+    return ivs;
+  };
+  // A parallel generic over `logicalShape` whose result puts logical dim d
+  // at dim placement[d] (at d when `placement` is empty).
+  auto generic = [&](ArrayRef<int64_t> logicalShape, Type type,
+                     ArrayRef<int64_t> placement,
+                     function_ref<Value(OpBuilder &, Location)> body) {
+    int64_t loops = logicalShape.size();
+    SmallVector<int64_t> shape(logicalShape);
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < loops; ++d)
+      exprs.push_back(getAffineDimExpr(d, ctx));
+    if (!placement.empty())
+      for (int64_t d = 0; d < loops; ++d) {
+        shape[placement[d]] = logicalShape[d];
+        exprs[placement[d]] = getAffineDimExpr(d, ctx);
+      }
+    Value init = tensor::EmptyOp::create(b, loc, shape, type);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{init.getType()}, ValueRange{},
+               ValueRange{init},
+               ArrayRef<AffineMap>{AffineMap::get(loops, 0, exprs, ctx)},
+               SmallVector<utils::IteratorType>(loops,
+                                                utils::IteratorType::parallel),
+               [&](OpBuilder &nb, Location nl, ValueRange) {
+                 linalg::YieldOp::create(nb, nl, ValueRange{body(nb, nl)});
+               })
+        .getResult(0);
+  };
+
   SmallVector<int64_t> rowShape(partsShape.begin(), partsShape.begin() + lead);
   rowShape.push_back(partsShape[lead + 1]);
   SmallVector<int64_t> outShape = rowShape;
   outShape.push_back(partsShape[rank - 1]);
-
-  auto filled = [&](ArrayRef<int64_t> shape, double v) -> Value {
-    Value empty = tensor::EmptyOp::create(b, loc, shape, f32);
-    return linalg::FillOp::create(b, loc, cst(v), empty).getResult(0);
-  };
-
-  // M and W over (N..., H, L, P).
-  int64_t rowLoops = lead + 2;
-  AffineExpr rp = dim(lead + 1);
-  SmallVector<utils::IteratorType> rowIters(lead + 1, par);
-  rowIters.push_back(red);
-  Value max =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{RankedTensorType::get(rowShape, f32)},
-          ValueRange{lseParts}, ValueRange{filled(rowShape, -inf)},
-          ArrayRef<AffineMap>{map({rp, l}, rowLoops), map({l}, rowLoops)},
-          rowIters,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            linalg::YieldOp::create(
-                nb, nl,
-                ValueRange{arith::MaximumFOp::create(nb, nl, args[0], args[1])
-                               .getResult()});
-          })
-          .getResult(0);
-  // The weight of split p: 0 for a split that saw no key of the row.
-  auto weight = [&](OpBuilder &nb, Location nl, Value lse, Value m) -> Value {
-    Value empty = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, lse,
-                                        cst(-inf));
-    Value w =
-        math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, lse, m));
-    return arith::SelectOp::create(nb, nl, empty, cst(0.0), w);
-  };
-  Value total =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{RankedTensorType::get(rowShape, f32)},
-          ValueRange{lseParts, max}, ValueRange{filled(rowShape, 0.0)},
-          ArrayRef<AffineMap>{map({rp, l}, rowLoops), map({l}, rowLoops),
-                              map({l}, rowLoops)},
-          rowIters,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value w = weight(nb, nl, args[0], args[1]);
-            linalg::YieldOp::create(
-                nb, nl,
-                ValueRange{
-                    arith::AddFOp::create(nb, nl, args[2], w).getResult()});
-          })
-          .getResult(0);
-
-  // sum_p w_p out_p over (N..., H, L, Ev, P), then / W.
-  SmallVector<utils::IteratorType> outIters(lead + 2, par);
-  outIters.push_back(red);
-  Value weighted =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{RankedTensorType::get(outShape, f32)},
-          ValueRange{outParts, lseParts, max},
-          ValueRange{filled(outShape, 0.0)},
-          ArrayRef<AffineMap>{map({p, l, c}, loops), map({p, l}, loops),
-                              map({l}, loops), map({l, c}, loops)},
-          outIters,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value part = args[0];
-            if (part.getType() != f32)
-              part = arith::ExtFOp::create(nb, nl, f32, part);
-            Value w = weight(nb, nl, args[1], args[2]);
-            linalg::YieldOp::create(
-                nb, nl,
-                ValueRange{
-                    math::FmaOp::create(nb, nl, w, part, args[3]).getResult()});
-          })
-          .getResult(0);
-  SmallVector<utils::IteratorType> finalIters(lead + 2, par);
-  int64_t outLoops = lead + 2;
-  AffineExpr fc = dim(lead + 1);
-  Value out =
-      linalg::GenericOp::create(
-          b, loc, TypeRange{RankedTensorType::get(outShape, element)},
-          ValueRange{weighted, total},
-          ValueRange{tensor::EmptyOp::create(b, loc, outShape, element)},
-          ArrayRef<AffineMap>{map({l, fc}, outLoops), map({l}, outLoops),
-                              map({l, fc}, outLoops)},
-          finalIters,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value positive = arith::CmpFOp::create(
-                nb, nl, arith::CmpFPredicate::OGT, args[1], cst(0.0));
-            Value v = arith::SelectOp::create(
-                nb, nl, positive,
-                arith::DivFOp::create(nb, nl, args[0], args[1]), cst(0.0));
-            if (element != f32)
-              v = arith::TruncFOp::create(nb, nl, element, v);
-            linalg::YieldOp::create(nb, nl, ValueRange{v});
-          })
-          .getResult(0);
-  SmallVector<Value> results = {out};
+  SmallVector<Value> results = {generic(
+      outShape, element, outPermutation, [&](OpBuilder &nb, Location nl) {
+        SmallVector<Value> ivs = indices(nb, nl, lead + 2);
+        SmallVector<Value> merged =
+            merge(nb, nl, ArrayRef<Value>(ivs).drop_back(), ivs.back());
+        Value v =
+            ifSeen(nb, nl, merged[1],
+                   arith::DivFOp::create(nb, nl, merged[2], merged[1]), 0.0);
+        if (element != f32)
+          v = arith::TruncFOp::create(nb, nl, element, v);
+        return v;
+      })};
   if (!withLse)
     return results;
-  SmallVector<utils::IteratorType> lseIters(lead + 1, par);
-  results.push_back(
-      linalg::GenericOp::create(
-          b, loc, TypeRange{RankedTensorType::get(rowShape, f32)},
-          ValueRange{max, total},
-          ValueRange{tensor::EmptyOp::create(b, loc, rowShape, f32)},
-          ArrayRef<AffineMap>{map({l}, lead + 1), map({l}, lead + 1),
-                              map({l}, lead + 1)},
-          lseIters,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value positive = arith::CmpFOp::create(
-                nb, nl, arith::CmpFPredicate::OGT, args[1], cst(0.0));
-            Value v = arith::SelectOp::create(
-                nb, nl, positive,
-                arith::AddFOp::create(nb, nl, args[0],
-                                      math::LogOp::create(nb, nl, args[1])),
-                cst(-inf));
-            linalg::YieldOp::create(nb, nl, ValueRange{v});
-          })
-          .getResult(0));
+  results.push_back(generic(rowShape, f32, {}, [&](OpBuilder &nb, Location nl) {
+    SmallVector<Value> merged =
+        merge(nb, nl, indices(nb, nl, lead + 1), Value());
+    return ifSeen(nb, nl, merged[1],
+                  arith::AddFOp::create(nb, nl, merged[0],
+                                        math::LogOp::create(nb, nl, merged[1])),
+                  -inf);
+  }));
   return results;
 }
 
@@ -443,10 +440,12 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
   }
   bool splitKeys = splits > 1;
   SmallVector<Value> partials;
+  SmallVector<int64_t> combinedLayout;
   if (splitKeys) {
-    // Partial results [N..., Hq, P, L, Ev] and lse [N..., Hq, P, L]; the
-    // output is written by the combine, so no transpose is folded.
-    outTranspose = nullptr;
+    // Partial results [N..., Hq, P, L, Ev] and lse [N..., Hq, P, L], in
+    // the logical order: the combine writes the output through the
+    // transpose, if any.
+    combinedLayout = outLayout.permutation;
     outLayout.permutation.clear();
     SmallVector<int64_t> shape;
     for (int64_t d = 0; d < rank - 2; ++d)
@@ -597,21 +596,18 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
               b, bodyLoc, block.getResult(1), shared[1], lseOffsets, lseSizes,
               ArrayRef<OpFoldResult>(strides).drop_back());
       });
-  if (splitKeys) {
-    SmallVector<Value> combined =
-        combineSplits(rewriter, loc, forall.getResult(0), forall.getResult(1),
-                      static_cast<bool>(op.getLse()));
-    rewriter.replaceOp(op, combined);
-    return success();
-  }
+  SmallVector<Value> results(forall.getResults());
+  if (splitKeys)
+    results = combineSplits(rewriter, loc, results[0], results[1],
+                            static_cast<bool>(op.getLse()), combinedLayout);
   if (!outTranspose) {
-    rewriter.replaceOp(op, forall.getResults());
+    rewriter.replaceOp(op, results);
     return success();
   }
-  // The forall builds the transposed output; the transpose goes.
-  rewriter.replaceOp(outTranspose, forall.getResult(0));
+  // The results hold the transposed output; the transpose goes.
+  rewriter.replaceOp(outTranspose, results[0]);
   if (op.getLse())
-    rewriter.replaceAllUsesWith(op.getLse(), forall.getResult(1));
+    rewriter.replaceAllUsesWith(op.getLse(), results[1]);
   rewriter.eraseOp(op);
   return success();
 }

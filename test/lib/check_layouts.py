@@ -25,6 +25,11 @@ CASES = [
     ("bshd_causal", 2, 37, 53, 4, 2, 16, 8, "causal align bottom_right", True),
     ("bshd_in_bhsd_out", 1, 70, 70, 2, 2, 32, 32, "", False),
     ("bshd_decode_gqa", 3, 1, 129, 8, 2, 64, 64, "", True),
+    # One query block of few heads: on a GPU (or with --min-grid-blocks)
+    # the keys are split and the combine writes the transposed output.
+    ("bshd_decode_mha", 2, 1, 100, 4, 4, 32, 16, "", True),
+    ("bshd_chunk_causal", 1, 5, 90, 3, 3, 16, 24,
+     "causal align bottom_right", True),
 ]
 
 

@@ -12,18 +12,26 @@
 // CHECK: attn.block {{.*}} keys(%[[BEGIN]], %{{.*}})
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], %[[H]], %[[P]], %{{.*}}, 0] [1, 1, 1, 1, 32]
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], %[[H]], %[[P]], %{{.*}}] [1, 1, 1, 1]
-// The combine: the largest lse, the weights' sum, the weighted outputs,
-// the division, the final lse.
-// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[PARTS]]#1 : tensor<2x8x4x1xf32>)
+// The combine: one generic per result, over the result's elements, whose
+// body walks the 4 splits: the largest lse, then the weights' sum and the
+// weighted outputs, the division; the lse from the same two walks.
+// CHECK: %[[OUT:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} outs(%{{.*}} : tensor<2x8x1x32xf16>)
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK: %[[MAX:.*]] = scf.for %[[P1:.*]] = %{{.*}} to %[[C4]] {{.*}} -> (f32)
+// CHECK: tensor.extract %[[PARTS]]#1[%{{.*}}, %{{.*}}, %[[P1]], %{{.*}}] : tensor<2x8x4x1xf32>
 // CHECK: arith.maximumf
-// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[PARTS]]#1, %[[MAX]] :
+// CHECK: %[[SUMS:.*]]:2 = scf.for %[[P2:.*]] = %{{.*}} to %{{.*}} {{.*}} -> (f32, f32)
+// CHECK: arith.subf %{{.*}}, %[[MAX]]
 // CHECK: math.exp
-// CHECK: %[[WEIGHTED:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%[[PARTS]]#0, %[[PARTS]]#1, %[[MAX]] :
+// CHECK: tensor.extract %[[PARTS]]#0[%{{.*}}, %{{.*}}, %[[P2]], %{{.*}}, %{{.*}}] : tensor<2x8x4x1x32xf16>
 // CHECK: arith.extf
 // CHECK: math.fma
-// CHECK: %[[OUT:.*]] = linalg.generic {{.*}} ins(%[[WEIGHTED]], %[[SUM]] : {{.*}}) outs(%{{.*}} : tensor<2x8x1x32xf16>)
+// CHECK: arith.divf %[[SUMS]]#1, %[[SUMS]]#0
 // CHECK: arith.truncf
-// CHECK: %[[LSE:.*]] = linalg.generic {{.*}} ins(%[[MAX]], %[[SUM]] :
+// CHECK: %[[LSE:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel"]} outs(%{{.*}} : tensor<2x8x1xf32>)
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK-NOT: tensor.extract %[[PARTS]]#0
 // CHECK: math.log
 // CHECK: return %[[OUT]], %[[LSE]]
 // NOSPLIT-LABEL: func.func @decode
@@ -43,4 +51,22 @@ func.func @decode(%q: tensor<2x8x1x32xf16>, %k: tensor<2x2x100x32xf16>, %v: tens
 func.func @prefill(%q: tensor<1x2x100x32xf32>, %k: tensor<1x2x100x32xf32>, %v: tensor<1x2x100x32xf32>) -> tensor<1x2x100x32xf32> {
   %o = attn.sdpa %q, %k, %v : tensor<1x2x100x32xf32>, tensor<1x2x100x32xf32>, tensor<1x2x100x32xf32> -> tensor<1x2x100x32xf32>
   return %o : tensor<1x2x100x32xf32>
+}
+
+// -----
+
+// Split with the output transposed to [B, L, H, Ev]: the partials stay in
+// the logical order, and the combine writes the transposed output itself
+// (its map places L before H), so the transpose goes.
+// CHECK: #[[$MAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d1, d3)>
+// CHECK-LABEL: func.func @decode_bshd
+// CHECK: scf.forall ({{.*}}) in (1, 4, 4) shared_outs({{.*}}) -> (tensor<1x4x4x1x16xf32>, tensor<1x4x4x1xf32>)
+// CHECK: %[[OUT:.*]] = linalg.generic {indexing_maps = [#[[$MAP]]], {{.*}} outs(%{{.*}} : tensor<1x1x4x16xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[OUT]]
+func.func @decode_bshd(%q: tensor<1x4x1x16xf32>, %k: tensor<1x4x64x16xf32>, %v: tensor<1x4x64x16xf32>) -> tensor<1x1x4x16xf32> {
+  %o = attn.sdpa %q, %k, %v : tensor<1x4x1x16xf32>, tensor<1x4x64x16xf32>, tensor<1x4x64x16xf32> -> tensor<1x4x1x16xf32>
+  %e = tensor.empty() : tensor<1x1x4x16xf32>
+  %t = linalg.transpose ins(%o : tensor<1x4x1x16xf32>) outs(%e : tensor<1x1x4x16xf32>) permutation = [0, 2, 1, 3]
+  return %t : tensor<1x1x4x16xf32>
 }
