@@ -96,6 +96,8 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Results reshaped after their last kernel are still written in place.
+  pm.addNestedPass<func::FuncOp>(sdpa::createAttnReshapeResultAllocsPass());
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;

@@ -317,6 +317,35 @@ def AttnLowerStridedCopiesPass : Pass<"attn-lower-strided-copies"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def AttnReshapeResultAllocsPass
+    : Pass<"attn-reshape-result-allocs", "::mlir::func::FuncOp"> {
+  let summary = "Allocate returned buffers in the shape they are returned "
+                "in, so that results are written in place";
+  let description = [{
+    On bufferized functions, before `--buffer-results-to-out-params`: a
+    returned memref that is a chain of `memref.expand_shape` /
+    `memref.collapse_shape` of a `memref.alloc` (static shapes, identity
+    layouts) would be copied into its out-parameter, since only a returned
+    allocation itself becomes one. Graphs end that way when a reshape
+    follows the last kernel: decode's packed GQA rows `[B, Hkv, G * L, Ev]`
+    viewed as `[B, Hq, L, Ev]`, an output flattened to `[B, L, H * Ev]`.
+    The allocation is made in the returned shape instead, its users get
+    the inverse reshapes of it (the same elements at the same addresses,
+    as reshapes of identity layouts are), and the result is the allocation.
+    A buffer that several results reach is left alone.
+
+    ```mlir
+    %a = memref.alloc() : memref<2x2x4x64xf16>
+    ...                                 // a kernel writes %a
+    %c = memref.collapse_shape %a [[0], [1, 2], [3]] : ... into memref<2x8x64xf16>
+    %e = memref.expand_shape %c [[0], [1, 2], [3]] output_shape [2, 8, 1, 64] : ...
+    return %e : memref<2x8x1x64xf16>
+    ```
+    becomes an allocation of `memref<2x8x1x64xf16>` that is returned, and
+    the kernel writes its view as `memref<2x2x4x64xf16>`.
+  }];
+}
+
 def AttnLowerDynamicExpandShapePass
     : Pass<"attn-lower-dynamic-expand-shape"> {
   let summary = "Turn memref.expand_shape with several dynamic dims in a "
