@@ -224,7 +224,9 @@ private:
   ImplicitLocOpBuilder b;
   int64_t threads, sharedLimit;
 
-  Type elementType;
+  /// The inputs' element type and out's (the inputs' or, for split-K
+  /// partials, f32).
+  Type elementType, outElement;
   int64_t headDim = 0, valueDim = 0, paddedValueDim = 0;
   int64_t blockRows = 0, blockKeys = 0;
   /// Rows of the thread grid and rows per thread in the product tiles,

@@ -156,7 +156,9 @@ private:
   ImplicitLocOpBuilder b;
   int64_t vectorBits;
 
-  Type elementType, accType;
+  // The inputs' element type, the accumulator's, and out's (the inputs'
+  // or, for split-K partials, f32).
+  Type elementType, accType, outElement;
   VectorType vecType;
   int64_t lanes = 0, headDim = 0, valueDim = 0, paddedValueDim = 0;
   int64_t blockRows = 0, blockKeys = 0, paddedRows = 0;
@@ -184,6 +186,7 @@ LogicalResult BlockLowering::lower() {
   auto queryType = cast<MemRefType>(op.getQuery().getType());
   auto valueType = cast<MemRefType>(op.getValue().getType());
   elementType = queryType.getElementType();
+  outElement = cast<MemRefType>(op.getOut().getType()).getElementType();
   accType = elementType.isF64() ? Type(b.getF64Type()) : Type(b.getF32Type());
   lanes = std::max<int64_t>(1, vectorBits / accType.getIntOrFloatBitWidth());
   vecType = VectorType::get({lanes}, accType);
@@ -872,7 +875,7 @@ void BlockLowering::finalize() {
         b, positive, arith::DivFOp::create(b, one, sum), zero);
     loop(idx(0), idx(valueDim), 1, [&](Value e) {
       Value a = memref::LoadOp::create(b, acc, ValueRange{i, e});
-      Value o = fromAcc(arith::MulFOp::create(b, a, inv), elementType);
+      Value o = fromAcc(arith::MulFOp::create(b, a, inv), outElement);
       memref::StoreOp::create(b, o, op.getOut(), ValueRange{i, e});
     });
     if (lse) {

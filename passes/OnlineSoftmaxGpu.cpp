@@ -90,6 +90,7 @@ LogicalResult GpuBlockLowering::lower() {
   auto queryType = cast<MemRefType>(op.getQuery().getType());
   auto valueType = cast<MemRefType>(op.getValue().getType());
   elementType = queryType.getElementType();
+  outElement = cast<MemRefType>(op.getOut().getType()).getElementType();
   if (!elementType.isF32() && !elementType.isF16() && !elementType.isBF16())
     return op.emitOpError() << "the GPU lowering supports f32, f16 and bf16, "
                                "not "
@@ -501,7 +502,7 @@ void GpuBlockLowering::finalize(ValueRange acc) {
         Value c = add(tx, idx(k * kTileCols));
         Value o = fromF32(
             arith::MulFOp::create(b, acc[i * valueColsPerThread + k], inv),
-            elementType);
+            outElement);
         if ((k + 1) * kTileCols <= valueDim) {
           memref::StoreOp::create(b, o, op.getOut(), ValueRange{r, c});
           continue;

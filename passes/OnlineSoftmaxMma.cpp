@@ -300,7 +300,7 @@ void GpuBlockLowering::mmaFinalize(Value rowBase, const RowGroupState &state) {
           Value o = arith::MulFOp::create(
               b, vector::ExtractOp::create(b, out, ArrayRef<int64_t>{h, j}),
               inv);
-          o = fromF32(o, elementType);
+          o = fromF32(o, outElement);
           if ((static_cast<int64_t>(n) + 1) * 8 <= valueDim) {
             memref::StoreOp::create(b, o, op.getOut(), ValueRange{row, col});
             continue;

@@ -154,13 +154,14 @@ FailureOr<Value> expandMaskRank(OpBuilder &b, Location loc, Value mask,
       .getResult();
 }
 
-/// Merges split-K partials: out_p [N..., H, P, L, Ev] (each normalised over
-/// its keys) and lse_p [N..., H, P, L] into out [N..., H, L, Ev] and, when
+/// Merges split-K partials: out_p [N..., H, P, L, Ev] (f32, each normalised
+/// over its keys) and lse_p [N..., H, P, L] into out [N..., H, L, Ev] and, when
 /// `withLse`, lse [N..., H, L]: with M = max_p lse_p and w_p = exp(lse_p -
 /// M) (0 for an empty split), out = sum_p w_p out_p / sum_p w_p and lse =
-/// M + log(sum_p w_p); rows no split saw give 0 and -inf, as attn.sdpa
-/// says. `outPermutation`, when not empty, places logical dim i of out at
-/// dim outPermutation[i] (the transpose the output's only user applies).
+/// M + log(sum_p w_p), out rounded to `element`; rows no split saw give 0
+/// and -inf, as attn.sdpa says. `outPermutation`, when not empty, places
+/// logical dim i of out at dim outPermutation[i] (the transpose the output's
+/// only user applies).
 ///
 /// Each result is one linalg.generic over its own elements whose body walks
 /// the P splits itself: every target runs the merge as one kernel per
@@ -170,7 +171,7 @@ FailureOr<Value> expandMaskRank(OpBuilder &b, Location loc, Value mask,
 /// first cache level: a few hundred splits at most (min-grid-blocks) against
 /// the S / P keys each split reads.
 SmallVector<Value> combineSplits(OpBuilder &b, Location loc, Value outParts,
-                                 Value lseParts, bool withLse,
+                                 Value lseParts, Type element, bool withLse,
                                  ArrayRef<int64_t> outPermutation) {
   auto partsType = cast<RankedTensorType>(outParts.getType());
   ArrayRef<int64_t> partsShape = partsType.getShape();
@@ -178,7 +179,7 @@ SmallVector<Value> combineSplits(OpBuilder &b, Location loc, Value outParts,
   int64_t lead = rank - 3;          // N..., H
   int64_t splits = partsShape[lead];
   MLIRContext *ctx = b.getContext();
-  Type f32 = b.getF32Type(), element = partsType.getElementType();
+  Type f32 = b.getF32Type();
   double inf = std::numeric_limits<double>::infinity();
   auto cst = [&](OpBuilder &nb, Location nl, double v) -> Value {
     return arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(v));
@@ -226,8 +227,6 @@ SmallVector<Value> combineSplits(OpBuilder &b, Location loc, Value outParts,
             SmallVector<Value> indices = at(row, p);
             indices.push_back(c);
             Value part = tensor::ExtractOp::create(fb, fl, outParts, indices);
-            if (part.getType() != f32)
-              part = arith::ExtFOp::create(fb, fl, f32, part);
             next.push_back(math::FmaOp::create(fb, fl, w, part, acc[1]));
           }
           scf::YieldOp::create(fb, fl, next);
@@ -454,9 +453,12 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
     shape.push_back(staticOr(queryLen));
     SmallVector<int64_t> lseShape = shape;
     shape.push_back(ev);
-    partials = {tensor::EmptyOp::create(rewriter, loc, shape, elementType),
-                tensor::EmptyOp::create(rewriter, loc, lseShape,
-                                        rewriter.getF32Type())};
+    // Partial outputs in f32, as accumulated: rounding them to a narrower
+    // type before they are weighed and summed would round twice.
+    partials = {
+        tensor::EmptyOp::create(rewriter, loc, shape, rewriter.getF32Type()),
+        tensor::EmptyOp::create(rewriter, loc, lseShape,
+                                rewriter.getF32Type())};
     grid.back() = rewriter.getIndexAttr(splits);
   }
 
@@ -598,7 +600,7 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
       });
   SmallVector<Value> results(forall.getResults());
   if (splitKeys)
-    results = combineSplits(rewriter, loc, results[0], results[1],
+    results = combineSplits(rewriter, loc, results[0], results[1], elementType,
                             static_cast<bool>(op.getLse()), combinedLayout);
   if (!outTranspose) {
     rewriter.replaceOp(op, results);

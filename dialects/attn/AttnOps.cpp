@@ -348,10 +348,17 @@ LogicalResult BlockOp::verify() {
     return emitOpError() << "expects outs (out) or (out, lse), got "
                          << getOuts().size() << " destinations";
   auto outType = cast<ShapedType>(getOut().getType());
+  // f32 out for narrower inputs: split-K partials keep the accumulator's
+  // precision until they are combined.
+  Type outElement = outType.getElementType();
   if (!outType.hasRank() || !shapesAgree(outType.getShape(), {q[0], v[1]}) ||
-      outType.getElementType() != elementType)
+      (outElement != elementType &&
+       !(outElement.isF32() && elementType.getIntOrFloatBitWidth() < 32)))
     return emitOpError() << "out must be [Lb, Ev] = "
-                         << formatShape({q[0], v[1]}) << " of " << elementType;
+                         << formatShape({q[0], v[1]}) << " of " << elementType
+                         << (elementType.getIntOrFloatBitWidth() < 32
+                                 ? " or f32"
+                                 : "");
   if (Value lse = getLse()) {
     auto lseType = cast<ShapedType>(lse.getType());
     if (!lseType.hasRank() || !shapesAgree(lseType.getShape(), {q[0]}) ||

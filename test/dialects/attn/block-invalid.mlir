@@ -181,9 +181,10 @@ func.func @out_rank(%q: memref<32x64xf32>, %k: memref<100x64xf32>, %v: memref<10
 
 // -----
 
-func.func @out_element(%q: memref<32x64xf16>, %k: memref<100x64xf16>, %v: memref<100x64xf16>, %o: memref<32x64xf32>, %i: index) {
-  // expected-error @+1 {{'attn.block' op out must be [Lb, Ev] = [32, 64] of 'f16'}}
-  attn.block %q, %k, %v rows(%i, %i) head(%i, %i) keys(%i, %i) scale 1.0 tiles [32, 16] outs(%o : memref<32x64xf32>) : memref<32x64xf16>, memref<100x64xf16>, memref<100x64xf16>
+// f32 out is allowed (split-K partials), other types are not.
+func.func @out_element(%q: memref<32x64xf16>, %k: memref<100x64xf16>, %v: memref<100x64xf16>, %o: memref<32x64xbf16>, %i: index) {
+  // expected-error @+1 {{'attn.block' op out must be [Lb, Ev] = [32, 64] of 'f16' or f32}}
+  attn.block %q, %k, %v rows(%i, %i) head(%i, %i) keys(%i, %i) scale 1.0 tiles [32, 16] outs(%o : memref<32x64xbf16>) : memref<32x64xf16>, memref<100x64xf16>, memref<100x64xf16>
   return
 }
 

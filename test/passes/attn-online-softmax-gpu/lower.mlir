@@ -140,3 +140,26 @@ func.func @decode_row(%q: memref<1x8xf32>, %k: memref<40x8xf32>, %v: memref<40x8
   }
   return
 }
+
+// -----
+
+// A split-K partial on WMMA: f16 inputs, f32 out stored as accumulated.
+// CHECK-LABEL: func.func @wmma_f16_partials
+// CHECK: gpu.subgroup_mma_compute
+// CHECK: arith.divf
+// CHECK-NOT: arith.truncf
+// CHECK: memref.store %{{.*}}, %arg3[%{{.*}}, %{{.*}}] : memref<4x64xf32>
+// CHECK-NOT: arith.truncf
+// CHECK: memref.store %{{.*}}, %arg4[%{{.*}}] : memref<4xf32>
+func.func @wmma_f16_partials(%q: memref<4x64xf16>, %k: memref<300x64xf16>, %v: memref<300x64xf16>, %o: memref<4x64xf32>, %lse: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %c300 = arith.constant 300 : index
+  %smem = arith.constant 0 : i32
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1) threads(%tx, %ty, %tz) in (%u = %c128, %v1 = %c1, %w = %c1) dynamic_shared_memory_size %smem {
+    attn.block %q, %k, %v rows(%c0, %c0) head(%c0, %bx) keys(%c0, %c300) scale 0.125 tiles [64, 32] outs(%o, %lse : memref<4x64xf32>, memref<4xf32>) : memref<4x64xf16>, memref<300x64xf16>, memref<300x64xf16>
+    gpu.terminator
+  }
+  return
+}

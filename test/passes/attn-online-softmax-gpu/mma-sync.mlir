@@ -94,3 +94,27 @@ func.func @f16_decode(%q: memref<1x64xf16>, %k: memref<300x64xf16>, %v: memref<3
   }
   return
 }
+
+// -----
+
+// A split-K partial: f16 on mma.sync, f32 out. The output fragments are
+// stored as accumulated (times 1 / l), not rounded to f16 first.
+// CHECK-LABEL: func.func @f16_partials
+// CHECK: nvgpu.mma.sync
+// CHECK: arith.divf
+// CHECK-NOT: arith.truncf
+// CHECK: memref.store %{{.*}}, %arg3[%{{.*}}, %{{.*}}] : memref<4x64xf32>
+// CHECK-NOT: arith.truncf
+// CHECK: memref.store %{{.*}}, %arg4[%{{.*}}] : memref<4xf32>
+func.func @f16_partials(%q: memref<4x64xf16>, %k: memref<300x64xf16>, %v: memref<300x64xf16>, %o: memref<4x64xf32>, %lse: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c128 = arith.constant 128 : index
+  %c300 = arith.constant 300 : index
+  %smem = arith.constant 0 : i32
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1) threads(%tx, %ty, %tz) in (%u = %c128, %v1 = %c1, %w = %c1) dynamic_shared_memory_size %smem {
+    attn.block %q, %k, %v rows(%c0, %c0) head(%c0, %bx) keys(%c0, %c300) scale 0.125 tiles [64, 32] outs(%o, %lse : memref<4x64xf32>, memref<4xf32>) : memref<4x64xf16>, memref<300x64xf16>, memref<300x64xf16>
+    gpu.terminator
+  }
+  return
+}
