@@ -97,7 +97,7 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // Results reshaped after their last kernel are still written in place.
-  pm.addNestedPass<func::FuncOp>(sdpa::createAttnReshapeResultAllocsPass());
+  pm.addNestedPass<func::FuncOp>(sdpa::createAttnPrepareResultBuffersPass());
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;

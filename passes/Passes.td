@@ -317,22 +317,28 @@ def AttnLowerStridedCopiesPass : Pass<"attn-lower-strided-copies"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
-def AttnReshapeResultAllocsPass
-    : Pass<"attn-reshape-result-allocs", "::mlir::func::FuncOp"> {
-  let summary = "Allocate returned buffers in the shape they are returned "
-                "in, so that results are written in place";
+def AttnPrepareResultBuffersPass
+    : Pass<"attn-prepare-result-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Give every returned buffer its own allocation in the shape "
+                "it is returned in, ready to become an out-parameter";
   let description = [{
-    On bufferized functions, before `--buffer-results-to-out-params`: a
-    returned memref that is a chain of `memref.expand_shape` /
-    `memref.collapse_shape` of a `memref.alloc` (static shapes, identity
-    layouts) would be copied into its out-parameter, since only a returned
-    allocation itself becomes one. Graphs end that way when a reshape
-    follows the last kernel: decode's packed GQA rows `[B, Hkv, G * L, Ev]`
-    viewed as `[B, Hq, L, Ev]`, an output flattened to `[B, L, H * Ev]`.
-    The allocation is made in the returned shape instead, its users get
-    the inverse reshapes of it (the same elements at the same addresses,
-    as reshapes of identity layouts are), and the result is the allocation.
-    A buffer that several results reach is left alone.
+    On bufferized functions, before `--buffer-results-to-out-params`, which
+    turns a returned `memref.alloc` into the caller's buffer and copies
+    anything else into it. Two things are prepared:
+
+    - A returned chain of `memref.expand_shape` / `memref.collapse_shape`
+      of an allocation (static shapes, identity layouts): graphs end that
+      way when a reshape follows the last kernel, decode's packed GQA rows
+      `[B, Hkv, G * L, Ev]` viewed as `[B, Hq, L, Ev]` or an output
+      flattened to `[B, L, H * Ev]`. The allocation is made in the returned
+      shape instead, its users get the inverse reshapes of it (the same
+      elements at the same addresses, as reshapes of identity layouts
+      are), and the result is the allocation: the kernel writes the
+      caller's buffer, with no copy after it.
+    - One allocation that several results reach (`return %r, %r`, or a
+      tensor and a reshape of it): the first keeps it, each further result
+      gets a copy into a fresh allocation of its own, since one buffer
+      cannot be two out-parameters.
 
     ```mlir
     %a = memref.alloc() : memref<2x2x4x64xf16>

@@ -134,8 +134,9 @@ def Attn_BlockOp : Attn_Op<"block", [AttrSizedOperandSegments,
     values of the head it reads. Operands are 2-D: `query` `[Lb, E]`, `key`
     `[S, E]`, `value` `[S, Ev]`, and `mask` (optional) `[1 or Lb, 1 or S]`
     broadcast to `[Lb, S]`. The op is in destination-passing style: `outs`
-    holds `out` `[Lb, Ev]` (element type of `query`) and optionally `lse`
-    `[Lb]` (f32). On tensors it returns the updated `outs`; after
+    holds `out` `[Lb, Ev]` (element type of `query`, or f32: split-K's
+    partial outputs stay in the accumulator's precision) and optionally
+    `lse` `[Lb]` (f32). On tensors it returns the updated `outs`; after
     bufferization it works on memrefs and returns nothing.
 
     Index operands place the block in the whole problem:

@@ -1,16 +1,21 @@
-//===- ReshapeResultAllocs.cpp - allocate results in the shape returned ---===//
+//===- PrepareResultBuffers.cpp - one allocation per returned buffer ------===//
 //
-// --attn-reshape-result-allocs lets a function's results be written where
-// the caller wants them. Graph-level reshapes after the last kernel (the
-// packed GQA rows [B, Hkv, G * L, Ev] of decode viewed as [B, Hq, L, Ev],
-// a [B, L, H, Ev] output flattened to [B, L, H * Ev]) bufferize to views
-// of the buffer the kernel writes, and upstream's
-// --buffer-results-to-out-params can only hand the caller's buffer to an
-// allocation that is returned as it is: a returned view is copied into
-// the out-parameter, one more pass over the output (on a GPU, one more
-// kernel launch). Here such an allocation is made in the returned shape
-// instead, and the kernel writes through the inverse reshapes of it: the
-// same bytes in the same order, as reshapes of identity layouts are.
+// --attn-prepare-result-buffers readies a bufferized function's results for
+// upstream's --buffer-results-to-out-params, which hands the caller's
+// buffer to a returned memref.alloc and copies any other result into it.
+//
+// Graph-level reshapes after the last kernel (the packed GQA rows
+// [B, Hkv, G * L, Ev] of decode viewed as [B, Hq, L, Ev], a [B, L, H, Ev]
+// output flattened to [B, L, H * Ev]) bufferize to views of the buffer the
+// kernel writes, and such a view would be copied: one more pass over the
+// output (on a GPU, one more kernel launch). Here the allocation is made in
+// the returned shape instead, and the kernel writes through the inverse
+// reshapes of it: the same bytes in the same order, as reshapes of identity
+// layouts are.
+//
+// An allocation that several results reach cannot be several
+// out-parameters (upstream's pass fails on `return %r, %r` outright): each
+// result after the first gets a copy of its own.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,10 +24,10 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/PatternMatch.h"
-#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 namespace sdpa {
-#define GEN_PASS_DEF_ATTNRESHAPERESULTALLOCSPASS
+#define GEN_PASS_DEF_ATTNPREPARERESULTBUFFERSPASS
 #include "passes/Passes.h.inc"
 } // namespace sdpa
 
@@ -46,6 +51,24 @@ static Value reshapeRoot(Value result, SmallVectorImpl<Operation *> &chain) {
   }
   std::reverse(chain.begin(), chain.end());
   return v;
+}
+
+/// A fresh allocation holding a copy of `value`, made just before `ret`;
+/// none (a null value) where `value`'s type cannot be allocated as it is.
+static Value copyToFreshAlloc(RewriterBase &rewriter, func::ReturnOp ret,
+                              Value value) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  if (!type || !type.getLayout().isIdentity())
+    return {};
+  rewriter.setInsertionPoint(ret);
+  Location loc = ret.getLoc();
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(memref::DimOp::create(rewriter, loc, value, d));
+  Value copy = memref::AllocOp::create(rewriter, loc, type, dynamicSizes);
+  memref::CopyOp::create(rewriter, loc, value, copy);
+  return copy;
 }
 
 /// Allocates `alloc` as `type`, the shape `chain` reshapes it to, and
@@ -75,26 +98,35 @@ static Value allocateReshaped(RewriterBase &rewriter, memref::AllocOp alloc,
 }
 
 namespace {
-struct AttnReshapeResultAllocsPass
-    : sdpa::impl::AttnReshapeResultAllocsPassBase<AttnReshapeResultAllocsPass> {
+struct AttnPrepareResultBuffersPass
+    : sdpa::impl::AttnPrepareResultBuffersPassBase<
+          AttnPrepareResultBuffersPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     getOperation().walk([&](func::ReturnOp ret) {
       unsigned count = ret->getNumOperands();
+      // First, one allocation per result: a result that reaches an
+      // allocation an earlier result reaches returns a copy instead.
       SmallVector<SmallVector<Operation *>> chains(count);
-      SmallVector<Value> roots;
-      llvm::DenseMap<Value, int> reached;
+      llvm::DenseSet<Value> claimed;
       for (unsigned i = 0; i < count; ++i) {
-        roots.push_back(reshapeRoot(ret->getOperand(i), chains[i]));
-        ++reached[roots.back()];
+        Value root = reshapeRoot(ret->getOperand(i), chains[i]);
+        if (!root.getDefiningOp<memref::AllocOp>() ||
+            claimed.insert(root).second)
+          continue;
+        chains[i].clear();
+        if (Value copy = copyToFreshAlloc(rewriter, ret, ret->getOperand(i)))
+          ret->setOperand(i, copy);
       }
+      // Then the reshapes of each allocation are folded into it.
       for (unsigned i = 0; i < count; ++i) {
-        auto alloc = roots[i].getDefiningOp<memref::AllocOp>();
-        // A buffer that several results reach keeps its copies: it cannot
-        // be two out-parameters. Dynamic shapes and other layouts are left
-        // as they are (the out-parameters pass hoists static ones only).
-        if (!alloc || chains[i].empty() || reached[roots[i]] != 1 ||
-            !isStaticDense(alloc.getType()) ||
+        if (chains[i].empty())
+          continue;
+        auto alloc =
+            chains[i].front()->getOperand(0).getDefiningOp<memref::AllocOp>();
+        // Dynamic shapes and other layouts are left as they are (the
+        // out-parameters pass hoists static ones only).
+        if (!alloc || !isStaticDense(alloc.getType()) ||
             !llvm::all_of(chains[i], [](Operation *op) {
               return isStaticDense(op->getResult(0).getType());
             }))

@@ -1,4 +1,4 @@
-// RUN: sdpa-opt %s -split-input-file --attn-reshape-result-allocs | FileCheck %s
+// RUN: sdpa-opt %s -split-input-file --attn-prepare-result-buffers | FileCheck %s
 
 // Decode's packed GQA rows viewed back as [B, Hq, L, Ev]: the buffer is
 // allocated as the result, the writer gets the inverse view of it.
@@ -42,18 +42,55 @@ func.func @flattened_heads(%x: f32) -> (memref<2x16x512xf32>, memref<2x8x16xf32>
 
 // -----
 
-// One buffer reaching two results cannot become two out-parameters: left
-// as it is (the results are copied out).
+// One buffer reaching two results cannot become two out-parameters: the
+// first result keeps it (here reshaped to its shape), the second gets a copy.
 
 // CHECK-LABEL: func @two_results_one_buffer
-// CHECK: %[[A:.*]] = memref.alloc() : memref<4x8xf32>
-// CHECK: %[[C:.*]] = memref.collapse_shape %[[A]]
-// CHECK: return %[[C]], %[[A]] : memref<32xf32>, memref<4x8xf32>
+// CHECK: %[[A:.*]] = memref.alloc() : memref<32xf32>
+// CHECK: %[[E:.*]] = memref.expand_shape %[[A]]
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : memref<4x8xf32>)
+// CHECK: %[[B:.*]] = memref.alloc() : memref<4x8xf32>
+// CHECK: memref.copy %[[E]], %[[B]] : memref<4x8xf32> to memref<4x8xf32>
+// CHECK: return %[[A]], %[[B]] : memref<32xf32>, memref<4x8xf32>
 func.func @two_results_one_buffer(%x: f32) -> (memref<32xf32>, memref<4x8xf32>) {
   %a = memref.alloc() : memref<4x8xf32>
   linalg.fill ins(%x : f32) outs(%a : memref<4x8xf32>)
   %c = memref.collapse_shape %a [[0, 1]] : memref<4x8xf32> into memref<32xf32>
   return %c, %a : memref<32xf32>, memref<4x8xf32>
+}
+
+// -----
+
+// The same value returned twice.
+
+// CHECK-LABEL: func @returned_twice
+// CHECK: %[[A:.*]] = memref.alloc() : memref<4x8xf32>
+// CHECK: linalg.fill
+// CHECK: %[[B:.*]] = memref.alloc() : memref<4x8xf32>
+// CHECK: memref.copy %[[A]], %[[B]]
+// CHECK: return %[[A]], %[[B]] : memref<4x8xf32>, memref<4x8xf32>
+func.func @returned_twice(%x: f32) -> (memref<4x8xf32>, memref<4x8xf32>) {
+  %a = memref.alloc() : memref<4x8xf32>
+  linalg.fill ins(%x : f32) outs(%a : memref<4x8xf32>)
+  return %a, %a : memref<4x8xf32>, memref<4x8xf32>
+}
+
+// -----
+
+// Returned twice with a dynamic size: the copy is allocated with the size
+// of the original.
+
+// CHECK-LABEL: func @returned_twice_dynamic
+// CHECK-SAME: (%[[N:.*]]: index
+// CHECK: %[[A:.*]] = memref.alloc(%[[N]]) : memref<?x8xf32>
+// CHECK: %[[D:.*]] = memref.dim %[[A]], %{{.*}} : memref<?x8xf32>
+// CHECK: %[[B:.*]] = memref.alloc(%[[D]]) : memref<?x8xf32>
+// CHECK: memref.copy %[[A]], %[[B]]
+// CHECK: return %[[A]], %[[B]]
+func.func @returned_twice_dynamic(%n: index, %x: f32) -> (memref<?x8xf32>, memref<?x8xf32>) {
+  %a = memref.alloc(%n) : memref<?x8xf32>
+  linalg.fill ins(%x : f32) outs(%a : memref<?x8xf32>)
+  return %a, %a : memref<?x8xf32>, memref<?x8xf32>
 }
 
 // -----
