@@ -462,8 +462,11 @@ describeLaunch(gpu::LaunchFuncOp launch, func::FuncOp entry, size_t numInputs,
                 "entry's tensors and scalars and on static buffers";
     rt::LaunchArg ref;
     size_t k = arg.getArgNumber();
-    ref.kind = k < numInputs ? rt::LaunchArg::Kind::Input
-                             : rt::LaunchArg::Kind::Output;
+    // Bufferization made memrefs of the tensors, rank 0 included; what is
+    // still a scalar is passed by value.
+    ref.kind = k >= numInputs                   ? rt::LaunchArg::Kind::Output
+               : isa<MemRefType>(arg.getType()) ? rt::LaunchArg::Kind::Input
+                                                : rt::LaunchArg::Kind::Value;
     ref.index = k < numInputs ? k : k - numInputs;
     spec.args.push_back(ref);
   }

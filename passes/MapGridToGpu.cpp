@@ -1,5 +1,4 @@
-//===- MapGridToGpu.cpp - attention grids to gpu.launch
-//--------------------===//
+//===- MapGridToGpu.cpp - attention grids to gpu.launch ------------------===//
 //
 // --attn-map-grid-to-gpu turns each bufferized scf.forall that --attn-tile
 // built (a grid over batch dims, heads and query blocks whose body slices the
@@ -13,7 +12,9 @@
 // Every thread of the block runs the copied body, so only ops that compute
 // the same thing on every thread without writing memory may be in it: index
 // arithmetic, views, and attn.block itself. Anything else is refused with a
-// message rather than run once per thread. Views and constant globals the
+// message rather than run once per thread. An attn.block outside any grid
+// (canonicalization folds a grid of one point away) gets a launch of one
+// block. Views and constant globals the
 // body reads (a reshaped mask, a constant mask) are made inside the kernel,
 // so that its arguments stay dense buffers.
 //
@@ -48,6 +49,24 @@ static bool isUniformOp(Operation *op) {
   return isMemoryEffectFree(op) && op->getNumRegions() == 0;
 }
 
+/// A launch of `blocks` thread blocks of `threads` threads on x, with an
+/// empty body; the insertion point is left inside it.
+static gpu::LaunchOp createLaunch(RewriterBase &rewriter, Location loc,
+                                  int64_t blocks, int64_t threads) {
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(rewriter, loc, v);
+  };
+  Value one = constant(1);
+  // The shared memory size is set by the lowering of the block's body.
+  Value sharedBytes =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
+  Value gridSize = blocks == 1 ? one : constant(blocks);
+  auto launch = gpu::LaunchOp::create(rewriter, loc, gridSize, one, one,
+                                      constant(threads), one, one, sharedBytes);
+  rewriter.setInsertionPointToStart(&launch.getBody().front());
+  return launch;
+}
+
 LogicalResult sdpa::mapGridToGpuLaunch(RewriterBase &rewriter,
                                        scf::ForallOp grid, int64_t threads) {
   if (threads <= 0 || threads > 1024)
@@ -74,17 +93,7 @@ LogicalResult sdpa::mapGridToGpuLaunch(RewriterBase &rewriter,
 
   Location loc = grid.getLoc();
   rewriter.setInsertionPoint(grid);
-  auto constant = [&](int64_t v) -> Value {
-    return arith::ConstantIndexOp::create(rewriter, loc, v);
-  };
-  Value one = constant(1);
-  // The shared memory size is set by the lowering of the block's body.
-  Value sharedBytes =
-      arith::ConstantOp::create(rewriter, loc, rewriter.getI32IntegerAttr(0));
-  auto launch = gpu::LaunchOp::create(rewriter, loc, constant(total), one, one,
-                                      constant(threads), one, one, sharedBytes);
-  Block &body = launch.getBody().front();
-  rewriter.setInsertionPointToStart(&body);
+  gpu::LaunchOp launch = createLaunch(rewriter, loc, total, threads);
 
   // One block per grid point: the block index unflattened.
   IRMapping mapping;
@@ -95,6 +104,28 @@ LogicalResult sdpa::mapGridToGpuLaunch(RewriterBase &rewriter,
     rewriter.clone(op, mapping);
   gpu::TerminatorOp::create(rewriter, loc);
   rewriter.eraseOp(grid);
+  sinkViewsIntoLaunch(rewriter, launch);
+  return success();
+}
+
+/// An attn.block outside any grid, as canonicalization leaves a grid of one
+/// point (one batch, one head, one query block), becomes a launch of one
+/// thread block.
+static LogicalResult mapLoneBlockToGpuLaunch(RewriterBase &rewriter,
+                                             attn::BlockOp block,
+                                             int64_t threads) {
+  if (threads <= 0 || threads > 1024)
+    return block.emitOpError()
+           << "threads per block must be in [1, 1024], got " << threads;
+  if (block->getNumResults() != 0)
+    return block.emitOpError()
+           << "maps to the GPU after bufferization; bufferize it first";
+  Location loc = block.getLoc();
+  rewriter.setInsertionPoint(block);
+  gpu::LaunchOp launch = createLaunch(rewriter, loc, 1, threads);
+  rewriter.clone(*block);
+  gpu::TerminatorOp::create(rewriter, loc);
+  rewriter.eraseOp(block);
   sinkViewsIntoLaunch(rewriter, launch);
   return success();
 }
@@ -120,6 +151,14 @@ struct AttnMapGridToGpuPass
     IRRewriter rewriter(&getContext());
     for (scf::ForallOp grid : grids)
       if (failed(mapGridToGpuLaunch(rewriter, grid, threads)))
+        return signalPassFailure();
+    SmallVector<attn::BlockOp> loneBlocks;
+    getOperation()->walk([&](attn::BlockOp block) {
+      if (!block->getParentOfType<gpu::LaunchOp>())
+        loneBlocks.push_back(block);
+    });
+    for (attn::BlockOp block : loneBlocks)
+      if (failed(mapLoneBlockToGpuLaunch(rewriter, block, threads)))
         return signalPassFailure();
   }
 };

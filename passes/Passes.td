@@ -467,8 +467,11 @@ def AttnMapGridToGpuPass : Pass<"attn-map-grid-to-gpu"> {
     The grid is flattened onto the x dimension and unflattened inside the
     kernel. The body is copied into the launch, so it may hold only what
     every thread can run redundantly: index arithmetic, views and
-    `attn.block`; anything else is an error naming the op. The launch's
-    dynamic shared memory starts at 0; `--attn-online-softmax-gpu` sets it.
+    `attn.block`; anything else is an error naming the op. An `attn.block`
+    outside any grid (canonicalization folds a grid of one point away: one
+    batch, one head, one query block) becomes a launch of one thread block.
+    The launch's dynamic shared memory starts at 0;
+    `--attn-online-softmax-gpu` sets it.
   }];
   let options = [
     Option<"threads", "threads", "int64_t", /*default=*/"128",

@@ -19,7 +19,7 @@
 namespace sdpa {
 namespace rt {
 
-static constexpr int kVersion = 1;
+static constexpr int kVersion = 2;
 /// cuLaunchKernel takes grid and block dims and shared memory sizes as
 /// unsigned int; larger values would be truncated into a different launch.
 static constexpr int64_t kMaxLaunchValue = std::numeric_limits<int32_t>::max();
@@ -261,6 +261,7 @@ static bool parseLaunchDims(const std::string &what, const std::string &text,
 
 static const std::pair<const char *, LaunchArg::Kind> kArgPrefixes[] = {
     {"in", LaunchArg::Kind::Input},
+    {"val", LaunchArg::Kind::Value},
     {"out", LaunchArg::Kind::Output},
     {"buf", LaunchArg::Kind::Buffer}};
 
@@ -306,8 +307,8 @@ static bool parseLaunch(const std::vector<std::string> &tokens,
   for (size_t i = 9; i < tokens.size(); ++i) {
     LaunchArg arg;
     if (!parseLaunchArg(tokens[i], arg)) {
-      error =
-          "bad argument '" + tokens[i] + "' (expected in<k>, out<k> or buf<k>)";
+      error = "bad argument '" + tokens[i] +
+              "' (expected in<k>, val<k>, out<k> or buf<k>)";
       return false;
     }
     launch.args.push_back(arg);
@@ -339,11 +340,13 @@ static bool checkGpuManifest(const Manifest &m, const std::vector<int> &lines,
   }
   for (const LaunchSpec &launch : m.launches) {
     for (const LaunchArg &arg : launch.args) {
+      bool isInput = arg.kind == LaunchArg::Kind::Input ||
+                     arg.kind == LaunchArg::Kind::Value;
       const std::vector<TensorSpec> &specs =
-          arg.kind == LaunchArg::Kind::Input    ? m.inputs
+          isInput                               ? m.inputs
           : arg.kind == LaunchArg::Kind::Output ? m.outputs
                                                 : m.buffers;
-      const char *noun = arg.kind == LaunchArg::Kind::Input    ? "input"
+      const char *noun = isInput                               ? "input"
                          : arg.kind == LaunchArg::Kind::Output ? "output"
                                                                : "buffer";
       std::string prefix =
@@ -353,12 +356,13 @@ static bool checkGpuManifest(const Manifest &m, const std::vector<int> &lines,
                 ", but the manifest has " + countOf(specs.size(), noun);
         return false;
       }
-      // A scalar input is passed by value; outputs and buffers are written
-      // through pointers, which a rank-0 value cannot provide.
-      if (arg.kind != LaunchArg::Kind::Input &&
-          specs[arg.index].shape.empty()) {
-        error = prefix + "is a scalar " + noun +
-                "; only inputs may be scalars (passed by value)";
+      // Only a one-element input can be passed by value.
+      if (arg.kind == LaunchArg::Kind::Value &&
+          !specs[arg.index].shape.empty()) {
+        error = prefix + "passes input " + std::to_string(arg.index) +
+                " of shape " + formatShape(specs[arg.index].shape) +
+                " by value; only scalars can be (use 'in" +
+                std::to_string(arg.index) + "' for its device pointer)";
         return false;
       }
     }

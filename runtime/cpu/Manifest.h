@@ -7,7 +7,7 @@
 // check tensors before handing them to code that trusts them blindly. The
 // format is line based text:
 //
-//   sdpa-artifact 1
+//   sdpa-artifact 2
 //   target cpu                          (or nvptx)
 //   entry <function name>
 //   library <file name relative to the artifact directory>
@@ -50,9 +50,11 @@
 //          args <ref> <ref> ...         (on one line; at least one launch)
 //
 // Launches run in manifest order. A <ref> is `in<k>`, `out<k>` or `buf<k>`:
-// the device pointer of that input, output or buffer, except that `in<k>` of
-// a rank-0 input passes its value. GPU kernels get bare pointers, so nvptx
-// inputs and outputs must be `contiguous`.
+// the device pointer of that input, output or buffer (a rank-0 tensor is one
+// element in device memory), or `val<k>`: the value of input k, a scalar of
+// the entry (version 1 passed every rank-0 input by value, so its `in<k>`
+// meant something else). GPU kernels get bare pointers, so nvptx inputs and
+// outputs must be `contiguous`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -92,10 +94,15 @@ struct TensorSpec {
   bool operator!=(const TensorSpec &other) const { return !(*this == other); }
 };
 
-/// One argument of a GPU kernel launch: a tensor of the entry (its device
-/// pointer) or, for a rank-0 input, its value.
+/// One argument of a GPU kernel launch: a tensor of the entry or a scratch
+/// buffer (its device pointer), or a scalar input (its value).
 struct LaunchArg {
-  enum class Kind { Input, Output, Buffer };
+  enum class Kind {
+    Input,  // `in<k>`: a device copy of input k, rank 0 included
+    Value,  // `val<k>`: input k, a scalar, by value
+    Output, // `out<k>`
+    Buffer, // `buf<k>`
+  };
   Kind kind = Kind::Input;
   int64_t index = 0;
   bool operator==(const LaunchArg &o) const {

@@ -313,9 +313,14 @@ bool CudaArtifact::execute(const std::vector<TensorRef> &inputs,
   std::vector<CUdeviceptr> outputPointers(outputs.size());
   std::vector<CUdeviceptr> bufferPointers(m.buffers.size());
   std::vector<size_t> outputBytes(outputs.size());
+  // Scalars passed only by value stay in host memory.
+  std::vector<bool> onDevice(inputs.size(), false);
+  for (const LaunchSpec &launch : m.launches)
+    for (const LaunchArg &arg : launch.args)
+      if (arg.kind == LaunchArg::Kind::Input)
+        onDevice[arg.index] = true;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    // Scalars are passed by value, from host memory.
-    if (m.inputs[i].shape.empty())
+    if (!onDevice[i])
       continue;
     std::string name = "input " + std::to_string(i);
     size_t bytes = 0;
@@ -347,9 +352,10 @@ bool CudaArtifact::execute(const std::vector<TensorRef> &inputs,
       void *param = nullptr;
       switch (arg.kind) {
       case LaunchArg::Kind::Input:
-        param = m.inputs[arg.index].shape.empty()
-                    ? inputs[arg.index].data
-                    : static_cast<void *>(&inputPointers[arg.index]);
+        param = &inputPointers[arg.index];
+        break;
+      case LaunchArg::Kind::Value:
+        param = inputs[arg.index].data;
         break;
       case LaunchArg::Kind::Output:
         param = &outputPointers[arg.index];

@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 static constexpr int64_t kRows = 64;
 static constexpr int64_t kCols = 5;
 
-static const char kManifest[] = "sdpa-artifact 1\n"
+static const char kManifest[] = "sdpa-artifact 2\n"
                                 "target cpu\n"
                                 "entry fake\n"
                                 "library kernel.so\n"
@@ -310,7 +310,7 @@ TEST_F(CpuArtifactTest, RunErrors) {
 
 TEST_F(CpuArtifactTest, RunErrorsNameTheArgument) {
   // A signature with three inputs; the fake kernel is never reached.
-  std::string text = "sdpa-artifact 1\ntarget cpu\nentry fake\n"
+  std::string text = "sdpa-artifact 2\ntarget cpu\nentry fake\n"
                      "library kernel.so\nsymbol sdpa_fake_entry\n"
                      "input f32 2x3 strided\n"
                      "input f32 2x3 strided\n"
@@ -350,7 +350,7 @@ TEST_F(CpuArtifactTest, RunErrorsNameTheArgument) {
 /// The fake kernel with dynamic rows, sized by its shape function.
 static std::string dynamicManifest(const std::string &shapes,
                                    const std::string &checks) {
-  return "sdpa-artifact 1\ntarget cpu\nentry fake\nlibrary kernel.so\n"
+  return "sdpa-artifact 2\ntarget cpu\nentry fake\nlibrary kernel.so\n"
          "symbol sdpa_fake_entry\nshapes " +
          shapes + "\n" + checks +
          "input f32 ?x5 strided\noutput f32 ?x5 contiguous\n";
@@ -432,7 +432,7 @@ TEST_F(CpuArtifactTest, DynamicShapeErrors) {
 TEST_F(CpuArtifactTest, SizeOneDimsTakeAnyStride) {
   // A contiguous spec ignores strides of size-1 dims, which the kernel never
   // steps along (numpy gives them arbitrary strides after slicing).
-  std::string text = "sdpa-artifact 1\ntarget cpu\nentry fake\n"
+  std::string text = "sdpa-artifact 2\ntarget cpu\nentry fake\n"
                      "library kernel.so\nsymbol sdpa_fake_entry\n"
                      "input f32 1x5 strided\n"
                      "output f32 1x5 contiguous\n";

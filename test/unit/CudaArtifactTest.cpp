@@ -57,10 +57,10 @@ static const char kPtx[] = "// PTX for the fake driver\n"
                            ".visible .entry fake_fault()\n"
                            "{\n\tret;\n}\n";
 
-/// Copies in0 to out0 through buf0, the byte count coming from scalar in1;
+/// Copies in0 to out0 through buf0, the byte count coming from scalar val1;
 /// the second launch needs the large dynamic shared memory opt-in.
 static const char kManifest[] =
-    "sdpa-artifact 1\n"
+    "sdpa-artifact 2\n"
     "target nvptx\n"
     "entry fake\n"
     "library kernels.ptx\n"
@@ -69,8 +69,8 @@ static const char kManifest[] =
     "input i64 scalar contiguous\n"
     "output f32 4x6 contiguous\n"
     "buffer f32 4x6\n"
-    "launch fake_copy grid 3x2x1 block 128x1x1 smem 0 args in0 buf0 in1\n"
-    "launch fake_copy grid 1x1x7 block 32x4x2 smem 65536 args buf0 out0 in1\n";
+    "launch fake_copy grid 3x2x1 block 128x1x1 smem 0 args in0 buf0 val1\n"
+    "launch fake_copy grid 1x1x7 block 32x4x2 smem 65536 args buf0 out0 val1\n";
 
 /// The environment variables the tests change, restored after each test.
 static const char *const kVariables[] = {
@@ -264,7 +264,7 @@ TEST_F(CudaArtifactTest, RunsLaunchesInOrderThroughBuffers) {
 }
 
 TEST_F(CudaArtifactTest, PassesScalarsByValue) {
-  std::string text = "sdpa-artifact 1\ntarget nvptx\nentry fake\n"
+  std::string text = "sdpa-artifact 2\ntarget nvptx\nentry fake\n"
                      "library kernels.ptx\nchip sm_90\n"
                      "input f32 scalar contiguous\n"
                      "input f16 3 contiguous\n"
@@ -273,7 +273,7 @@ TEST_F(CudaArtifactTest, PassesScalarsByValue) {
                      "input f64 scalar contiguous\n"
                      "output f16 3 contiguous\n"
                      "launch fake_scalars grid 1x1x1 block 1x1x1 smem 0 "
-                     "args out0 in0 in2 in3 in4\n";
+                     "args out0 val0 val2 val3 val4\n";
   std::string error;
   auto artifact = CudaArtifact::load(makeArtifact("s", text), error);
   ASSERT_NE(artifact, nullptr) << error;
@@ -408,7 +408,7 @@ TEST_F(CudaArtifactTest, ManifestErrors) {
               HasSubstr("cannot open artifact directory '" + root +
                         "/nowhere': No such file or directory"));
 
-  std::string cpu = "sdpa-artifact 1\ntarget cpu\nentry e\nlibrary k.so\n"
+  std::string cpu = "sdpa-artifact 2\ntarget cpu\nentry e\nlibrary k.so\n"
                     "symbol s\noutput f32 4 contiguous\n";
   EXPECT_THAT(loadError(makeArtifact("cpu", cpu)),
               HasSubstr("cpu/manifest.txt: the artifact is for target 'cpu', "
@@ -659,15 +659,42 @@ TEST_F(CudaArtifactTest, RunsOnAnotherThread) {
   EXPECT_EQ(t.out, t.in);
 }
 
+TEST_F(CudaArtifactTest, RankZeroTensorsLiveOnTheDevice) {
+  // `in0` of a rank-0 tensor is a device copy of its element and `out0` a
+  // device element copied back; `val1` is the scalar's value.
+  std::string text = "sdpa-artifact 2\ntarget nvptx\nentry fake\n"
+                     "library kernels.ptx\nchip sm_90\n"
+                     "input f32 scalar contiguous\n"
+                     "input i64 scalar contiguous\n"
+                     "output f32 scalar contiguous\n"
+                     "launch fake_copy grid 1x1x1 block 1x1x1 smem 0 "
+                     "args in0 out0 val1\n";
+  std::string error;
+  auto artifact = CudaArtifact::load(makeArtifact("r", text), error);
+  ASSERT_NE(artifact, nullptr) << error;
+  float in = 2.75f, out = -1.0f;
+  int64_t bytes = sizeof(float);
+  ASSERT_TRUE(artifact->run(
+      {{npy::DType::F32, {}, {}, &in}, {npy::DType::I64, {}, {}, &bytes}},
+      {{npy::DType::F32, {}, {}, &out}}, error))
+      << error;
+  EXPECT_EQ(out, 2.75f);
+  ASSERT_EQ(state().launches, 1);
+  EXPECT_NE(launch(0).params[0],
+            static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(&in)));
+  EXPECT_EQ(launch(0).params[2], static_cast<unsigned long long>(bytes));
+  EXPECT_EQ(state().liveAllocations, 0);
+}
+
 TEST_F(CudaArtifactTest, EmptyTensors) {
   // The driver refuses empty allocations; empty tensors need none.
-  std::string text = "sdpa-artifact 1\ntarget nvptx\nentry fake\n"
+  std::string text = "sdpa-artifact 2\ntarget nvptx\nentry fake\n"
                      "library kernels.ptx\nchip sm_90\n"
                      "input f32 0x6 contiguous\n"
                      "input i64 scalar contiguous\n"
                      "output f32 0x6 contiguous\n"
                      "launch fake_copy grid 1x1x1 block 1x1x1 smem 0 "
-                     "args in0 out0 in1\n";
+                     "args in0 out0 val1\n";
   std::string error;
   auto artifact = CudaArtifact::load(makeArtifact("e", text), error);
   ASSERT_NE(artifact, nullptr) << error;

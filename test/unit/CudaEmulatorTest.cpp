@@ -961,7 +961,7 @@ TEST_F(CudaEmulatorTest, RunsAnArtifactThroughTheLauncher) {
                         .string();
   fs::create_directories(dir);
   std::ofstream(dir + "/manifest.txt")
-      << "sdpa-artifact 1\n"
+      << "sdpa-artifact 2\n"
          "target nvptx\n"
          "entry copy\n"
          "library kernels.emu.so\n"
@@ -971,8 +971,8 @@ TEST_F(CudaEmulatorTest, RunsAnArtifactThroughTheLauncher) {
          "input i64 scalar contiguous\n"
          "output f32 4x6 contiguous\n"
          "buffer f32 4x6\n"
-         "launch copy grid 2x1x1 block 8x1x1 smem 0 args in0 buf0 in1\n"
-         "launch copy grid 1x1x1 block 32x1x1 smem 0 args buf0 out0 in1\n";
+         "launch copy grid 2x1x1 block 8x1x1 smem 0 args in0 buf0 val1\n"
+         "launch copy grid 1x1x1 block 32x1x1 smem 0 args buf0 out0 val1\n";
   fs::copy_file(SDPA_EMULATOR_TEST_KERNELS, dir + "/kernels.emu.so");
 
   auto artifact = sdpa::rt::CudaArtifact::load(dir, error);

@@ -18,7 +18,7 @@ using namespace sdpa::rt;
 using ::testing::HasSubstr;
 using Layout = TensorSpec::Layout;
 
-static const char kHeader[] = "sdpa-artifact 1\n"
+static const char kHeader[] = "sdpa-artifact 2\n"
                               "target cpu\n"
                               "entry sdpa_kernel\n"
                               "library kernel.so\n"
@@ -52,7 +52,7 @@ static Manifest sampleManifest() {
 TEST(ManifestTest, ParsesAllRecords) {
   std::string text = "# written by sdpa-compile\n"
                      "\n"
-                     "sdpa-artifact 1\n"
+                     "sdpa-artifact 2\n"
                      "target cpu\n"
                      "entry sdpa_kernel\n"
                      "  # an indented comment\n"
@@ -85,7 +85,7 @@ TEST(ManifestTest, ParsesAllRecords) {
 }
 
 TEST(ManifestTest, ToleratesCrlfAndExtraSpaces) {
-  std::string text = "sdpa-artifact 1\r\n"
+  std::string text = "sdpa-artifact 2\r\n"
                      "target  cpu\r\n"
                      "entry\tk\r\n"
                      "library k.so \r\n"
@@ -116,7 +116,7 @@ TEST(ManifestTest, RoundTrips) {
 }
 
 TEST(ManifestTest, DynamicDims) {
-  std::string text = "sdpa-artifact 1\ntarget cpu\nentry main\n"
+  std::string text = "sdpa-artifact 2\ntarget cpu\nentry main\n"
                      "library kernel.so\nsymbol e\nshapes s\n"
                      "check  key batch ({lhs}) must equal query batch ({rhs})\n"
                      "check\tsecond rule\r\n"
@@ -152,11 +152,11 @@ TEST(ManifestTest, DynamicDims) {
   EXPECT_THAT(parseError(noShapes),
               HasSubstr("missing record 'shapes', required with dynamic "
                         "dims ('?')"));
-  EXPECT_THAT(parseError("sdpa-artifact 1\ntarget cpu\nentry m\n"
+  EXPECT_THAT(parseError("sdpa-artifact 2\ntarget cpu\nentry m\n"
                          "library k\nsymbol e\ncheck \n"
                          "output f32 4 contiguous\n"),
               HasSubstr("line 6: 'check' needs a message"));
-  EXPECT_THAT(parseError("sdpa-artifact 1\ntarget nvptx\nentry m\n"
+  EXPECT_THAT(parseError("sdpa-artifact 2\ntarget nvptx\nentry m\n"
                          "library k.ptx\nchip sm_90\nshapes s\n"
                          "input f32 ?x4 contiguous\n"
                          "output f32 4 contiguous\n"
@@ -262,7 +262,7 @@ TEST(ManifestTest, RejectsBadLayout) {
 TEST(ManifestTest, RejectsWrongArity) {
   EXPECT_THAT(parseError(std::string(kHeader) + "output f32 4\n"),
               HasSubstr("line 6: 'output' takes 3 arguments, got 2"));
-  EXPECT_THAT(parseError("sdpa-artifact 1\ntarget cpu gpu\n"),
+  EXPECT_THAT(parseError("sdpa-artifact 2\ntarget cpu gpu\n"),
               HasSubstr("line 2: 'target' takes 1 argument, got 2"));
   EXPECT_THAT(parseError("sdpa-artifact\n"),
               HasSubstr("line 1: 'sdpa-artifact' takes 1 argument, got 0"));
@@ -274,7 +274,7 @@ TEST(ManifestTest, RejectsMissingRecords) {
                            "output f32 4 contiguous\n"};
   const char *names[] = {"target", "entry", "library", "symbol", "output"};
   for (int skip = 0; skip < 5; ++skip) {
-    std::string text = "sdpa-artifact 1\n";
+    std::string text = "sdpa-artifact 2\n";
     for (int i = 0; i < 5; ++i)
       if (i != skip)
         text += records[i];
@@ -293,26 +293,26 @@ TEST(ManifestTest, RejectsDuplicateRecords) {
       parseError(std::string(kHeader) + "output f32 4 strided\nlibrary b.so\n");
   EXPECT_THAT(error, HasSubstr("line 7: duplicate record 'library' (first on "
                                "line 4)"));
-  EXPECT_THAT(parseError(std::string(kHeader) + "sdpa-artifact 1\n"),
+  EXPECT_THAT(parseError(std::string(kHeader) + "sdpa-artifact 2\n"),
               HasSubstr("line 6: duplicate record 'sdpa-artifact'"));
 }
 
 TEST(ManifestTest, RejectsWrongVersion) {
-  EXPECT_THAT(parseError("sdpa-artifact 2\ntarget cpu\n"),
-              HasSubstr("line 1: unsupported artifact version '2'"));
+  EXPECT_THAT(parseError("sdpa-artifact 1\ntarget cpu\n"),
+              HasSubstr("line 1: unsupported artifact version '1'"));
   EXPECT_THAT(parseError("\n# comment\nsdpa-artifact 01\n"),
               HasSubstr("line 3: unsupported artifact version '01'"));
 }
 
 TEST(ManifestTest, RequiresHeaderFirst) {
-  EXPECT_THAT(parseError("target cpu\nsdpa-artifact 1\n"),
-              HasSubstr("line 1: expected 'sdpa-artifact 1' before 'target'"));
+  EXPECT_THAT(parseError("target cpu\nsdpa-artifact 2\n"),
+              HasSubstr("line 1: expected 'sdpa-artifact 2' before 'target'"));
 }
 
 TEST(ManifestTest, FailedParseLeavesNoStaleContents) {
   Manifest m = sampleManifest();
   std::string error;
-  EXPECT_FALSE(parseManifest("sdpa-artifact 1\ntarget cpu\n", m, error));
+  EXPECT_FALSE(parseManifest("sdpa-artifact 2\ntarget cpu\n", m, error));
   EXPECT_TRUE(m.inputs.empty());
   EXPECT_EQ(m.entry, "");
 }
@@ -321,7 +321,7 @@ TEST(ManifestTest, FailedParseLeavesNoStaleContents) {
 // GPU artifacts (target nvptx)
 //===----------------------------------------------------------------------===//
 
-static const char kGpuHeader[] = "sdpa-artifact 1\n"
+static const char kGpuHeader[] = "sdpa-artifact 2\n"
                                  "target nvptx\n"
                                  "entry sdpa_kernel\n"
                                  "library kernels.ptx\n"
@@ -357,7 +357,7 @@ static Manifest sampleGpuManifest() {
   first.block = {128, 1, 1};
   first.sharedBytes = 65536;
   first.args = {{LaunchArg::Kind::Input, 0},
-                {LaunchArg::Kind::Input, 1},
+                {LaunchArg::Kind::Value, 1},
                 {LaunchArg::Kind::Buffer, 0},
                 {LaunchArg::Kind::Buffer, 1}};
   LaunchSpec second;
@@ -371,7 +371,7 @@ static Manifest sampleGpuManifest() {
 }
 
 TEST(ManifestTest, ParsesGpuRecords) {
-  std::string text = "sdpa-artifact 1\n"
+  std::string text = "sdpa-artifact 2\n"
                      "target nvptx\n"
                      "entry sdpa_kernel\n"
                      "library kernels.ptx\n"
@@ -383,7 +383,7 @@ TEST(ManifestTest, ParsesGpuRecords) {
                      "buffer f32 2x8\n"
                      "buffer f32 scalar\n"
                      "launch first grid 2x8x1 block 128x1x1 smem 49152 "
-                     "args in0 in1 buf0\n"
+                     "args in0 val1 in1 buf0\n"
                      "# a comment between launches\n"
                      "launch second  grid 1x1x1\tblock 32x4x2 smem 0 args "
                      "buf0 out0\r\n"
@@ -407,10 +407,11 @@ TEST(ManifestTest, ParsesGpuRecords) {
   EXPECT_EQ(first.grid, (std::array<int64_t, 3>{2, 8, 1}));
   EXPECT_EQ(first.block, (std::array<int64_t, 3>{128, 1, 1}));
   EXPECT_EQ(first.sharedBytes, 49152);
-  ASSERT_EQ(first.args.size(), 3u);
+  ASSERT_EQ(first.args.size(), 4u);
   EXPECT_TRUE((first.args[0] == LaunchArg{LaunchArg::Kind::Input, 0}));
-  EXPECT_TRUE((first.args[1] == LaunchArg{LaunchArg::Kind::Input, 1}));
-  EXPECT_TRUE((first.args[2] == LaunchArg{LaunchArg::Kind::Buffer, 0}));
+  EXPECT_TRUE((first.args[1] == LaunchArg{LaunchArg::Kind::Value, 1}));
+  EXPECT_TRUE((first.args[2] == LaunchArg{LaunchArg::Kind::Input, 1}));
+  EXPECT_TRUE((first.args[3] == LaunchArg{LaunchArg::Kind::Buffer, 0}));
   const LaunchSpec &second = m.launches[1];
   EXPECT_EQ(second.kernel, "second");
   EXPECT_EQ(second.block, (std::array<int64_t, 3>{32, 4, 2}));
@@ -432,7 +433,7 @@ TEST(ManifestTest, GpuRoundTrips) {
   EXPECT_THAT(text, HasSubstr("cubin kernels.sm_90a.cubin\n"));
   EXPECT_THAT(text, HasSubstr("buffer f32 1x8x128\nbuffer f32 4\n"));
   EXPECT_THAT(text, HasSubstr("launch sdpa_split grid 2x8x4 block 128x1x1 "
-                              "smem 65536 args in0 in1 buf0 buf1\n"
+                              "smem 65536 args in0 val1 buf0 buf1\n"
                               "launch sdpa_combine grid 1x1x1 block "
                               "256x1x1 smem 0 args buf0 buf1 out0\n"));
   // Not used by GPU artifacts, so not written.
@@ -496,7 +497,7 @@ TEST(ManifestTest, GpuRecordsOnlyForNvptx) {
                           "' is only for target nvptx, not 'cpu'"));
   }
   // The target may come after the records it rules out.
-  EXPECT_THAT(parseError("sdpa-artifact 1\nchip sm_90\nentry e\nlibrary l\n"
+  EXPECT_THAT(parseError("sdpa-artifact 2\nchip sm_90\nentry e\nlibrary l\n"
                          "symbol s\noutput f32 4 contiguous\ntarget cpu\n"),
               HasSubstr("line 2: 'chip' is only for target nvptx, not 'cpu'"));
 }
@@ -577,13 +578,14 @@ TEST(ManifestTest, RejectsBadLaunch) {
   EXPECT_THAT(
       launchError("launch k grid 1x1x1 block 1x1x1 smem 2147483648 args"),
       HasSubstr("bad smem '2147483648'"));
-  for (const char *arg : {"x0", "in", "in-1", "input0", "out1a", "buf", "0"})
+  for (const char *arg :
+       {"x0", "in", "in-1", "input0", "out1a", "buf", "val", "value0", "0"})
     EXPECT_THAT(
         launchError(
             std::string("launch k grid 1x1x1 block 1x1x1 smem 0 args in0 ") +
             arg),
         HasSubstr(std::string("line 9: launch: bad argument '") + arg +
-                  "' (expected in<k>, out<k> or buf<k>)"));
+                  "' (expected in<k>, val<k>, out<k> or buf<k>)"));
 }
 
 TEST(ManifestTest, RejectsBadBuffer) {
@@ -620,16 +622,26 @@ TEST(ManifestTest, RejectsLaunchArgumentsOutOfRange) {
       << error;
 }
 
-TEST(ManifestTest, OnlyInputsMayBeScalarArguments) {
-  std::string scalarOutput =
-      gpuManifest("output f32 scalar contiguous\n"
-                  "launch k grid 1x1x1 block 1x1x1 smem 0 args in1 out1\n");
-  EXPECT_THAT(parseError(scalarOutput),
-              HasSubstr("line 10: launch 'k': 'out1' is a scalar output; "
-                        "only inputs may be scalars (passed by value)"));
-  EXPECT_THAT(parseError(gpuManifest("buffer i32 scalar\nlaunch k grid 1x1x1 "
-                                     "block 1x1x1 smem 0 args buf0\n")),
-              HasSubstr("line 10: launch 'k': 'buf0' is a scalar buffer"));
+TEST(ManifestTest, OnlyScalarInputsArePassedByValue) {
+  EXPECT_THAT(
+      parseError(gpuManifest("launch k grid 1x1x1 block 1x1x1 smem 0 "
+                             "args val0 out0\n")),
+      HasSubstr("line 9: launch 'k': 'val0' passes input 0 of shape "
+                "[2, 8, 64] by value; only scalars can be (use 'in0' for "
+                "its device pointer)"));
+  EXPECT_THAT(parseError(gpuManifest("launch k grid 1x1x1 block 1x1x1 smem 0 "
+                                     "args val2 out0\n")),
+              HasSubstr("line 9: launch 'k': 'val2' refers to input 2, but "
+                        "the manifest has 2 inputs"));
+  // Rank-0 tensors of every kind may be passed by pointer.
+  Manifest m;
+  std::string error;
+  EXPECT_TRUE(parseManifest(
+      gpuManifest("output f32 scalar contiguous\nbuffer i32 scalar\n"
+                  "launch k grid 1x1x1 block 1x1x1 smem 0 args in1 val1 out1 "
+                  "buf0\n"),
+      m, error))
+      << error;
 }
 
 TEST(ManifestTest, NvptxTensorsMustBeContiguous) {

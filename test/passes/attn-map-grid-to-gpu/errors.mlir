@@ -41,3 +41,13 @@ func.func @dynamic_grid(%q: memref<4x8xf32>, %k: memref<4x8xf32>, %v: memref<4x8
   }
   return
 }
+
+// -----
+
+func.func @lone_block_on_tensors(%q: tensor<4x8xf32>, %k: tensor<4x8xf32>, %v: tensor<4x8xf32>, %o: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c4 = arith.constant 4 : index
+  // expected-error @+1 {{'attn.block' op maps to the GPU after bufferization; bufferize it first}}
+  %x = attn.block %q, %k, %v rows(%c0, %c0) head(%c0, %c0) keys(%c0, %c4) scale 0.35 tiles [16, 32] outs(%o : tensor<4x8xf32>) : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32> -> tensor<4x8xf32>
+  return %x : tensor<4x8xf32>
+}

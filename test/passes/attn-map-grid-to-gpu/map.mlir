@@ -58,3 +58,29 @@ func.func @not_attention(%a: memref<8xf32>) {
   }
   return
 }
+
+// -----
+
+// A grid of one point folds away in canonicalization, leaving attn.block in
+// the function: it becomes a launch of one block, its views sunk into it.
+// CHECK-LABEL: func.func @lone_block
+// CHECK-SAME: (%[[Q:[^:]*]]: memref<1x1x9x16xf32>, %{{[^:]*}}: memref<1x1x9x16xf32>, %{{[^:]*}}: memref<1x1x9x16xf32>, %[[O:[^:]*]]: memref<1x1x9x16xf32>)
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
+// CHECK: gpu.launch blocks({{.*}}) in (%{{[^=]*}}= %[[ONE]], %{{[^=]*}}= %[[ONE]], %{{[^=]*}}= %[[ONE]]) threads({{.*}}) in (%{{[^=]*}}= %[[C128]], %{{[^=]*}}= %[[ONE]], %{{[^=]*}}= %[[ONE]])
+// CHECK-DAG: memref.subview %[[Q]]
+// CHECK-DAG: memref.subview %[[O]]
+// CHECK: attn.block
+// CHECK: gpu.terminator
+// CHECK-NOT: attn.block
+// CHECK: return
+func.func @lone_block(%q: memref<1x1x9x16xf32>, %k: memref<1x1x9x16xf32>, %v: memref<1x1x9x16xf32>, %o: memref<1x1x9x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c9 = arith.constant 9 : index
+  %qs = memref.subview %q[0, 0, 0, 0] [1, 1, 9, 16] [1, 1, 1, 1] : memref<1x1x9x16xf32> to memref<9x16xf32, strided<[16, 1]>>
+  %ks = memref.subview %k[0, 0, 0, 0] [1, 1, 9, 16] [1, 1, 1, 1] : memref<1x1x9x16xf32> to memref<9x16xf32, strided<[16, 1]>>
+  %vs = memref.subview %v[0, 0, 0, 0] [1, 1, 9, 16] [1, 1, 1, 1] : memref<1x1x9x16xf32> to memref<9x16xf32, strided<[16, 1]>>
+  %os = memref.subview %o[0, 0, 0, 0] [1, 1, 9, 16] [1, 1, 1, 1] : memref<1x1x9x16xf32> to memref<9x16xf32, strided<[16, 1]>>
+  attn.block %qs, %ks, %vs rows(%c0, %c0) head(%c0, %c0) keys(%c0, %c9) causal scale 0.25 tiles [64, 32] outs(%os : memref<9x16xf32, strided<[16, 1]>>) : memref<9x16xf32, strided<[16, 1]>>, memref<9x16xf32, strided<[16, 1]>>, memref<9x16xf32, strided<[16, 1]>>
+  return
+}
