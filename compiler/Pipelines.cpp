@@ -53,11 +53,12 @@ sdpa::CpuTarget sdpa::getHostCpuTarget() {
   return target;
 }
 
-void sdpa::buildTosaToLinalgPasses(OpPassManager &pm) {
+void sdpa::buildImportPasses(OpPassManager &pm) {
   tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions());
   pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
   pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addPass(sdpa::createAttnNormalizeSlicesPass());
 }
 
 /// The target-independent part: graph-level rewrites, tiling into a grid
@@ -72,7 +73,7 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
   // TOSA and elementwise ops on tensors become linalg (upstream lowering),
   // unfused attention is raised to attn.sdpa, GQA repeats are folded away,
   // attention is tiled into a grid.
-  sdpa::buildTosaToLinalgPasses(pm);
+  sdpa::buildImportPasses(pm);
   if (raise)
     pm.addPass(sdpa::createAttnRaiseSdpaPass());
   pm.addPass(sdpa::createAttnDecomposeAggregatedOpsPass());

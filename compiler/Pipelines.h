@@ -35,8 +35,10 @@ struct CpuTarget {
 CpuTarget getHostCpuTarget();
 
 /// TOSA, and arith/math ops on tensors, become linalg, tensor and arith ops
-/// (upstream lowering): the first step of both pipelines.
-void buildTosaToLinalgPasses(mlir::OpPassManager &pm);
+/// (upstream lowering), and ambiguous rank-reducing slices are made plain
+/// (--attn-normalize-slices): the first step of the pipelines and of the
+/// float64 reference.
+void buildImportPasses(mlir::OpPassManager &pm);
 
 struct CpuPipelineOptions {
   /// Query rows per block and key columns per online-softmax step; 0

@@ -104,6 +104,10 @@ void populateAttnPackQueryGroupsPatterns(mlir::RewritePatternSet &patterns);
 void populateAttnLowerDynamicExpandShapePatterns(
     mlir::RewritePatternSet &patterns);
 
+/// Patterns of --attn-normalize-slices: rank-reducing tensor slices that
+/// keep some unit dims and drop others drop them all, with a reshape back.
+void populateNormalizeSlicesPatterns(mlir::RewritePatternSet &patterns);
+
 /// Patterns of --attn-decompose-aggregated-ops: replace linalg.softmax, and
 /// every op implementing linalg's AggregatedOpInterface, by its
 /// decomposition into linalg ops.

@@ -145,6 +145,34 @@ def AttnPackQueryGroupsPass : Pass<"attn-pack-query-groups"> {
     "::mlir::tensor::TensorDialect"];
 }
 
+def AttnNormalizeSlicesPass : Pass<"attn-normalize-slices"> {
+  let summary = "Make rank-reducing tensor slices drop every unit dim";
+  let description = [{
+    A rank-reducing `tensor.extract_slice` that drops some of the unit dims
+    of its sizes and keeps others is ambiguous but for its type: sizes
+    `[1, 100, 1, 4, 80]` typed `1x100x4x80`, the query of a packed
+    `[B, L, 3, H, E]` projection with `B = 1`. Bufferized with dynamic
+    strides (CPU arguments are views), upstream's subview lowering can no
+    longer tell which dim was dropped, and picks the wrong one. Such a slice
+    becomes one that drops every unit dim, followed by a
+    `tensor.expand_shape` back to its type; a `tensor.insert_slice` of the
+    same kind gets its source collapsed to the fully reduced type. Reshapes
+    that only add or remove unit dims are views of any strided layout:
+    nothing is copied.
+
+    ```mlir
+    %q = tensor.extract_slice %qkv[0, 0, 0, 0, 0] [1, 100, 1, 4, 80]
+        [1, 1, 1, 1, 1] : tensor<1x100x3x4x80xbf16> to tensor<1x100x4x80xbf16>
+    // becomes
+    %s = tensor.extract_slice %qkv[0, 0, 0, 0, 0] [1, 100, 1, 4, 80]
+        [1, 1, 1, 1, 1] : tensor<1x100x3x4x80xbf16> to tensor<100x4x80xbf16>
+    %q = tensor.expand_shape %s [[0, 1], [2], [3]] output_shape [1, 100, 4, 80]
+        : tensor<100x4x80xbf16> into tensor<1x100x4x80xbf16>
+    ```
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def AttnDecomposeAggregatedOpsPass : Pass<"attn-decompose-aggregated-ops"> {
   let summary = "Decompose linalg.softmax (and other aggregated linalg ops) "
                 "into linalg.generic ops";

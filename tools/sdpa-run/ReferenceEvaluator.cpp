@@ -360,11 +360,12 @@ FailureOr<std::vector<npy::Array>> Evaluator::run(ArrayRef<npy::Array> args) {
 FailureOr<std::vector<npy::Array>>
 sdpa::evaluateReference(func::FuncOp func, ArrayRef<npy::Array> args) {
   // Evaluate a copy whose TOSA and tensor-level arith are linalg already,
+  // and whose slices drop their unit dims unambiguously (the same tensors),
   // as in the pipelines, so that segments widen and compile uniformly.
   auto module = func->getParentOfType<ModuleOp>();
   OwningOpRef<ModuleOp> copy = module.clone();
   PassManager pm(func.getContext());
-  buildTosaToLinalgPasses(pm);
+  buildImportPasses(pm);
   if (failed(pm.run(*copy)))
     return func.emitError()
            << "the float64 reference cannot lower TOSA in this function";
