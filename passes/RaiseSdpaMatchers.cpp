@@ -911,9 +911,11 @@ static Value combinedValue(Value yielded, Value acc, Block *body, bool isMax) {
 /// returns the node of the reduced value. The body may compute that value
 /// from its inputs first (a sum of exp(s - max) fused into the sum), and
 /// the op may have other results if they are dead (the index that
-/// aten.max.dim computes beside the max).
+/// aten.max.dim computes beside the max). The reduced value may be cast
+/// after the reduction: tosa-to-linalg sums bf16 in f32 and rounds the sum
+/// back in an op of its own (roundings are checked with the chain's types).
 FailureOr<unsigned> Matcher::matchReduction(unsigned id, Combiner combiner) {
-  id = resolve(id, kChain);
+  id = stripCasts(id, kChain);
   if (nodes[id].kind != NodeKind::Reduction)
     return fail("expected a reduction over the key columns");
   Context ctx = contexts[nodes[id].context];

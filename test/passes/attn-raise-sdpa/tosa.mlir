@@ -84,6 +84,32 @@ func.func @prescaled_query_f16(%q: tensor<3x5x8xf16>, %k: tensor<3x7x8xf16>, %v:
 
 // -----
 
+// bf16: tosa-to-linalg sums the exponentials in f32 (extf in the reduction
+// body, an f32 init) and rounds the sum back to bf16 in a generic of its
+// own; the rounding to the operands' type is allowed.
+// CHECK-LABEL: func @softmax_sum_widened_bf16
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x9x96xbf16>, %[[K:.*]]: tensor<2x11x96xbf16>, %[[V:.*]]: tensor<2x11x96xbf16>)
+// CHECK: %[[O:.*]] = attn.sdpa %[[Q]], %[[K]], %[[V]] scale 1.250000e-01 : tensor<2x9x96xbf16>, tensor<2x11x96xbf16>, tensor<2x11x96xbf16> -> tensor<2x9x96xbf16>
+// CHECK-NEXT: return %[[O]]
+func.func @softmax_sum_widened_bf16(%q: tensor<2x9x96xbf16>, %k: tensor<2x11x96xbf16>, %v: tensor<2x11x96xbf16>) -> tensor<2x9x96xbf16> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xbf16>}> : () -> tensor<1xbf16>
+  %shift = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %scale = "tosa.const"() <{values = dense<0.125> : tensor<1x1x1xbf16>}> : () -> tensor<1x1x1xbf16>
+  %kt = tosa.transpose %k {perms = array<i32: 0, 2, 1>} : (tensor<2x11x96xbf16>) -> tensor<2x96x11xbf16>
+  %s0 = tosa.matmul %q, %kt, %zp, %zp : (tensor<2x9x96xbf16>, tensor<2x96x11xbf16>, tensor<1xbf16>, tensor<1xbf16>) -> tensor<2x9x11xbf16>
+  %s = tosa.mul %s0, %scale, %shift : (tensor<2x9x11xbf16>, tensor<1x1x1xbf16>, tensor<1xi8>) -> tensor<2x9x11xbf16>
+  %max = tosa.reduce_max %s {axis = 2 : i32} : (tensor<2x9x11xbf16>) -> tensor<2x9x1xbf16>
+  %sub = tosa.sub %s, %max : (tensor<2x9x11xbf16>, tensor<2x9x1xbf16>) -> tensor<2x9x11xbf16>
+  %exp = tosa.exp %sub : (tensor<2x9x11xbf16>) -> tensor<2x9x11xbf16>
+  %sum = tosa.reduce_sum %exp {axis = 2 : i32} : (tensor<2x9x11xbf16>) -> tensor<2x9x1xbf16>
+  %rcp = tosa.reciprocal %sum : (tensor<2x9x1xbf16>) -> tensor<2x9x1xbf16>
+  %p = tosa.mul %exp, %rcp, %shift : (tensor<2x9x11xbf16>, tensor<2x9x1xbf16>, tensor<1xi8>) -> tensor<2x9x11xbf16>
+  %o = tosa.matmul %p, %v, %zp, %zp : (tensor<2x9x11xbf16>, tensor<2x11x96xbf16>, tensor<1xbf16>, tensor<1xbf16>) -> tensor<2x9x96xbf16>
+  return %o : tensor<2x9x96xbf16>
+}
+
+// -----
+
 // Must not fire: the softmax reduces over axis 1 (the query rows).
 // CHECK-LABEL: func @softmax_over_rows
 // CHECK-NOT: attn.sdpa
