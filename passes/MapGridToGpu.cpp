@@ -12,11 +12,11 @@
 // Every thread of the block runs the copied body, so only ops that compute
 // the same thing on every thread without writing memory may be in it: index
 // arithmetic, views, and attn.block itself. Anything else is refused with a
-// message rather than run once per thread. An attn.block outside any grid
-// (canonicalization folds a grid of one point away) gets a launch of one
-// block. Views and constant globals the
+// message rather than run once per thread. Views and constant globals the
 // body reads (a reshaped mask, a constant mask) are made inside the kernel,
-// so that its arguments stay dense buffers.
+// so that its arguments stay dense buffers. An attn.block outside any grid
+// (canonicalization folds a grid of one point away) gets a launch of one
+// block.
 //
 //===----------------------------------------------------------------------===//
 
