@@ -390,6 +390,25 @@ runCompiled(const std::string &directory, ArrayRef<npy::Array> args,
   return std::move(run.results);
 }
 
+/// Explains the usual cause of a reference that is NaN where the result is
+/// not: a row whose every score is -inf, for which the graph as written
+/// divides 0 by 0 and attn.sdpa (and a graph raised to it) gives 0.
+static void noteNaNReference(unsigned index, const npy::Array &actual,
+                             const npy::Array &expected) {
+  int64_t count = 0;
+  for (int64_t i = 0, e = expected.numElements(); i < e; ++i)
+    count += std::isnan(expected.getAsDouble(i)) &&
+             !std::isnan(actual.getAsDouble(i));
+  if (count == 0)
+    return;
+  llvm::outs() << "note: result #" << index << ": the float64 reference is "
+               << "NaN at " << count << " of " << expected.numElements()
+               << " elements where the result is not; a row in which every "
+                  "score is -inf (fully masked) is 0/0 in the graph as "
+                  "written, and 0 (LSE -inf) in attn.sdpa and in graphs "
+                  "raised to it\n";
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   std::string threadsError;
@@ -551,6 +570,8 @@ int main(int argc, char **argv) {
                                    "tolerance=%.0e %s\n",
                                    static_cast<unsigned>(i), err, tolerance,
                                    pass ? "ok" : "FAILED");
+      if (!pass)
+        noteNaNReference(static_cast<unsigned>(i), actual, expected);
     }
     if (!ok)
       return fail("--check: results differ from the float64 reference");
