@@ -198,8 +198,11 @@ static LogicalResult checkSignature(func::FuncOp func) {
 /// Whether `shape` fits the declared `type` (a dynamic dim fits any size).
 /// The runtime's rule (rt::shapeMatches), as for an artifact's manifest.
 static bool fitsType(Type type, ArrayRef<int64_t> shape) {
+  // Held in a local: a range over `*shapeOf(type)` would iterate a
+  // destroyed temporary.
+  SmallVector<int64_t> typeShape = *shapeOf(type);
   std::vector<int64_t> declared;
-  for (int64_t dim : *shapeOf(type))
+  for (int64_t dim : typeShape)
     declared.push_back(ShapedType::isDynamic(dim) ? rt::kDynamicDim : dim);
   return rt::shapeMatches(declared, {shape.begin(), shape.end()});
 }
