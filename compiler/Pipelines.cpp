@@ -78,6 +78,7 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
     pm.addPass(sdpa::createAttnRaiseSdpaPass());
   pm.addPass(sdpa::createAttnDecomposeAggregatedOpsPass());
   pm.addPass(sdpa::createAttnFoldKVBroadcastPass());
+  pm.addPass(sdpa::createAttnFoldExtractsIntoGenericsPass());
   // CPU artifacts take dynamic dims: the runtime sizes results and checks
   // argument shapes with the shape functions, built from the graph with
   // every op at the top level (decode packing may version attention).

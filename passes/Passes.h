@@ -108,6 +108,11 @@ void populateAttnLowerDynamicExpandShapePatterns(
 /// keep some unit dims and drop others drop them all, with a reshape back.
 void populateNormalizeSlicesPatterns(mlir::RewritePatternSet &patterns);
 
+/// Patterns of --attn-fold-extracts-into-generics: scalars that
+/// tensor.extract reads at constant indices become generic inputs.
+void populateFoldExtractsIntoGenericsPatterns(
+    mlir::RewritePatternSet &patterns);
+
 /// Patterns of --attn-decompose-aggregated-ops: replace linalg.softmax, and
 /// every op implementing linalg's AggregatedOpInterface, by its
 /// decomposition into linalg ops.

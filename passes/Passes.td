@@ -173,6 +173,34 @@ def AttnNormalizeSlicesPass : Pass<"attn-normalize-slices"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def AttnFoldExtractsIntoGenericsPass
+    : Pass<"attn-fold-extracts-into-generics"> {
+  let summary = "Make scalars extracted from tensors inputs of the generics "
+                "that use them";
+  let description = [{
+    A scalar that `tensor.extract` reads at constant indices and that
+    `linalg.generic` bodies use (a run-time scale exported as a 0-d tensor,
+    `%s = tensor.extract %t[]`) becomes an input of each such generic, read
+    through an indexing map of constant indices; the extract is left to
+    die. The scalar is then read where the generic runs: on a GPU inside the
+    kernel, since the host cannot read device memory.
+
+    ```mlir
+    %s = tensor.extract %t[] : tensor<f32>
+    %r = linalg.generic {indexing_maps = [#id, #id], ...}
+        ins(%x : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      %m = arith.mulf %a, %s : f32
+      linalg.yield %m : f32
+    }
+    // becomes
+    %r = linalg.generic {indexing_maps = [#id, affine_map<(i, j) -> ()>, #id],
+        ...} ins(%x, %t : tensor<4x8xf32>, tensor<f32>) ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def AttnDecomposeAggregatedOpsPass : Pass<"attn-decompose-aggregated-ops"> {
   let summary = "Decompose linalg.softmax (and other aggregated linalg ops) "
                 "into linalg.generic ops";

@@ -8,11 +8,13 @@
 // RUN: sdpa-run %s --entry=scalar_and_tensor --random=2 --check | FileCheck %s
 // RUN: sdpa-run %s --entry=decode_tensor_scale --random=3 --check | FileCheck %s
 // RUN: sdpa-run %s --entry=tensor_returned --random=4 --check | FileCheck %s --check-prefix=TWO
+// RUN: sdpa-run %s --entry=extracted_scalars --random=5 --check | FileCheck %s
 
 // RUN: %if cuda-toolkit %{ sdpa-run %s --entry=prescaled_by_tensor --target=nvptx --emulate --random=1 --check | FileCheck %s %}
 // RUN: %if cuda-toolkit %{ sdpa-run %s --entry=scalar_and_tensor --target=nvptx --emulate --random=2 --check | FileCheck %s %}
 // RUN: %if cuda-toolkit %{ sdpa-run %s --entry=decode_tensor_scale --target=nvptx --emulate --random=3 --check | FileCheck %s %}
 // RUN: %if cuda-toolkit %{ sdpa-run %s --entry=tensor_returned --target=nvptx --emulate --random=4 --check | FileCheck %s --check-prefix=TWO %}
+// RUN: %if cuda-toolkit %{ sdpa-run %s --entry=extracted_scalars --target=nvptx --emulate --random=5 --check | FileCheck %s %}
 
 // The manifest says which kernel argument is a pointer (in<k>) and which a
 // value (val<k>).
@@ -86,4 +88,31 @@ func.func @decode_tensor_scale(%q: tensor<1x8x1x64xbf16>, %k: tensor<1x2x700x64x
 func.func @tensor_returned(%q: tensor<1x1x9x16xf32>, %k: tensor<1x1x9x16xf32>, %v: tensor<1x1x9x16xf32>, %t: tensor<f32>) -> (tensor<1x1x9x16xf32>, tensor<f32>) {
   %o = attn.sdpa %q, %k, %v causal align top_left : tensor<1x1x9x16xf32>, tensor<1x1x9x16xf32>, tensor<1x1x9x16xf32> -> tensor<1x1x9x16xf32>
   return %o, %t : tensor<1x1x9x16xf32>, tensor<f32>
+}
+
+// The scale extracted from a rank-0 tensor and from a one-element vector,
+// used as scalars (as importers write `x / t.item()`): on the GPU the
+// generics read the tensors themselves, inside the kernel.
+func.func @extracted_scalars(%q: tensor<1x3x19x32xf16>, %k: tensor<1x3x26x32xf16>, %v: tensor<1x3x26x32xf16>, %t: tensor<f16>, %u: tensor<1xf32>) -> tensor<1x3x19x32xf16> {
+  %c0 = arith.constant 0 : index
+  %s = tensor.extract %t[] : tensor<f16>
+  %w = tensor.extract %u[%c0] : tensor<1xf32>
+  %e = tensor.empty() : tensor<1x3x19x32xf16>
+  %qs = linalg.generic {indexing_maps = [#ew4, #ew4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%q : tensor<1x3x19x32xf16>) outs(%e : tensor<1x3x19x32xf16>) {
+    ^bb0(%a: f16, %c: f16):
+      %d = arith.divf %a, %s : f16
+      linalg.yield %d : f16
+    } -> tensor<1x3x19x32xf16>
+  %o = attn.sdpa %qs, %k, %v causal align bottom_right : tensor<1x3x19x32xf16>, tensor<1x3x26x32xf16>, tensor<1x3x26x32xf16> -> tensor<1x3x19x32xf16>
+  %e2 = tensor.empty() : tensor<1x3x19x32xf16>
+  %r = linalg.generic {indexing_maps = [#ew4, #ew4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%o : tensor<1x3x19x32xf16>) outs(%e2 : tensor<1x3x19x32xf16>) {
+    ^bb0(%a: f16, %c: f16):
+      %x = arith.extf %a : f16 to f32
+      %m = arith.mulf %x, %w : f32
+      %y = arith.truncf %m : f32 to f16
+      linalg.yield %y : f16
+    } -> tensor<1x3x19x32xf16>
+  return %r : tensor<1x3x19x32xf16>
 }
