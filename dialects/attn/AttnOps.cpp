@@ -9,6 +9,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -273,6 +274,84 @@ SdpaOp::reifyResultShapes(OpBuilder &builder,
   if (getLse())
     reifiedReturnShapes.push_back(llvm::to_vector(ArrayRef(sizes).drop_back()));
   return success();
+}
+
+namespace {
+
+/// The dims of `type` that `known` fixes: each dynamic dim of `type` takes
+/// the dim of `known` in its place.
+RankedTensorType refineType(RankedTensorType type, ArrayRef<int64_t> known) {
+  SmallVector<int64_t> shape(type.getShape());
+  for (auto [dim, fixed] : llvm::zip_equal(shape, known))
+    if (ShapedType::isDynamic(dim))
+      dim = fixed;
+  return type.clone(shape);
+}
+
+/// Operands cast from a more static type read the cast's source, and result
+/// dims that the operands fix become static, cast back to the old result
+/// types for their users. A graph whose argument shapes are made static
+/// (--attn-specialize-shapes) thus gets static attention.
+struct RefineSdpaShapes : OpRewritePattern<SdpaOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SdpaOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<std::pair<unsigned, Value>> sources;
+    for (OpOperand &operand : op->getOpOperands()) {
+      auto cast = operand.get().getDefiningOp<tensor::CastOp>();
+      if (cast && tensor::canFoldIntoConsumerOp(cast))
+        sources.push_back({operand.getOperandNumber(), cast.getSource()});
+    }
+    auto typeOf = [](Value value) {
+      return cast<RankedTensorType>(value.getType());
+    };
+    auto sourceOr = [&](Value value) {
+      for (auto [number, source] : sources)
+        if (op->getOperand(number) == value)
+          return source;
+      return value;
+    };
+    // out is [N..., Hq, L] of the query and Ev of the value; lse drops Ev.
+    SmallVector<int64_t> outShape(typeOf(sourceOr(op.getQuery())).getShape());
+    outShape.back() = typeOf(sourceOr(op.getValue())).getShape().back();
+    SmallVector<std::pair<OpResult, RankedTensorType>> refined;
+    auto refine = [&](Value result, ArrayRef<int64_t> known) {
+      if (!result)
+        return;
+      RankedTensorType type = refineType(typeOf(result), known);
+      if (type != result.getType())
+        refined.push_back({cast<OpResult>(result), type});
+    };
+    refine(op.getOut(), outShape);
+    refine(op.getLse(), ArrayRef(outShape).drop_back());
+    if (sources.empty() && refined.empty())
+      return failure();
+
+    SmallVector<std::pair<OpResult, Type>> oldTypes;
+    for (auto [result, type] : refined)
+      oldTypes.push_back({result, result.getType()});
+    rewriter.modifyOpInPlace(op, [&] {
+      for (auto [number, source] : sources)
+        op->setOperand(number, source);
+      for (auto [result, type] : refined)
+        result.setType(type);
+    });
+    // Users keep the types they had.
+    rewriter.setInsertionPointAfter(op);
+    for (auto [result, oldType] : oldTypes) {
+      auto back =
+          tensor::CastOp::create(rewriter, op.getLoc(), oldType, result);
+      rewriter.replaceAllUsesExcept(result, back, back);
+    }
+    return success();
+  }
+};
+
+} // namespace
+
+void SdpaOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                         MLIRContext *context) {
+  results.add<RefineSdpaShapes>(context);
 }
 
 #define GET_OP_CLASSES
