@@ -48,8 +48,11 @@ FailureOr<rt::TensorSpec> specOf(func::FuncOp func, Type type,
                                "tensors and scalars";
   if (!tensor.hasStaticShape() && !allowDynamic)
     return func.emitError() << what << " has type " << type
-                            << "; GPU artifacts need static shapes (dynamic "
-                               "dims are supported on the CPU)";
+                            << "; GPU artifacts need static shapes: give the "
+                               "argument shapes to compile for (sdpa-compile "
+                               "--shape; sdpa-run takes them from its "
+                               "inputs), or compile for the CPU, which runs "
+                               "dynamic dims";
   FailureOr<npy::DType> dtype = dtypeFor(tensor.getElementType());
   if (failed(dtype))
     return func.emitError()
@@ -214,29 +217,6 @@ LogicalResult emitSharedObject(ModuleOp module, StringRef name,
   return success();
 }
 
-/// Erases the functions of `module` that `entry` does not reach through
-/// symbol references: an artifact holds one entry point, and another
-/// function of the file (one the target cannot compile, say) must not
-/// stop it from compiling.
-void pruneToEntry(ModuleOp module, StringRef entry) {
-  llvm::SmallPtrSet<Operation *, 8> reached;
-  SmallVector<Operation *> work = {module.lookupSymbol(entry)};
-  while (!work.empty()) {
-    Operation *op = work.pop_back_val();
-    if (!op || !reached.insert(op).second)
-      continue;
-    std::optional<SymbolTable::UseRange> uses = SymbolTable::getSymbolUses(op);
-    if (!uses)
-      continue;
-    for (const SymbolTable::SymbolUse &use : *uses)
-      work.push_back(
-          SymbolTable::lookupNearestSymbolFrom(module, use.getSymbolRef()));
-  }
-  for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-    if (!reached.contains(func))
-      func.erase();
-}
-
 /// Returns scalar results of `func` as rank-0 tensors, which bufferization
 /// turns into out-parameters like every other result: the CPU ABI writes
 /// all results through descriptors (the manifest describes a scalar as a
@@ -303,6 +283,25 @@ LogicalResult takeShapeChecks(ModuleOp module, rt::Manifest &manifest) {
 }
 
 } // namespace
+
+void sdpa::pruneToEntry(ModuleOp module, StringRef entry) {
+  llvm::SmallPtrSet<Operation *, 8> reached;
+  SmallVector<Operation *> work = {module.lookupSymbol(entry)};
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    if (!op || !reached.insert(op).second)
+      continue;
+    std::optional<SymbolTable::UseRange> uses = SymbolTable::getSymbolUses(op);
+    if (!uses)
+      continue;
+    for (const SymbolTable::SymbolUse &use : *uses)
+      work.push_back(
+          SymbolTable::lookupNearestSymbolFrom(module, use.getSymbolRef()));
+  }
+  for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (!reached.contains(func))
+      func.erase();
+}
 
 FailureOr<npy::DType> sdpa::dtypeFor(Type type) {
   if (auto shaped = dyn_cast<ShapedType>(type))
@@ -633,6 +632,11 @@ LogicalResult sdpa::compileForTarget(ModuleOp module, StringRef target,
                                      const CompileOptions &options,
                                      const std::string &directory,
                                      std::string &error) {
+  if (!options.argShapes.empty()) {
+    FailureOr<func::FuncOp> entry = findEntry(module, options.entry);
+    if (failed(entry) || failed(specializeShapes(*entry, options.argShapes)))
+      return failure();
+  }
   if (target == "nvptx")
     return compileForNvptx(module, options, directory, error);
   if (target == "cpu")

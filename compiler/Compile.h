@@ -36,6 +36,10 @@ struct CompileOptions {
   /// object of the kernels compiled for the host CPU. The PTX (and the cubin
   /// when ptxas is there) are still written, for inspection.
   bool emulate = false;
+  /// The static shape of each entry argument ([] for scalars and rank 0):
+  /// the entry is specialized to them first (--attn-specialize-shapes), as
+  /// the GPU needs. Empty: the signature as written.
+  std::vector<llvm::SmallVector<int64_t>> argShapes;
 
   /// Sets the tiling of both targets; a block size <= 0 or a negative
   /// minGridBlocks keeps the target's default.
@@ -70,12 +74,19 @@ mlir::LogicalResult compileForNvptx(mlir::ModuleOp module,
                                     const std::string &directory,
                                     std::string &error);
 
-/// compileForCpu or compileForNvptx, by target name (`cpu`, `nvptx`).
+/// compileForCpu or compileForNvptx, by target name (`cpu`, `nvptx`),
+/// after specializing the entry to `options.argShapes` when given.
 mlir::LogicalResult compileForTarget(mlir::ModuleOp module,
                                      llvm::StringRef target,
                                      const CompileOptions &options,
                                      const std::string &directory,
                                      std::string &error);
+
+/// Erases the functions of `module` that `entry` does not reach through
+/// symbol references: an artifact holds one entry point, and another
+/// function of the file (one the target cannot compile, say) must not
+/// stop it from compiling, nor from being evaluated by the reference.
+void pruneToEntry(mlir::ModuleOp module, llvm::StringRef entry);
 
 /// The runtime dtype of a scalar type, or of a shaped type's elements: f16,
 /// bf16, f32, f64, i1 (bool), i32, i64. Fails for anything else.

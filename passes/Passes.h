@@ -108,6 +108,14 @@ void populateAttnLowerDynamicExpandShapePatterns(
 /// keep some unit dims and drop others drop them all, with a reshape back.
 void populateNormalizeSlicesPatterns(mlir::RewritePatternSet &patterns);
 
+/// --attn-specialize-shapes on `func`: its arguments take `shapes` (one
+/// per argument, [] for scalars and rank 0), which must fit their types,
+/// and the static shapes are carried through the graph to its results.
+/// Emits an error on `func` naming the shape that does not fit.
+mlir::LogicalResult
+specializeShapes(mlir::func::FuncOp func,
+                 llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes);
+
 /// Patterns of --attn-fold-extracts-into-generics: scalars that
 /// tensor.extract reads at constant indices become generic inputs.
 void populateFoldExtractsIntoGenericsPatterns(

@@ -173,6 +173,44 @@ def AttnNormalizeSlicesPass : Pass<"attn-normalize-slices"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def AttnSpecializeShapesPass
+    : Pass<"attn-specialize-shapes", "::mlir::ModuleOp"> {
+  let summary = "Make an entry function's dynamic dims static, for the "
+                "argument shapes given";
+  let description = [{
+    The entry function (`entry`, or the only public function with a body)
+    takes the static argument shapes of `shapes`, one per argument, sizes
+    joined by `x` (`2x8x100x64`) or `scalar`; each must fit the declared
+    type (its static dims as they are). The arguments' uses read them through
+    `tensor.cast` back to the old type, or directly for TOSA ops, and the
+    canonicalizations of every loaded dialect (`attn.sdpa` folds casts of
+    its operands and refines its results) with `tosa-infer-shapes` carry the
+    static shapes through the graph; returned values take the static types
+    they reach, and so do the function's results. Shapes that contradict
+    each other once static (a key batch that is not the query's) fail the
+    verifiers, which name them.
+
+    A graph exported with dynamic batch and sequence dims thus compiles for
+    the GPU, which needs static shapes, once per shape: `sdpa-compile
+    --shape` and `sdpa-run --target=nvptx` run this pass first.
+
+    ```mlir
+    func.func @f(%q: tensor<?x8x?x64xf16>, %k: tensor<?x2x?x64xf16>, ...)
+        -> tensor<?x8x?x64xf16>
+    // with shapes=2x8x100x64,2x2x300x64,2x2x300x64 becomes
+    func.func @f(%q: tensor<2x8x100x64xf16>, %k: tensor<2x2x300x64xf16>, ...)
+        -> tensor<2x8x100x64xf16>
+    ```
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"",
+           "the function to specialize (default: the only public one)">,
+    ListOption<"shapes", "shapes", "std::string",
+               "one shape per argument: sizes joined by 'x', or 'scalar'">
+  ];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def AttnFoldExtractsIntoGenericsPass
     : Pass<"attn-fold-extracts-into-generics"> {
   let summary = "Make scalars extracted from tensors inputs of the generics "

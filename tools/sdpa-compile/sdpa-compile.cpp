@@ -50,6 +50,12 @@ static cl::opt<std::string>
     entryName("entry",
               cl::desc("entry function (default: the only public one)"),
               cl::value_desc("NAME"), cl::cat(compileCategory));
+static cl::list<std::string> shapes(
+    "shape",
+    cl::desc("the static shape of each argument, in order (2x8x100x64, "
+             "'scalar'): the entry is specialized to them, so that a graph "
+             "with dynamic dims compiles for --target=nvptx"),
+    cl::value_desc("DIMS"), cl::cat(compileCategory));
 static cl::opt<std::string> tensorCores(
     "tensor-cores",
     cl::desc("with --target=nvptx: how f16/bf16 products use tensor cores, "
@@ -123,6 +129,12 @@ int main(int argc, char **argv) {
   options.nvptx.chip = chip;
   options.emulate = emulate;
   options.nvptx.tensorCores = tensorCores;
+  for (auto [i, text] : llvm::enumerate(shapes)) {
+    std::vector<int64_t> shape;
+    if (!rt::parseShape(text, shape, /*allowDynamic=*/false, error))
+      return fail("--shape of argument #" + llvm::Twine(i) + ": " + error);
+    options.argShapes.emplace_back(shape.begin(), shape.end());
+  }
   // A failed compile leaves no half-written artifact behind, unless the
   // directory was the user's to begin with.
   bool existed = llvm::sys::fs::exists(outputDir);

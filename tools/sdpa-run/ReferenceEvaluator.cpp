@@ -364,6 +364,7 @@ sdpa::evaluateReference(func::FuncOp func, ArrayRef<npy::Array> args) {
   // as in the pipelines, so that segments widen and compile uniformly.
   auto module = func->getParentOfType<ModuleOp>();
   OwningOpRef<ModuleOp> copy = module.clone();
+  pruneToEntry(*copy, func.getSymName());
   PassManager pm(func.getContext());
   buildImportPasses(pm);
   if (failed(pm.run(*copy)))

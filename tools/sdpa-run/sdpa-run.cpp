@@ -13,6 +13,7 @@
 #include "dialects/attn/AttnDialect.h"
 #include "dialects/attn/AttnOps.h"
 #include "dialects/attn/BufferizableOpInterfaceImpl.h"
+#include "passes/Passes.h"
 #include "runtime/npy/RandomArray.h"
 #include "runtime/npy/RelativeError.h"
 #include "tools/common/BenchLine.h"
@@ -205,6 +206,16 @@ static bool fitsType(Type type, ArrayRef<int64_t> shape) {
   for (int64_t dim : typeShape)
     declared.push_back(ShapedType::isDynamic(dim) ? rt::kDynamicDim : dim);
   return rt::shapeMatches(declared, {shape.begin(), shape.end()});
+}
+
+/// Whether every argument and result of `func` has a static shape.
+static bool allStatic(func::FuncOp func) {
+  auto isStatic = [](Type type) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    return !tensor || tensor.hasStaticShape();
+  };
+  return llvm::all_of(func.getArgumentTypes(), isStatic) &&
+         llvm::all_of(func.getResultTypes(), isStatic);
 }
 
 /// A random argument of `type`, shaped by its --shape when one is given.
@@ -512,6 +523,16 @@ int main(int argc, char **argv) {
     return fail("@" + func.getSymName() + " returns " +
                 llvm::Twine(func.getNumResults()) + " results but " +
                 llvm::Twine(outputs.size()) + " --output files were given");
+
+  // The GPU needs static shapes: a graph with dynamic dims is specialized
+  // to the shapes of these inputs, and compiled, run and checked as such.
+  if (target == "nvptx" && !isArtifact && !allStatic(func)) {
+    SmallVector<SmallVector<int64_t>> argShapes;
+    for (const npy::Array &arg : args)
+      argShapes.emplace_back(arg.shape.begin(), arg.shape.end());
+    if (failed(specializeShapes(func, argShapes)))
+      return 1;
+  }
 
   FailureOr<std::vector<npy::Array>> results = failure();
   if (target == "reference") {
