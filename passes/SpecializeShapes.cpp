@@ -174,7 +174,8 @@ LogicalResult sdpa::specializeShapes(func::FuncOp func,
     arg.setType(type.clone(shape));
     auto back = tensor::CastOp::create(builder, func.getLoc(), type, arg);
     arg.replaceUsesWithIf(back, [&](OpOperand &use) {
-      bool tosaUser = isa<tosa::TosaDialect>(use.getOwner()->getDialect());
+      bool tosaUser =
+          isa_and_present<tosa::TosaDialect>(use.getOwner()->getDialect());
       hasTosa |= tosaUser;
       return use.getOwner() != back && !tosaUser;
     });
