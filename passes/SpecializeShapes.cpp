@@ -31,16 +31,13 @@ using namespace mlir;
 
 namespace {
 
+/// "2x8x100x64", or "scalar" for rank 0: the form the shapes are given in.
 std::string formatShape(ArrayRef<int64_t> shape) {
   if (shape.empty())
     return "scalar";
-  return llvm::join(llvm::map_range(shape,
-                                    [](int64_t dim) {
-                                      return ShapedType::isDynamic(dim)
-                                                 ? std::string("?")
-                                                 : std::to_string(dim);
-                                    }),
-                    "x");
+  return llvm::join(
+      llvm::map_range(shape, [](int64_t dim) { return std::to_string(dim); }),
+      "x");
 }
 
 /// "2x8x100x64" or "scalar" (rank 0).

@@ -296,52 +296,51 @@ struct RefineSdpaShapes : OpRewritePattern<SdpaOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SdpaOp op,
                                 PatternRewriter &rewriter) const override {
-    SmallVector<std::pair<unsigned, Value>> sources;
-    for (OpOperand &operand : op->getOpOperands()) {
-      auto cast = operand.get().getDefiningOp<tensor::CastOp>();
-      if (cast && tensor::canFoldIntoConsumerOp(cast))
-        sources.push_back({operand.getOperandNumber(), cast.getSource()});
+    SmallVector<Value> operands(op->getOperands());
+    bool folded = false;
+    for (Value &operand : operands) {
+      auto cast = operand.getDefiningOp<tensor::CastOp>();
+      if (cast && tensor::canFoldIntoConsumerOp(cast)) {
+        operand = cast.getSource();
+        folded = true;
+      }
     }
-    auto typeOf = [](Value value) {
-      return cast<RankedTensorType>(value.getType());
-    };
-    auto sourceOr = [&](Value value) {
-      for (auto [number, source] : sources)
-        if (op->getOperand(number) == value)
-          return source;
-      return value;
+    auto shapeOf = [&](OpOperand &operand) {
+      Value value = operands[operand.getOperandNumber()];
+      return cast<RankedTensorType>(value.getType()).getShape();
     };
     // out is [N..., Hq, L] of the query and Ev of the value; lse drops Ev.
-    SmallVector<int64_t> outShape(typeOf(sourceOr(op.getQuery())).getShape());
-    outShape.back() = typeOf(sourceOr(op.getValue())).getShape().back();
-    SmallVector<std::pair<OpResult, RankedTensorType>> refined;
+    SmallVector<int64_t> outShape(shapeOf(op.getQueryMutable()));
+    outShape.back() = shapeOf(op.getValueMutable()).back();
+    struct Refined {
+      OpResult result;
+      Type oldType, newType;
+    };
+    SmallVector<Refined> refined;
     auto refine = [&](Value result, ArrayRef<int64_t> known) {
       if (!result)
         return;
-      RankedTensorType type = refineType(typeOf(result), known);
-      if (type != result.getType())
-        refined.push_back({cast<OpResult>(result), type});
+      auto type = cast<RankedTensorType>(result.getType());
+      RankedTensorType newType = refineType(type, known);
+      if (newType != type)
+        refined.push_back({cast<OpResult>(result), type, newType});
     };
     refine(op.getOut(), outShape);
     refine(op.getLse(), ArrayRef(outShape).drop_back());
-    if (sources.empty() && refined.empty())
+    if (!folded && refined.empty())
       return failure();
 
-    SmallVector<std::pair<OpResult, Type>> oldTypes;
-    for (auto [result, type] : refined)
-      oldTypes.push_back({result, result.getType()});
     rewriter.modifyOpInPlace(op, [&] {
-      for (auto [number, source] : sources)
-        op->setOperand(number, source);
-      for (auto [result, type] : refined)
-        result.setType(type);
+      op->setOperands(operands);
+      for (Refined &r : refined)
+        r.result.setType(r.newType);
     });
     // Users keep the types they had.
     rewriter.setInsertionPointAfter(op);
-    for (auto [result, oldType] : oldTypes) {
+    for (Refined &r : refined) {
       auto back =
-          tensor::CastOp::create(rewriter, op.getLoc(), oldType, result);
-      rewriter.replaceAllUsesExcept(result, back, back);
+          tensor::CastOp::create(rewriter, op.getLoc(), r.oldType, r.result);
+      rewriter.replaceAllUsesExcept(r.result, back, back);
     }
     return success();
   }
