@@ -20,6 +20,9 @@ class ArithDialect;
 namespace bufferization {
 class BufferizationDialect;
 } // namespace bufferization
+namespace cf {
+class ControlFlowDialect;
+} // namespace cf
 namespace func {
 class FuncDialect;
 class FuncOp;
@@ -102,6 +105,12 @@ void populateAttnPackQueryGroupsPatterns(mlir::RewritePatternSet &patterns);
 /// Patterns of --attn-lower-dynamic-expand-shape: memref.expand_shape with
 /// several dynamic dims in one group to memref.reinterpret_cast.
 void populateAttnLowerDynamicExpandShapePatterns(
+    mlir::RewritePatternSet &patterns);
+
+/// Patterns of --attn-resolve-dynamic-broadcasts: the run-time broadcasts
+/// of dynamic dims that tosa-to-linalg emits take the operand as it is,
+/// asserting that its dim is the broadcast size.
+void populateResolveDynamicBroadcastsPatterns(
     mlir::RewritePatternSet &patterns);
 
 /// Patterns of --attn-normalize-slices: rank-reducing tensor slices that

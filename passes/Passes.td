@@ -173,6 +173,52 @@ def AttnNormalizeSlicesPass : Pass<"attn-normalize-slices"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def AttnValidateTosaPass : Pass<"attn-validate-tosa", "::mlir::ModuleOp"> {
+  let summary = "Validate TOSA, admitting dynamic dims where no target is "
+                "named";
+  let description = [{
+    Runs upstream `tosa-validate` on a module with TOSA ops. A module
+    without `tosa.target_env` is validated against the default target but
+    for its version, 1.1 (draft) instead of 1.0: at 1.0 every dynamic dim
+    fails the level check, and exporters write dynamic batches and lengths,
+    which the rest of the pipeline compiles. A module that names a target is
+    validated against it. The module is left as it was.
+  }];
+}
+
+def AttnResolveDynamicBroadcastsPass : Pass<"attn-resolve-dynamic-broadcasts"> {
+  let summary = "Compile the dynamic dims of broadcasting operands as equal, "
+                "checked at run time";
+  let description = [{
+    Where two operands of an elementwise TOSA op both have a dynamic dim,
+    either may be 1 at run time and broadcast, so upstream `tosa-to-linalg`
+    broadcasts each such dim under an `scf.if`:
+
+    ```mlir
+    %one = arith.cmpi eq, %d, %c1 : index   // %d = tensor.dim %x, 0
+    %b = scf.if %one -> (tensor<?x?xf32>) {
+      %e = tensor.empty(%n, %m) : tensor<?x?xf32>
+      %g = linalg.generic {indexing_maps = [(d0, d1) -> (0, d1), (d0, d1) -> (d0, d1)]}
+          ins(%x) outs(%e) { linalg.yield %in }   // %x broadcast to %n rows
+      scf.yield %g
+    } else {
+      scf.yield %x
+    }
+    ```
+
+    Dims of attention graphs that meet in an elementwise op are the same
+    batch, heads or lengths; a size-1 dim that broadcasts is written as a
+    static 1. With the branches in place, no graph rewrite sees through the
+    op (unfused attention is not raised) and the shape function cannot be
+    built. This pass takes the operand as it is and asserts what makes that
+    exact: its dim equals the broadcast size (`%d == %n`), which holds in
+    every run but one where a dynamic 1 broadcasts. That run fails the
+    assertion, which the CPU runtime reports with the sizes before running;
+    static shapes (`sdpa-compile --shape`) compile that case as well.
+  }];
+  let dependentDialects = ["::mlir::cf::ControlFlowDialect"];
+}
+
 def AttnSpecializeShapesPass
     : Pass<"attn-specialize-shapes", "::mlir::ModuleOp"> {
   let summary = "Make an entry function's dynamic dims static, for the "

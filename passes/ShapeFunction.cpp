@@ -76,11 +76,7 @@ public:
                     insert.getMixedSizes(), insert.getMixedStrides(),
                     "destination");
     else if (auto assertOp = dyn_cast<cf::AssertOp>(op))
-      rules.push_back(
-          {assertOp.getArg(),
-           {},
-           {},
-           "assertion failed at " + where + ": " + assertOp.getMsg().str()});
+      addAssertRule(assertOp);
   }
 
   ArrayRef<ShapeRule> getRules() const { return rules; }
@@ -287,6 +283,19 @@ private:
             where)
                .str()});
     }
+  }
+
+  /// An assertion holds; one that compares two sizes reports them.
+  void addAssertRule(cf::AssertOp op) {
+    std::string message =
+        "assertion failed at " + where + ": " + op.getMsg().str();
+    auto cmpOp = op.getArg().getDefiningOp<arith::CmpIOp>();
+    if (!cmpOp || !cmpOp.getLhs().getType().isIndex()) {
+      rules.push_back({op.getArg(), {}, {}, message});
+      return;
+    }
+    rules.push_back({op.getArg(), cmpOp.getLhs(), cmpOp.getRhs(),
+                     message + " (compared {lhs} with {rhs})"});
   }
 
   void addConcatRules(tensor::ConcatOp op) {

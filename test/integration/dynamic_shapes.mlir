@@ -141,3 +141,35 @@ func.func @self_attention(%x: tensor<?x?x64xf32>, %wq: tensor<64x64xf32>, %wk: t
   %out = tensor.collapse_shape %ot [[0], [1], [2, 3]] : tensor<?x?x4x16xf32> into tensor<?x?x64xf32>
   return %out : tensor<?x?x64xf32>
 }
+
+// Unfused TOSA attention with dynamic batch and lengths and an additive
+// mask, as exporters write it: valid TOSA 1.1, compiled once (unfused:
+// raising needs static shapes) and run at several shapes, S = 1 included.
+// Dynamic dims that meet in an elementwise op are taken to be equal, so a
+// mask whose dynamic batch is 1 at run time is refused with the sizes and
+// the tosa.add's location; static shapes compile that broadcast.
+// RUN: sdpa-compile %s --entry=tosa_masked -o %t/tosa
+// RUN: sdpa-run %t/tosa --random=16 --shape=4x37x32 --shape=4x50x32 --shape=4x50x32 --shape=4x37x50 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/tosa --random=17 --shape=1x9x32 --shape=1x1x32 --shape=1x1x32 --shape=1x9x1 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/tosa --random=18 --shape=2x1x32 --shape=2x70x32 --shape=2x70x32 --shape=2x1x70 --check | FileCheck %s --check-prefix=OK
+// RUN: not sdpa-run %t/tosa --random=19 --shape=4x37x32 --shape=4x50x32 --shape=4x50x32 --shape=1x37x50 2>&1 | FileCheck %s --check-prefix=BROADCAST
+// BROADCAST: sdpa-run: error: the input shapes do not fit the kernel: assertion failed at cf.assert ({{.*}}dynamic_shapes.mlir:[[# @LINE + 10]]:{{[0-9]+}}): dim 0 of an operand must equal the result's (a dynamic dim of 1 does not broadcast: {{.*}}) (compared 1 with 4)
+// RUN: sdpa-compile %s --entry=tosa_masked --shape=4x37x32 --shape=4x50x32 --shape=4x50x32 --shape=1x37x50 -o %t/tosa-static
+// RUN: sdpa-run %t/tosa-static --random=20 --check | FileCheck %s --check-prefix=OK
+func.func @tosa_masked(%q: tensor<?x?x32xf32>, %k: tensor<?x?x32xf32>, %v: tensor<?x?x32xf32>, %mask: tensor<?x?x?xf32>) -> tensor<?x?x32xf32> {
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %shift = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %kt = tosa.transpose %k {perms = array<i32: 0, 2, 1>} : (tensor<?x?x32xf32>) -> tensor<?x32x?xf32>
+  %qk = tosa.matmul %q, %kt, %zp, %zp : (tensor<?x?x32xf32>, tensor<?x32x?xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x?x?xf32>
+  %c = "tosa.const"() <{values = dense<0.176776695> : tensor<1x1x1xf32>}> : () -> tensor<1x1x1xf32>
+  %s0 = tosa.mul %qk, %c, %shift : (tensor<?x?x?xf32>, tensor<1x1x1xf32>, tensor<1xi8>) -> tensor<?x?x?xf32>
+  %s = tosa.add %s0, %mask : (tensor<?x?x?xf32>, tensor<?x?x?xf32>) -> tensor<?x?x?xf32>
+  %m = tosa.reduce_max %s {axis = 2 : i32} : (tensor<?x?x?xf32>) -> tensor<?x?x1xf32>
+  %d = tosa.sub %s, %m : (tensor<?x?x?xf32>, tensor<?x?x1xf32>) -> tensor<?x?x?xf32>
+  %e = tosa.exp %d : (tensor<?x?x?xf32>) -> tensor<?x?x?xf32>
+  %sum = tosa.reduce_sum %e {axis = 2 : i32} : (tensor<?x?x?xf32>) -> tensor<?x?x1xf32>
+  %r = tosa.reciprocal %sum : (tensor<?x?x1xf32>) -> tensor<?x?x1xf32>
+  %p = tosa.mul %e, %r, %shift : (tensor<?x?x?xf32>, tensor<?x?x1xf32>, tensor<1xi8>) -> tensor<?x?x?xf32>
+  %o = tosa.matmul %p, %v, %zp, %zp : (tensor<?x?x?xf32>, tensor<?x?x32xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<?x?x32xf32>
+  return %o : tensor<?x?x32xf32>
+}

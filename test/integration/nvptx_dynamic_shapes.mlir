@@ -73,9 +73,8 @@ func.func @self_attention(%x: tensor<?x?x64xf32>, %wq: tensor<64x64xf32>, %wk: t
   return %out : tensor<?x?x64xf32>
 }
 
-// Unfused TOSA attention with dynamic batch and lengths (which TOSA's
-// validation refuses as written): static once specialized, lowered, raised
-// to attn.sdpa and run.
+// Unfused TOSA attention with dynamic batch and lengths: static once
+// specialized, lowered, raised to attn.sdpa and run.
 // RUN: sdpa-run %s --entry=tosa_attention --target=nvptx --emulate --random=8 --shape=4x37x32 --shape=4x50x32 --shape=4x50x32 --check | FileCheck %s --check-prefix=OK
 func.func @tosa_attention(%q: tensor<?x?x32xf32>, %k: tensor<?x?x32xf32>, %v: tensor<?x?x32xf32>) -> tensor<?x?x32xf32> {
   %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>

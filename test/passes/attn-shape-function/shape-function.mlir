@@ -85,12 +85,12 @@ func.func @unfused(%q: tensor<?x6x8xf32>, %k: tensor<?x6x8xf32>, %v: tensor<?x6x
 // -----
 // Reshapes, a cast and an assertion of the kind exporters write: the
 // expanded heads must multiply to the source dim, the cast's static dim
-// must hold, and the assertion keeps its message. A result dim may be a
-// scalar argument.
+// must hold, and the assertion keeps its message (with the sizes it
+// compares). A result dim may be a scalar argument.
 // CHECK-LABEL: func.func @__sdpa_shapes_reshapes(
 // CHECK-SAME: %[[X:[^:]*]]: tensor<?x?xf32>, %[[H:[^:]*]]: index, %[[Y:[^:]*]]: tensor<?x?xf32>) -> tensor<6xi64>
 // CHECK-SAME: ["assertion failed at cf.assert
-// CHECK-SAME: : rows must be even"
+// CHECK-SAME: : rows must be even (compared {lhs} with {rhs})"
 // CHECK-SAME: "the product of output dims of group 1 ({lhs}) must equal source dim 1 ({rhs}) at tensor.expand_shape
 // CHECK-SAME: "dim 1 ({lhs}) must be the static size of the cast's result ({rhs}) at tensor.cast
 // CHECK-NOT: cf.assert %
