@@ -178,11 +178,12 @@ def AttnValidateTosaPass : Pass<"attn-validate-tosa", "::mlir::ModuleOp"> {
                 "named";
   let description = [{
     Runs upstream `tosa-validate` on a module with TOSA ops. A module
-    without `tosa.target_env` is validated against the default target but
-    for its version, 1.1 (draft) instead of 1.0: at 1.0 every dynamic dim
-    fails the level check, and exporters write dynamic batches and lengths,
-    which the rest of the pipeline compiles. A module that names a target is
-    validated against it. The module is left as it was.
+    without `tosa.target_env` is validated as upstream validates it (every
+    profile and extension, the default level) but at version 1.1 (draft)
+    instead of 1.0: at 1.0 every dynamic dim fails the level check, and
+    exporters write dynamic batches and lengths, which the rest of the
+    pipeline compiles. A module that names a target is validated against
+    it. The module is left as it was.
   }];
 }
 

@@ -107,11 +107,10 @@ struct ResolveDynamicBroadcast : OpRewritePattern<scf::IfOp> {
       return failure();
     auto empty = broadcast.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>();
     OpFoldResult target = empty.getMixedSizes()[d];
-    if (auto value = dyn_cast<Value>(target))
-      if (Operation *def = value.getDefiningOp();
-          (def && op->isProperAncestor(def)) ||
-          (!def && op->isAncestor(value.getParentBlock()->getParentOp())))
-        return failure();
+    // The size must be defined outside the branches.
+    if (auto value = dyn_cast<Value>(target);
+        value && op->isAncestor(value.getParentRegion()->getParentOp()))
+      return failure();
 
     Location loc = op.getLoc();
     Value expected = getValueOrCreateConstantIndexOp(rewriter, loc, target);

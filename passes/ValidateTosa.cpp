@@ -2,10 +2,11 @@
 //
 // --attn-validate-tosa runs upstream tosa-validate. A module that names no
 // tosa.target_env is validated as upstream validates it (every profile and
-// extension) but at version 1.1 (draft): upstream's default, 1.0, refuses every
-// dynamic dim in its level check, while exporters write dynamic batches and
-// lengths and the rest of the pipeline compiles them. The target is attached
-// only for the validation: the module is left as it was.
+// extension) but at version 1.1 (draft): upstream's default, 1.0, refuses
+// every dynamic dim in its level check, while exporters write dynamic
+// batches and lengths and the rest of the pipeline compiles them. The
+// target is attached only for the validation: the module is left as it
+// was.
 //
 //===----------------------------------------------------------------------===//
 
