@@ -82,10 +82,12 @@ void sdpa::buildImportPasses(OpPassManager &pm) {
 /// (the runtimes allocate results densely; GPU kernels take bare pointers),
 /// except that with `stridedArgs` arguments take any outer strides (the CPU
 /// runtime passes views), and results as out-parameters the caller
-/// allocates.
+/// allocates. Attention with an Ev wider than `maxValueDim` (0: any) is
+/// split into slices of V's columns.
 static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
                                          int64_t blockK, int64_t minGridBlocks,
-                                         bool raise, bool stridedArgs) {
+                                         bool raise, bool stridedArgs,
+                                         int64_t maxValueDim) {
   // TOSA and elementwise ops on tensors become linalg (upstream lowering),
   // unfused attention is raised to attn.sdpa, GQA repeats are folded away,
   // attention is tiled into a grid.
@@ -100,6 +102,8 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
   // every op at the top level (decode packing may version attention).
   if (stridedArgs)
     pm.addPass(sdpa::createAttnShapeFunctionPass());
+  if (maxValueDim > 0)
+    pm.addPass(sdpa::createAttnSplitValueDimPass({maxValueDim}));
   pm.addPass(sdpa::createAttnPackQueryGroupsPass());
   pm.addPass(sdpa::createAttnTilePass({blockQ, blockK, minGridBlocks}));
   pm.addPass(createCanonicalizerPass());
@@ -107,6 +111,10 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
 
   if (stridedArgs)
     pm.addNestedPass<func::FuncOp>(sdpa::createAttnStridedArgsPass());
+  // Attention written into a slice of a larger result (Ev split into
+  // slices) writes there directly instead of into a buffer of its own.
+  if (maxValueDim > 0)
+    pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -128,7 +136,7 @@ void sdpa::buildCpuPipeline(OpPassManager &pm,
                                               : getHostCpuTarget().vectorBits;
   buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK,
                                options.minGridBlocks, options.raise,
-                               /*stridedArgs=*/true);
+                               /*stridedArgs=*/true, /*maxValueDim=*/0);
   bufferization::buildBufferDeallocationPipeline(pm);
 
   // Kernels: attention blocks to vector code, everything else (strided
@@ -185,11 +193,16 @@ void sdpa::buildNvptxPipeline(OpPassManager &pm,
   buildNvptxBinaryPasses(pm, options);
 }
 
+/// The widest Ev a GPU kernel keeps in registers: its output tiles take
+/// Ev / 2 registers a thread on tensor cores (Ev / 2 on SIMT too, with 64
+/// rows a block), which beyond 256 no longer fit beside the scores.
+static constexpr int64_t kGpuMaxValueDim = 256;
+
 void sdpa::buildNvptxKernelPasses(OpPassManager &pm,
                                   const NvptxPipelineOptions &options) {
   buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK,
                                options.minGridBlocks, options.raise,
-                               /*stridedArgs=*/false);
+                               /*stridedArgs=*/false, kGpuMaxValueDim);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 

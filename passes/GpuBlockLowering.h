@@ -209,6 +209,12 @@ private:
   Value stageBuffer;
   bool asyncCopies = false;
   SmallVector<Value> loadQueryFragments(Value rowBase, int64_t keyCols);
+  /// Stages the block's query rows into qs (rows padded by 16 bytes), for
+  /// head dims whose fragments do not stay in registers.
+  void stageQueryTile(int64_t keyCols);
+  /// The A fragment of query columns 16 k.. of the group at rowBase:
+  /// query[k], or read from qs when `query` is empty.
+  Value queryFragment(ArrayRef<Value> query, Value rowBase, int64_t k);
   RowGroupState mmaKeyBlock(Value rowBase, Value keyStart,
                             ArrayRef<Value> query, const RowGroupState &state,
                             int64_t keyCols, int64_t valueCols);

@@ -42,6 +42,11 @@ using namespace sdpa::gpu_lowering;
 
 static int64_t roundUp(int64_t v, int64_t to) { return (v + to - 1) / to * to; }
 
+/// The registers a thread may give the fragments that live through the key
+/// loop (query and output) and still hold a key block's scores,
+/// probabilities and addresses within the 255 it has.
+constexpr int64_t kFragmentRegisterBudget = 160;
+
 Value GpuBlockLowering::fragment(ArrayRef<Value> elements, int64_t r, int64_t c,
                                  Type type) {
   return vector::FromElementsOp::create(b, VectorType::get({r, c}, type),
@@ -138,6 +143,37 @@ SmallVector<Value> GpuBlockLowering::loadQueryFragments(Value rowBase,
   return fragments;
 }
 
+void GpuBlockLowering::stageQueryTile(int64_t keyCols) {
+  // All of the block's rows, zero past the rows and E, read once.
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(elementType));
+  loop(tid, idx(blockRows * keyCols), idx(threads), [&](Value n) {
+    Value r = arith::DivUIOp::create(b, n, idx(keyCols));
+    Value c = arith::RemUIOp::create(b, n, idx(keyCols));
+    Value x = guardedLoad(op.getQuery(), r, rows, c, idx(headDim), zero,
+                          /*widen=*/false);
+    memref::StoreOp::create(b, x, qs, ValueRange{r, c});
+  });
+  gpu::BarrierOp::create(b);
+}
+
+Value GpuBlockLowering::queryFragment(ArrayRef<Value> query, Value rowBase,
+                                      int64_t k) {
+  if (!query.empty())
+    return query[k];
+  // ldmatrix.x4 of the 8x8 matrices at rows rowBase + 8 (m % 2) and
+  // columns 16 k + 8 (m / 2): row m of the result is then register m of
+  // the A fragment (see loadQueryFragments).
+  Value m = arith::DivUIOp::create(b, lane, idx(8));
+  Value r = arith::RemUIOp::create(b, lane, idx(8));
+  Value row =
+      add(add(rowBase, r), mul(arith::RemUIOp::create(b, m, idx(2)), idx(8)));
+  Value col =
+      add(idx(k * 16), mul(arith::DivUIOp::create(b, m, idx(2)), idx(8)));
+  return nvgpu::LdMatrixOp::create(b, VectorType::get({4, 2}, elementType), qs,
+                                   ValueRange{row, col}, /*transpose=*/false,
+                                   /*numTiles=*/4u);
+}
+
 GpuBlockLowering::RowGroupState
 GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
                               ArrayRef<Value> query, const RowGroupState &state,
@@ -184,17 +220,24 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
   // S = Q.K^T, one C fragment per 8 keys. B(k, n) = K[n][k]: the matrices
   // of keys n.. and columns k.., k + 8.. as they lie, for two steps of E
   // per ldmatrix.x4 (one x2 for an odd last step).
+  // The steps of E are the outer loop, so that A fragments read from
+  // shared memory are read once per key block.
   SmallVector<Value> scores; // [tile * 4 + value]
   int64_t steps = keyCols / 16;
-  for (int64_t n = 0; n < keyTiles; ++n) {
-    Value acc = zeroAcc;
-    for (int64_t k = 0; k < steps; k += 2) {
-      int64_t tiles = k + 1 < steps ? 4 : 2;
+  SmallVector<Value> accs(keyTiles, zeroAcc);
+  for (int64_t k = 0; k < steps; k += 2) {
+    int64_t tiles = k + 1 < steps ? 4 : 2;
+    Value a0 = queryFragment(query, rowBase, k);
+    Value a1 = tiles == 4 ? queryFragment(query, rowBase, k + 1) : Value();
+    for (int64_t n = 0; n < keyTiles; ++n) {
       Value matrices = ldmatrix(ks, n * 8, k * 16, tiles, /*values=*/false);
-      acc = mma(query[k], rows(matrices, 0), acc);
+      accs[n] = mma(a0, rows(matrices, 0), accs[n]);
       if (tiles == 4)
-        acc = mma(query[k + 1], rows(matrices, 2), acc);
+        accs[n] = mma(a1, rows(matrices, 2), accs[n]);
     }
+  }
+  for (int64_t n = 0; n < keyTiles; ++n) {
+    Value acc = accs[n];
     for (int64_t v = 0; v < 4; ++v) {
       Value raw =
           vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{v / 2, v % 2});
@@ -343,6 +386,19 @@ LogicalResult GpuBlockLowering::lowerWithMmaSync() {
   vs = sharedTile({2, blockKeys, valueCols + 8}, elementType);
   asyncCopies = suitsAsyncCopies(op.getKey().getType(), headDim) &&
                 suitsAsyncCopies(op.getValue().getType(), valueDim);
+  // The query's A fragments (E / 4 registers a group) stay in registers
+  // unless, with the output's C fragments (Ev / 2), they would crowd out
+  // the scores and addresses and spill (E = Ev = 256 does): they are then
+  // read from a shared tile by ldmatrix in every key block, where shared
+  // memory has room for it.
+  int64_t fragmentRegisters = groupsPerWarp * (keyCols / 4 + valueCols / 2);
+  int64_t queryTileBytes =
+      blockRows * (keyCols + 8) * elementType.getIntOrFloatBitWidth() / 8;
+  bool queryInShared =
+      fragmentRegisters > kFragmentRegisterBudget &&
+      roundUp(sharedBytes, 128) + queryTileBytes <= sharedLimit;
+  if (queryInShared)
+    qs = sharedTile({blockRows, keyCols + 8}, elementType);
   if (failed(checkSharedMemory()))
     return failure();
 
@@ -381,8 +437,13 @@ LogicalResult GpuBlockLowering::lowerWithMmaSync() {
     rowBases.push_back(rowBase);
     // Warp-uniform: a warp past the block's rows only helps with loads.
     active.push_back(lessThan(rowBase, idx(blockRows)));
-    query.push_back(loadQueryFragments(rowBase, keyCols));
+    if (!queryInShared)
+      query.push_back(loadQueryFragments(rowBase, keyCols));
+    else
+      query.emplace_back();
   }
+  if (queryInShared)
+    stageQueryTile(keyCols);
 
   // The first key block's tiles; then, in each step, the next block's are
   // staged into the other buffer while this one's are used. Copies are

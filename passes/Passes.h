@@ -102,6 +102,11 @@ void populateAttnFoldKVBroadcastPatterns(mlir::RewritePatternSet &patterns);
 /// of a one-row attention as the rows of one attention.
 void populateAttnPackQueryGroupsPatterns(mlir::RewritePatternSet &patterns);
 
+/// Patterns of --attn-split-value-dim: attention whose static Ev exceeds
+/// `maxValueDim` as attentions over slices of V's columns.
+void populateAttnSplitValueDimPatterns(mlir::RewritePatternSet &patterns,
+                                       int64_t maxValueDim);
+
 /// Patterns of --attn-lower-dynamic-expand-shape: memref.expand_shape with
 /// several dynamic dims in one group to memref.reinterpret_cast.
 void populateAttnLowerDynamicExpandShapePatterns(

@@ -117,6 +117,28 @@ def AttnFoldKVBroadcastPass : Pass<"attn-fold-kv-broadcast"> {
   let dependentDialects = ["::sdpa::attn::AttnDialect"];
 }
 
+def AttnSplitValueDimPass : Pass<"attn-split-value-dim"> {
+  let summary = "Split attention with a wide value dim into attentions over "
+                "slices of V's columns";
+  let description = [{
+    Replaces an `attn.sdpa` whose `Ev` is static and larger than
+    `max-value-dim` by `ceil(Ev / max-value-dim)` attentions over slices of
+    V's last dim (equal widths, multiples of 16, the last one narrower),
+    whose outputs are inserted into slices of the output. The result is
+    exactly the same: each slice computes the same scores, probabilities,
+    dropout draws and LSE (the first slice's is the result's), since none
+    of them depends on V. The GPU pipeline runs it so that a kernel's output
+    accumulator (`Ev / 2` registers a thread on tensor cores) fits in
+    registers; Q.K^T is then computed once per slice.
+  }];
+  let options = [
+    Option<"maxValueDim", "max-value-dim", "int64_t", /*default=*/"256",
+           "The widest Ev left as it is (0: never split)">
+  ];
+  let dependentDialects = ["::sdpa::attn::AttnDialect",
+    "::mlir::tensor::TensorDialect"];
+}
+
 def AttnPackQueryGroupsPass : Pass<"attn-pack-query-groups"> {
   let summary = "Run the query heads of a GQA group as the rows of one "
                 "attention in decode";

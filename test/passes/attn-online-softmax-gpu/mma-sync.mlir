@@ -118,3 +118,40 @@ func.func @f16_partials(%q: memref<4x64xf16>, %k: memref<300x64xf16>, %v: memref
   }
   return
 }
+
+// -----
+
+// E = Ev = 256 f16: the query's A fragments (64 registers a thread) and the
+// output's C fragments (128) would not leave room for the scores, so the
+// block's query rows are staged once into a shared tile (64x264 f16, rows
+// padded by 16 bytes) before the key loop, and each key block reads the A
+// fragments from it by ldmatrix (not transposed), once per two steps of E
+// for all the key tiles. Shared memory: two 2x32x264 tiles for K and V and
+// the query's, 101376 bytes. The loop carries no query fragment.
+// CHECK-LABEL: func.func @f16_wide_head
+// CHECK: gpu.launch {{.*}} dynamic_shared_memory_size %c101376_i32
+// CHECK: %[[KS:.*]] = memref.view {{.*}} to memref<2x32x264xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[VS:.*]] = memref.view {{.*}} to memref<2x32x264xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[QS:.*]] = memref.view {{.*}} to memref<64x264xf16, #gpu.address_space<workgroup>>
+// CHECK: scf.for
+// CHECK: memref.load %{{.*}} : memref<64x256xf16>
+// CHECK: memref.store %{{.*}}, %[[QS]][%{{.*}}, %{{.*}}]
+// CHECK: gpu.barrier
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, vector<2x2xf32>,
+// CHECK: nvgpu.ldmatrix %[[QS]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<64x264xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
+// CHECK: nvgpu.ldmatrix %[[QS]][%{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false} : memref<64x264xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
+// CHECK-COUNT-4: nvgpu.ldmatrix %[[KS]]
+// CHECK: nvgpu.ldmatrix %[[QS]]
+// CHECK: nvgpu.ldmatrix %[[VS]]
+func.func @f16_wide_head(%q: memref<64x256xf16>, %k: memref<100x256xf16>, %v: memref<100x256xf16>, %o: memref<64x256xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c100 = arith.constant 100 : index
+  %c128 = arith.constant 128 : index
+  %smem = arith.constant 0 : i32
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1) threads(%tx, %ty, %tz) in (%u = %c128, %v1 = %c1, %w = %c1) dynamic_shared_memory_size %smem {
+    attn.block %q, %k, %v rows(%c0, %c0) head(%c0, %bx) keys(%c0, %c100) scale 0.0625 tiles [64, 32] outs(%o : memref<64x256xf16>) : memref<64x256xf16>, memref<100x256xf16>, memref<100x256xf16>
+    gpu.terminator
+  }
+  return
+}
