@@ -397,10 +397,13 @@ def AttnTilePass : Pass<"attn-tile"> {
     visited. The last query block may be ragged (`L` not a multiple of
     `block-q`).
 
-    Split-K: with `min-grid-blocks` set, an attention that fits one query
-    block (decode, short prompts) whose grid has fewer blocks than that
+    Split-K: with `min-grid-blocks` set, an attention whose grid has fewer
+    blocks than that, and which fits one query block (decode, short
+    prompts) or has at least 32 key blocks (a prompt over a long context),
     splits each row's keys into `P` chunks of whole key blocks, run as `P`
-    more grid points; each writes its chunk's normalised output and
+    grid points per query block (one grid dim for both, the split minor);
+    a chunk may hold no key a causal or window mask allows, and then
+    contributes nothing. Each writes its chunk's normalised output and
     log-sum-exp to partial tensors, and one `linalg.generic` per result
     combines them (`out = sum_p exp(lse_p - M) out_p / sum_p exp(lse_p -
     M)`, `M` the largest `lse_p`), so that a batch of one still fills a
@@ -429,8 +432,8 @@ def AttnTilePass : Pass<"attn-tile"> {
            "Key columns per step of the online softmax (0: by the head dim, "
            "like block-q)">,
     Option<"minGridBlocks", "min-grid-blocks", "int64_t", /*default=*/"0",
-           "Split the keys of a single-query-block attention whose grid has "
-           "fewer blocks than this across blocks (0: never)">
+           "Split the keys of attention whose grid has fewer blocks than "
+           "this across blocks (0: never)">
   ];
   let dependentDialects = ["::sdpa::attn::AttnDialect",
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",

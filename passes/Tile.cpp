@@ -31,6 +31,10 @@ using namespace mlir;
 using namespace sdpa;
 using namespace sdpa::attn;
 
+/// Attention of several query blocks splits its keys only with at least
+/// this many key blocks.
+constexpr int64_t kMinKeyBlocksToSplitQueryBlocks = 32;
+
 namespace {
 
 /// Index arithmetic that folds constants as it goes, so static problems get
@@ -416,9 +420,11 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
   int64_t e = staticOr(headDim), ev = staticOr(valueDim), s = staticOr(keyLen);
 
   // Split-K: a grid too small to fill the machine (decode: a few heads of
-  // one query block) splits each row's keys across `splits` blocks, which
-  // write partial outputs and log-sum-exps that a combine step merges.
+  // one query block; a long prompt's few query blocks over a longer
+  // context) splits each row's keys across `splits` blocks, which write
+  // partial outputs and log-sum-exps that a combine step merges.
   int64_t splits = 1, chunk = 0;
+  int64_t queryBlocks = staticOr(numQueryBlocks);
   {
     int64_t blocks = 1;
     for (OpFoldResult dim : grid)
@@ -428,10 +434,14 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
     // Not for f64: the partial log-sum-exps are f32 (attn.block's lse), too
     // coarse to weigh f64 partial outputs to f64 accuracy.
     bool f64 = op.getQuery().getType().getElementType().isF64();
+    // Several query blocks split only over many keys (a prompt over a long
+    // context), where each block's walk saves more than the combine costs.
+    int64_t keyBlocks =
+        ShapedType::isDynamic(s) ? 0 : (s + blockKeys - 1) / blockKeys;
     if (minGridBlocks > 0 && blocks > 0 && blocks < minGridBlocks &&
-        staticOr(numQueryBlocks) == 1 && !ShapedType::isDynamic(s) &&
+        !ShapedType::isDynamic(queryBlocks) && !ShapedType::isDynamic(s) &&
+        (queryBlocks == 1 || keyBlocks >= kMinKeyBlocksToSplitQueryBlocks) &&
         !ShapedType::isDynamic(ev) && !f64) {
-      int64_t keyBlocks = (s + blockKeys - 1) / blockKeys;
       splits = std::min((minGridBlocks + blocks - 1) / blocks, keyBlocks);
       chunk = (keyBlocks + splits - 1) / splits * blockKeys;
       splits = (s + chunk - 1) / chunk;
@@ -459,7 +469,8 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
         tensor::EmptyOp::create(rewriter, loc, shape, rewriter.getF32Type()),
         tensor::EmptyOp::create(rewriter, loc, lseShape,
                                 rewriter.getF32Type())};
-    grid.back() = rewriter.getIndexAttr(splits);
+    // One grid dim for (query block, split), the split minor.
+    grid.back() = rewriter.getIndexAttr(queryBlocks * splits);
   }
 
   auto forall = scf::ForallOp::create(
@@ -473,8 +484,15 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
         ValueRange shared = args.drop_front(grid.size());
         ValueRange batchIvs = ivs.take_front(batchRank);
         Value head = ivs[batchRank];
-        Value queryBlock =
-            splitKeys ? im.constant(0) : Value(ivs[batchRank + 1]);
+        Value queryBlock = ivs[batchRank + 1], split;
+        if (splitKeys && queryBlocks == 1) {
+          split = queryBlock;
+          queryBlock = im.constant(0);
+        } else if (splitKeys) {
+          split = arith::RemUIOp::create(b, bodyLoc, queryBlock,
+                                         im.constant(splits));
+          queryBlock = im.div(queryBlock, im.constant(splits));
+        }
         Value qLen = im.value(queryLen), sLen = im.value(keyLen);
         Value row = im.mul(queryBlock, bq);
         Value rows = im.min(bq, im.sub(qLen, row));
@@ -549,10 +567,11 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
           }
           keyEnd = im.max(keyEnd, keyBegin);
         }
-        Value split;
         if (splitKeys) {
-          // This block's share of the keys: [split * chunk, + chunk).
-          split = ivs[batchRank + 1];
+          // This block's share of the keys: [split * chunk, + chunk), which
+          // may be empty for the early query blocks of causal attention
+          // (the block then writes out = 0 and lse = -inf, which the
+          // combine weighs 0).
           Value first = im.mul(split, im.constant(chunk));
           keyBegin = im.max(keyBegin, first);
           keyEnd = im.min(keyEnd, im.add(first, im.constant(chunk)));

@@ -142,6 +142,11 @@ LARGE_CASES = [
          causal=True, align="bottom_right", lse=True),
     case("large_wide_value_bf16", L=37, S=45, E=320, Ev=300, dtype="bf16",
          dropout=0.25, seed=7, lse=True),
+    # A prompt over a long context in a small grid: with split-K on (the
+    # GPU's default, the CPU's in cpu_split_keys), several query blocks
+    # split their keys, the early ones partly over keys causality hides.
+    case("large_long_context", hq=2, hkv=1, L=150, S=1100, E=32,
+         causal=True, align="bottom_right", lse=True),
     case("large_wide_value_f32", L=20, S=33, E=64, Ev=600, window=(5, 3),
          align="top_left", lse=True),
 ]

@@ -44,13 +44,50 @@ func.func @decode(%q: tensor<2x8x1x32xf16>, %k: tensor<2x2x100x32xf16>, %v: tens
 
 // -----
 
-// Several query blocks (L = 100 > 64): not split.
+// Several query blocks (L = 100: 2 of 64 rows) over a long context (600
+// keys: 38 key blocks of 16, at least the 32 that several query blocks
+// need) in a grid of 4 blocks: each query block's keys are split too,
+// min(64 / 4, 38) = 16 ways of ceil(38 / 16) = 3 key blocks, which 13
+// splits cover, in one grid dim of query block x split (split-minor).
+// Causal: the first query block's rows see keys up to 564 only, so its
+// last split gets an empty key range (begin clamped up to end), which the
+// combine weighs 0.
+// CHECK-LABEL: func.func @long_context_prefill
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %[[IV:.*]]) in (1, 2, 26) shared_outs({{.*}}) -> (tensor<1x2x13x100x32xf32>, tensor<1x2x13x100xf32>)
+// CHECK: %[[SPLIT:.*]] = arith.remui %[[IV]], %c13
+// CHECK: %[[QB:.*]] = arith.divui %[[IV]], %c13
+// CHECK: %[[ROW:.*]] = arith.muli %[[QB]], %c64
+// CHECK: %[[FIRST:.*]] = arith.muli %[[SPLIT]], %c48
+// CHECK: %[[BEGIN:.*]] = arith.maxsi %[[FIRST]], %c0
+// CHECK: attn.block {{.*}} keys(%[[BEGIN]], %{{.*}}) causal
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %[[SPLIT]], %[[ROW]], 0]
+// CHECK: linalg.generic
+func.func @long_context_prefill(%q: tensor<1x2x100x32xf32>, %k: tensor<1x2x600x32xf32>, %v: tensor<1x2x600x32xf32>) -> tensor<1x2x100x32xf32> {
+  %o = attn.sdpa %q, %k, %v causal align bottom_right : tensor<1x2x100x32xf32>, tensor<1x2x600x32xf32>, tensor<1x2x600x32xf32> -> tensor<1x2x100x32xf32>
+  return %o : tensor<1x2x100x32xf32>
+}
+
+// -----
+
+// Several query blocks over fewer keys (7 key blocks): not split.
 // CHECK-LABEL: func.func @prefill
 // CHECK: scf.forall ({{.*}}) in (1, 2, %{{.*}})
 // CHECK-NOT: linalg.generic
 func.func @prefill(%q: tensor<1x2x100x32xf32>, %k: tensor<1x2x100x32xf32>, %v: tensor<1x2x100x32xf32>) -> tensor<1x2x100x32xf32> {
   %o = attn.sdpa %q, %k, %v : tensor<1x2x100x32xf32>, tensor<1x2x100x32xf32>, tensor<1x2x100x32xf32> -> tensor<1x2x100x32xf32>
   return %o : tensor<1x2x100x32xf32>
+}
+
+// -----
+
+// A grid of enough blocks (2 x 8 x 4 query blocks = min-grid-blocks) is
+// not split, however many keys.
+// CHECK-LABEL: func.func @prefill_grid_full
+// CHECK: scf.forall ({{.*}}) in (2, 8, %c4)
+// CHECK-NOT: linalg.generic
+func.func @prefill_grid_full(%q: tensor<2x8x250x32xf32>, %k: tensor<2x8x900x32xf32>, %v: tensor<2x8x900x32xf32>) -> tensor<2x8x250x32xf32> {
+  %o = attn.sdpa %q, %k, %v : tensor<2x8x250x32xf32>, tensor<2x8x900x32xf32>, tensor<2x8x900x32xf32> -> tensor<2x8x250x32xf32>
+  return %o : tensor<2x8x250x32xf32>
 }
 
 // -----
