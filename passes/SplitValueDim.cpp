@@ -87,7 +87,7 @@ struct SplitValueDim : OpRewritePattern<attn::SdpaOp> {
           rewriter, loc, part.getOut(), out, offsets,
           tensor::getMixedSizes(rewriter, loc, part.getOut()), ones);
     }
-    if (isa<RankedTensorType>(out.getType()) && out.getType() != outType)
+    if (out.getType() != outType)
       out = tensor::CastOp::create(rewriter, loc, outType, out);
     SmallVector<Value> results = {out};
     if (op.getLse())
