@@ -212,6 +212,12 @@ private:
   /// Stages the block's query rows into qs (rows padded by 16 bytes), for
   /// head dims whose fragments do not stay in registers.
   void stageQueryTile(int64_t keyCols);
+  /// ldmatrix of `tiles` (2 or 4) 8x8 matrices of `tile` at
+  /// [leading..., row0.., col0..]: side by side along the row, or with
+  /// `quadrants` the four quadrants of a 16x16 tile in column-major order
+  /// (an A fragment, or two B fragments of a transposed tile).
+  Value ldmatrix(Value tile, ValueRange leading, Value row0, int64_t col0,
+                 int64_t tiles, bool quadrants, bool transpose);
   /// The A fragment of query columns 16 k.. of the group at rowBase:
   /// query[k], or read from qs when `query` is empty.
   Value queryFragment(ArrayRef<Value> query, Value rowBase, int64_t k);

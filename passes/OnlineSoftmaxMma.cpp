@@ -156,22 +156,40 @@ void GpuBlockLowering::stageQueryTile(int64_t keyCols) {
   gpu::BarrierOp::create(b);
 }
 
+Value GpuBlockLowering::ldmatrix(Value tile, ValueRange leading, Value row0,
+                                 int64_t col0, int64_t tiles, bool quadrants,
+                                 bool transpose) {
+  // Lanes 8m..8m+7 give the addresses of the 8 rows of 8x8 matrix m, and
+  // lane l receives row l / 4, columns 2 (l % 4) and 2 (l % 4) + 1 of every
+  // matrix (of its transpose with `transpose`), one row of the result per
+  // matrix. Lanes past the matrices of an x2 give addresses the hardware
+  // ignores.
+  Value m = arith::DivUIOp::create(b, lane, idx(8));
+  Value r = arith::RemUIOp::create(b, lane, idx(8));
+  if (tiles == 2)
+    m = arith::RemUIOp::create(b, m, idx(2));
+  Value row = add(row0, r);
+  Value col = add(idx(col0), mul(m, idx(8)));
+  if (quadrants) {
+    row = add(row, mul(arith::RemUIOp::create(b, m, idx(2)), idx(8)));
+    col = add(idx(col0), mul(arith::DivUIOp::create(b, m, idx(2)), idx(8)));
+  }
+  SmallVector<Value> indices(leading);
+  indices.append({row, col});
+  return nvgpu::LdMatrixOp::create(b, VectorType::get({tiles, 2}, elementType),
+                                   tile, indices, transpose,
+                                   static_cast<uint32_t>(tiles));
+}
+
 Value GpuBlockLowering::queryFragment(ArrayRef<Value> query, Value rowBase,
                                       int64_t k) {
   if (!query.empty())
     return query[k];
-  // ldmatrix.x4 of the 8x8 matrices at rows rowBase + 8 (m % 2) and
-  // columns 16 k + 8 (m / 2): row m of the result is then register m of
-  // the A fragment (see loadQueryFragments).
-  Value m = arith::DivUIOp::create(b, lane, idx(8));
-  Value r = arith::RemUIOp::create(b, lane, idx(8));
-  Value row =
-      add(add(rowBase, r), mul(arith::RemUIOp::create(b, m, idx(2)), idx(8)));
-  Value col =
-      add(idx(k * 16), mul(arith::DivUIOp::create(b, m, idx(2)), idx(8)));
-  return nvgpu::LdMatrixOp::create(b, VectorType::get({4, 2}, elementType), qs,
-                                   ValueRange{row, col}, /*transpose=*/false,
-                                   /*numTiles=*/4u);
+  // The quadrants of the group's 16x16 tile at columns 16 k..: row m of
+  // the result is then register m of the A fragment (see
+  // loadQueryFragments).
+  return ldmatrix(qs, ValueRange(), rowBase, k * 16, 4, /*quadrants=*/true,
+                  /*transpose=*/false);
 }
 
 GpuBlockLowering::RowGroupState
@@ -186,31 +204,11 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
       b, DenseElementsAttr::get(VectorType::get({2, 2}, f32Type),
                                 b.getF32FloatAttr(0.0)));
 
-  // B fragments by ldmatrix: lanes 8m..8m+7 give the addresses of the 8
-  // rows of 8x8 matrix m, and lane l receives row l / 4, columns 2 (l % 4)
-  // and 2 (l % 4) + 1 of every matrix (of its transpose with `transpose`),
-  // one row of the result per matrix. A B fragment (k = 2t.. and 2t + 8..
-  // of column g) is two matrices: those of 8 columns after another along a
-  // key row (keys: matrix m at column col0 + 8 m) or, transposed, of 8 rows
-  // after another down a value column (values: matrix m at row
-  // row0 + 8 (m % 2), column col0 + 8 (m / 2)).
-  Value m = arith::DivUIOp::create(b, lane, idx(8));
-  Value r = arith::RemUIOp::create(b, lane, idx(8));
-  auto ldmatrix = [&](Value tile, int64_t row0, int64_t col0, int64_t tiles,
-                      bool values) -> Value {
-    // Lanes past the matrices of an x2 give addresses the hardware ignores.
-    Value mm = tiles == 4 ? m : arith::RemUIOp::create(b, m, idx(2));
-    Value row = add(idx(row0), r);
-    Value col = add(idx(col0), mul(mm, idx(8)));
-    if (values) {
-      row = add(row, mul(arith::RemUIOp::create(b, mm, idx(2)), idx(8)));
-      col = add(idx(col0), mul(arith::DivUIOp::create(b, mm, idx(2)), idx(8)));
-    }
-    return nvgpu::LdMatrixOp::create(
-        b, VectorType::get({tiles, 2}, elementType), tile,
-        ValueRange{stageBuffer, row, col}, /*transpose=*/values,
-        static_cast<uint32_t>(tiles));
-  };
+  // B fragments by ldmatrix (see ldmatrix). A B fragment (k = 2t.. and
+  // 2t + 8.. of column g) is two matrices: those of 8 columns after another
+  // along a key row (keys: matrix m at column col0 + 8 m) or, transposed,
+  // of 8 rows after another down a value column (values: the quadrants,
+  // matrix m at row row0 + 8 (m % 2), column col0 + 8 (m / 2)).
   auto rows = [&](Value matrices, int64_t first) -> Value {
     return vector::ExtractStridedSliceOp::create(
         b, matrices, ArrayRef<int64_t>{first, 0}, ArrayRef<int64_t>{2, 2},
@@ -230,7 +228,8 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
     Value a0 = queryFragment(query, rowBase, k);
     Value a1 = tiles == 4 ? queryFragment(query, rowBase, k + 1) : Value();
     for (int64_t n = 0; n < keyTiles; ++n) {
-      Value matrices = ldmatrix(ks, n * 8, k * 16, tiles, /*values=*/false);
+      Value matrices = ldmatrix(ks, stageBuffer, idx(n * 8), k * 16, tiles,
+                                /*quadrants=*/false, /*transpose=*/false);
       accs[n] = mma(a0, rows(matrices, 0), accs[n]);
       if (tiles == 4)
         accs[n] = mma(a1, rows(matrices, 2), accs[n]);
@@ -314,8 +313,9 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
   }
   for (int64_t k = 0; k < keyTiles / 2; ++k) {
     for (size_t n = 0; n < outs.size(); n += 2) {
-      Value matrices = ldmatrix(vs, k * 16, static_cast<int64_t>(n) * 8, 4,
-                                /*values=*/true);
+      Value matrices =
+          ldmatrix(vs, stageBuffer, idx(k * 16), static_cast<int64_t>(n) * 8, 4,
+                   /*quadrants=*/true, /*transpose=*/true);
       outs[n] = mma(pFragments[k], rows(matrices, 0), outs[n]);
       outs[n + 1] = mma(pFragments[k], rows(matrices, 2), outs[n + 1]);
     }
