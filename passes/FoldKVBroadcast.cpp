@@ -19,6 +19,7 @@
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "passes/SymbolicSizes.h"
 
 namespace sdpa {
 #define GEN_PASS_DEF_ATTNFOLDKVBROADCASTPASS
@@ -41,18 +42,24 @@ public:
   CoordinateRelation()
       : constraints(presburger::PresburgerSpace::getSetSpace(0)) {}
 
-  /// Adds a variable with lower <= x <= upper.
-  unsigned addVariable(int64_t lower, int64_t upper) {
+  /// Adds a variable with lower <= x (<= upper).
+  unsigned addVariable(int64_t lower, std::optional<int64_t> upper) {
     unsigned id = constraints.appendVar(presburger::VarKind::SetDim);
     addInequality({{id, 1}}, -lower);
-    addInequality({{id, -1}}, upper);
+    if (upper)
+      addInequality({{id, -1}}, *upper);
     return id;
   }
 
-  /// Adds one coordinate per dim of the static `shape`, 0 <= x < size.
-  SmallVector<unsigned> addCoordinates(ArrayRef<int64_t> shape) {
-    return llvm::map_to_vector(
-        shape, [&](int64_t size) { return addVariable(0, size - 1); });
+  /// Adds one coordinate per dim of `shape`, 0 <= x < size; a coordinate of
+  /// a dynamic dim only has 0 <= x (what is proved then holds for any size).
+  SmallVector<unsigned> addCoordinates(ArrayRef<int64_t> shape,
+                                       const raise::SymbolicSizes &sizes) {
+    return llvm::map_to_vector(shape, [&](int64_t size) {
+      return addVariable(0, sizes.isSymbolic(size)
+                                ? std::nullopt
+                                : std::optional<int64_t>(size - 1));
+    });
   }
 
   using Terms = ArrayRef<std::pair<unsigned, int64_t>>;
@@ -97,41 +104,51 @@ struct ChainLink {
 };
 } // namespace
 
-static ArrayRef<int64_t> staticShapeOf(Value value) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type || !type.hasStaticShape())
-    return {};
-  return type.getShape();
+/// The shape of a tensor, dynamic dims as SymbolicSizes' numbers; empty
+/// when it is not known (or has rank 0, which nothing here follows).
+static SmallVector<int64_t> shapeOf(Value value,
+                                    const raise::SymbolicSizes &sizes) {
+  return sizes.shapeOf(value).value_or(SmallVector<int64_t>());
 }
 
 static Type elementTypeOf(Value value) {
   return cast<ShapedType>(value.getType()).getElementType();
 }
 
-/// Row-major strides of `shape`.
-static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+/// Row-major strides of `shape`; fails where a stride would hold a dynamic
+/// size (the relation is linear in the coordinates only).
+static FailureOr<SmallVector<int64_t>>
+stridesOf(ArrayRef<int64_t> shape, const raise::SymbolicSizes &sizes) {
   SmallVector<int64_t> strides(shape.size(), 1);
-  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d) {
+    if (sizes.isSymbolic(shape[d + 1]))
+      return failure();
     strides[d] = strides[d + 1] * shape[d + 1];
+  }
   return strides;
 }
 
 /// Relates, for each reassociation group, the coordinate of the merged dim
 /// to those of the dims it splits into: merged == sum(part_k * stride_k),
 /// strides row-major within the group.
-static void relateReassociation(CoordinateRelation &relation,
-                                ArrayRef<unsigned> merged,
-                                ArrayRef<unsigned> split,
-                                ArrayRef<int64_t> splitShape,
-                                ArrayRef<ReassociationIndices> groups) {
+static LogicalResult relateReassociation(CoordinateRelation &relation,
+                                         ArrayRef<unsigned> merged,
+                                         ArrayRef<unsigned> split,
+                                         ArrayRef<int64_t> splitShape,
+                                         ArrayRef<ReassociationIndices> groups,
+                                         const raise::SymbolicSizes &sizes) {
   for (auto [g, group] : llvm::enumerate(groups)) {
-    SmallVector<int64_t> sizes =
+    SmallVector<int64_t> groupShape =
         llvm::map_to_vector(group, [&](int64_t d) { return splitShape[d]; });
+    FailureOr<SmallVector<int64_t>> strides = stridesOf(groupShape, sizes);
+    if (failed(strides))
+      return failure();
     SmallVector<std::pair<unsigned, int64_t>> terms = {{merged[g], -1}};
-    for (auto [d, stride] : llvm::zip_equal(group, stridesOf(sizes)))
+    for (auto [d, stride] : llvm::zip_equal(group, *strides))
       terms.push_back({split[d], stride});
     relation.addEquality(terms);
   }
+  return success();
 }
 
 /// Whether `generic` only copies its one input into its one output (identity
@@ -155,10 +172,11 @@ static bool isCopy(linalg::GenericOp generic) {
 
 /// Steps from `link` to the input of the data movement op that produced it,
 /// adding the constraints that op implies between their coordinates. Fails
-/// at anything else, or at a dynamic shape.
-static FailureOr<ChainLink> stepBack(const ChainLink &link) {
+/// at anything else, or where a dynamic size would enter a constraint.
+static FailureOr<ChainLink> stepBack(const ChainLink &link,
+                                     const raise::SymbolicSizes &sizes) {
   Operation *op = link.value.getDefiningOp();
-  ArrayRef<int64_t> shape = staticShapeOf(link.value);
+  SmallVector<int64_t> shape = shapeOf(link.value, sizes);
   if (!op || op->getNumResults() != 1 || shape.empty())
     return failure();
   Value input;
@@ -171,7 +189,7 @@ static FailureOr<ChainLink> stepBack(const ChainLink &link) {
     input = generic.getDpsInputs()[0];
   else
     return failure();
-  ArrayRef<int64_t> inputShape = staticShapeOf(input);
+  SmallVector<int64_t> inputShape = shapeOf(input, sizes);
   if (inputShape.empty() || elementTypeOf(input) != elementTypeOf(link.value))
     return failure();
 
@@ -181,20 +199,26 @@ static FailureOr<ChainLink> stepBack(const ChainLink &link) {
   SmallVector<unsigned> &in = next.coordinates;
 
   if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
-    in = relation.addCoordinates(inputShape);
-    relateReassociation(relation, out, in, inputShape,
-                        collapse.getReassociationIndices());
+    in = relation.addCoordinates(inputShape, sizes);
+    if (failed(relateReassociation(relation, out, in, inputShape,
+                                   collapse.getReassociationIndices(), sizes)))
+      return failure();
   } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
-    in = relation.addCoordinates(inputShape);
-    relateReassociation(relation, in, out, shape,
-                        expand.getReassociationIndices());
+    in = relation.addCoordinates(inputShape, sizes);
+    if (failed(relateReassociation(relation, in, out, shape,
+                                   expand.getReassociationIndices(), sizes)))
+      return failure();
   } else if (isa<tosa::ReshapeOp>(op)) {
     // A reshape keeps the row-major linear index.
-    in = relation.addCoordinates(inputShape);
+    in = relation.addCoordinates(inputShape, sizes);
+    FailureOr<SmallVector<int64_t>> outStrides = stridesOf(shape, sizes);
+    FailureOr<SmallVector<int64_t>> inStrides = stridesOf(inputShape, sizes);
+    if (failed(outStrides) || failed(inStrides))
+      return failure();
     SmallVector<std::pair<unsigned, int64_t>> terms;
-    for (auto [id, stride] : llvm::zip_equal(out, stridesOf(shape)))
+    for (auto [id, stride] : llvm::zip_equal(out, *outStrides))
       terms.push_back({id, stride});
-    for (auto [id, stride] : llvm::zip_equal(in, stridesOf(inputShape)))
+    for (auto [id, stride] : llvm::zip_equal(in, *inStrides))
       terms.push_back({id, -stride});
     relation.addEquality(terms);
   } else if (auto broadcast = dyn_cast<linalg::BroadcastOp>(op)) {
@@ -213,9 +237,9 @@ static FailureOr<ChainLink> stepBack(const ChainLink &link) {
       in[source] = out[d];
   } else if (isa<tosa::TileOp>(op)) {
     // out = in + size * k for a repeat index k of each tiled dim.
-    in = relation.addCoordinates(inputShape);
+    in = relation.addCoordinates(inputShape, sizes);
     for (auto [d, size] : llvm::enumerate(inputShape)) {
-      if (size <= 0)
+      if (size <= 0 || sizes.isSymbolic(size) || sizes.isSymbolic(shape[d]))
         return failure();
       if (size == shape[d]) {
         relation.addEquality({{out[d], 1}, {in[d], -1}});
@@ -226,7 +250,7 @@ static FailureOr<ChainLink> stepBack(const ChainLink &link) {
     }
   } else {
     auto generic = cast<linalg::GenericOp>(op);
-    in = relation.addCoordinates(inputShape);
+    in = relation.addCoordinates(inputShape, sizes);
     AffineMap map = generic.getIndexingMapsArray()[0];
     for (auto [d, expr] : llvm::enumerate(map.getResults())) {
       if (auto dim = dyn_cast<AffineDimExpr>(expr))
@@ -271,21 +295,24 @@ static bool provesRepeatInterleave(const ChainLink &operand,
 
 /// Every tensor up the chain of `operand` that it provably repeats the heads
 /// of, with that tensor's head count, nearest first.
+/// Dynamic dims other than the heads are allowed: their sizes are compared
+/// as SymbolicSizes' numbers, equal only where the ops prove them equal.
 static SmallVector<std::pair<Value, int64_t>>
-findHeadRepeatSources(Value operand, int64_t headDim) {
+findHeadRepeatSources(Value operand, int64_t headDim,
+                      const raise::SymbolicSizes &sizes) {
   SmallVector<std::pair<Value, int64_t>> sources;
-  ArrayRef<int64_t> shape = staticShapeOf(operand);
-  if (shape.empty())
+  SmallVector<int64_t> shape = shapeOf(operand, sizes);
+  if (shape.empty() || sizes.isSymbolic(shape[headDim]))
     return sources;
   ChainLink link{operand, {}, CoordinateRelation()};
-  link.coordinates = link.relation.addCoordinates(shape);
+  link.coordinates = link.relation.addCoordinates(shape, sizes);
   ChainLink start = link;
   for (int step = 0; step < kMaxChainLength; ++step) {
-    FailureOr<ChainLink> next = stepBack(link);
+    FailureOr<ChainLink> next = stepBack(link, sizes);
     if (failed(next))
       break;
     link = std::move(*next);
-    ArrayRef<int64_t> candidateShape = staticShapeOf(link.value);
+    SmallVector<int64_t> candidateShape = shapeOf(link.value, sizes);
     if (candidateShape.size() != shape.size())
       continue;
     int64_t heads = candidateShape[headDim];
@@ -293,7 +320,8 @@ findHeadRepeatSources(Value operand, int64_t headDim) {
         llvm::all_of(llvm::seq<int64_t>(0, shape.size()), [&](int64_t d) {
           return d == headDim || candidateShape[d] == shape[d];
         });
-    if (!otherDimsAgree || heads == 0 || shape[headDim] % heads != 0)
+    if (!otherDimsAgree || heads == 0 || sizes.isSymbolic(heads) ||
+        shape[headDim] % heads != 0)
       continue;
     if (provesRepeatInterleave(start, link, headDim, shape[headDim] / heads))
       sources.push_back({link.value, heads});
@@ -309,8 +337,10 @@ struct FoldRepeatedKeyValue : OpRewritePattern<attn::SdpaOp> {
   LogicalResult matchAndRewrite(attn::SdpaOp op,
                                 PatternRewriter &rewriter) const override {
     int64_t headDim = op.getBatchRank();
-    auto keys = findHeadRepeatSources(op.getKey(), headDim);
-    auto values = findHeadRepeatSources(op.getValue(), headDim);
+    raise::SymbolicSizes sizes(
+        op->getParentWithTrait<OpTrait::IsIsolatedFromAbove>());
+    auto keys = findHeadRepeatSources(op.getKey(), headDim, sizes);
+    auto values = findHeadRepeatSources(op.getValue(), headDim, sizes);
     // attn.sdpa needs as many key heads as value heads: fold both to sources
     // with the same head count, the fewest heads that both reach.
     std::optional<std::pair<Value, Value>> best;

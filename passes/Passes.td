@@ -73,9 +73,21 @@ def AttnRaiseSdpaPass : Pass<"attn-raise-sdpa"> {
     element (a tensor read per row or column), a select that fills with a finite value such as
     `finfo.min` (a fully masked row then averages V instead of giving 0),
     an extra op in the chain, the index of `aten.max.dim` used, two mask
-    tensors, Q, K and V of different element types, or dynamic shapes. Rows
-    that every score is masked out of give NaN in the unfused graph and 0 in
-    attn.sdpa.
+    tensors, or Q, K and V of different element types. Rows that every
+    score is masked out of give NaN in the unfused graph and 0 in attn.sdpa.
+
+    Dynamic dims are related through the ops that use them: the dims a
+    linalg op indexes with one loop are equal, a reshape keeps each group's
+    size, and sizes read with `tensor.dim` (or products and exact quotients
+    of them) passed to `tensor.empty` or `tensor.expand_shape` are the dims
+    they were read from. A graph exported with dynamic batch and lengths,
+    in torch-mlir's linalg or TOSA lowered by `tosa-to-linalg`, is thus
+    raised to an `attn.sdpa` with the same dynamic dims, whose reshapes
+    compute their sizes from the arguments'; a `tensor.dim` of a replaced
+    intermediate (TOSA's broadcast checks) reads the arguments' dims
+    instead. Sizes that nothing relates are taken to differ, so a graph that
+    needs them equal is left as it was, and a causal mask offset by
+    `S - L` of run-time lengths is not recognised (`j <= i`, top-left, is).
 
     Q, K and V are taken from as far back through reshapes and transposes
     as their batch structure allows, so that a repeat of K/V heads (GQA)
@@ -98,7 +110,7 @@ def AttnFoldKVBroadcastPass : Pass<"attn-fold-kv-broadcast"> {
     no repeated K/V is ever built.
 
     The pass follows each of key and value back through data movement ops
-    with static shapes (`tensor.collapse_shape`, `tensor.expand_shape`,
+    (`tensor.collapse_shape`, `tensor.expand_shape`,
     `linalg.broadcast`, `linalg.transpose`, `linalg.generic` copies,
     `tosa.reshape`, `tosa.tile`, `tosa.transpose`) and proves, with integer
     constraints on tensor coordinates (MLIR's Presburger library), which
@@ -111,8 +123,13 @@ def AttnFoldKVBroadcastPass : Pass<"attn-fold-kv-broadcast"> {
     Key and value are folded together or not at all, and only with the same
     `G`. A repeat in the other order (torch's `.repeat`, where head `h` is
     head `h % Hkv` of the original) is not a `repeat_interleave`: the proof
-    fails and the graph is left alone, as is anything with dynamic shapes or
-    ops outside the list above.
+    fails and the graph is left alone, as are ops outside the list above.
+
+    Dynamic dims other than the heads are allowed: their coordinates are
+    only bounded below, so what is proved holds for every size, and sizes
+    are compared as `--attn-raise-sdpa` relates them. A chain whose
+    constraints would multiply a coordinate by a dynamic size (a reshape
+    merging heads with a dynamic length) is not followed.
   }];
   let dependentDialects = ["::sdpa::attn::AttnDialect"];
 }

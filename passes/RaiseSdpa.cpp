@@ -14,11 +14,13 @@
 #include "passes/RaiseSdpaMatchers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace sdpa {
 #define GEN_PASS_DEF_ATTNRAISESDPAPASS
@@ -58,23 +60,54 @@ static SmallVector<Component> finePartsOf(const Component &component,
   return parts;
 }
 
-/// `value` reshaped (row-major) to `shape`: one collapse_shape or
-/// expand_shape when one shape refines the other, else both through a
-/// single dim; nothing when the shape is already right.
-static Value reshapeTo(OpBuilder &b, Location loc, Value value,
-                       ArrayRef<int64_t> shape) {
-  auto type = cast<RankedTensorType>(value.getType());
-  ArrayRef<int64_t> from = type.getShape();
+namespace {
+/// Where the raised ops are built (before the replaced contraction), and how
+/// sizes (numbers as raise::SymbolicSizes gives them) become types and
+/// values there.
+struct RaiseBuilder {
+  PatternRewriter &b;
+  Location loc;
+  const raise::SymbolicSizes &sizes;
+  Operation *at;
+  /// The replaced ops, which sizes must not be read from.
+  const raise::SymbolicSizes::OpSet &avoid;
+
+  RankedTensorType type(ArrayRef<int64_t> shape, Type elementType) const {
+    return sizes.typeOf(shape, elementType);
+  }
+  SmallVector<OpFoldResult> values(ArrayRef<int64_t> shape) const {
+    return llvm::map_to_vector(shape, [&](int64_t size) {
+      return sizes.materialize(b, loc, size, at, avoid);
+    });
+  }
+};
+} // namespace
+
+static Type elementTypeOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getElementType();
+}
+
+/// `value`, whose dims are `from`, reshaped (row-major) to `shape`: one
+/// collapse_shape or expand_shape when one shape refines the other, else
+/// both through a single dim; nothing when the shape is already right.
+static Value reshapeTo(const RaiseBuilder &b, Value value,
+                       ArrayRef<int64_t> from, ArrayRef<int64_t> shape) {
   if (from == shape)
     return value;
-  auto target = RankedTensorType::get(shape, type.getElementType());
+  Type elementType = elementTypeOf(value);
+  RankedTensorType target = b.type(shape, elementType);
   if (from.size() > shape.size())
     if (auto groups = getReassociationIndicesForCollapse(from, shape))
-      return tensor::CollapseShapeOp::create(b, loc, target, value, *groups);
+      return tensor::CollapseShapeOp::create(b.b, b.loc, target, value,
+                                             *groups);
   if (from.size() < shape.size())
     if (auto groups = getReassociationIndicesForCollapse(shape, from))
-      return tensor::ExpandShapeOp::create(b, loc, target, value, *groups);
-  int64_t count = type.getNumElements();
+      return tensor::ExpandShapeOp::create(b.b, b.loc, target, value, *groups,
+                                           b.values(shape));
+  // The element count fits: buildSdpa checked it.
+  int64_t count = 1;
+  for (int64_t size : from)
+    count *= size;
   SmallVector<int64_t> flat;
   if (count != 1)
     flat.push_back(count);
@@ -83,15 +116,15 @@ static Value reshapeTo(OpBuilder &b, Location loc, Value value,
     if (!flat.empty())
       groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, from.size())));
     value = tensor::CollapseShapeOp::create(
-        b, loc, RankedTensorType::get(flat, type.getElementType()), value,
-        groups);
+        b.b, b.loc, b.type(flat, elementType), value, groups);
   }
   if (shape.size() == flat.size())
     return value;
   SmallVector<ReassociationIndices> groups;
   if (!flat.empty())
     groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, shape.size())));
-  return tensor::ExpandShapeOp::create(b, loc, target, value, groups);
+  return tensor::ExpandShapeOp::create(b.b, b.loc, target, value, groups,
+                                       b.values(shape));
 }
 
 /// The fine parts (atoms, rows, columns, features) of each dim of `layout`.
@@ -127,29 +160,30 @@ static bool isIdentity(ArrayRef<int64_t> permutation) {
   return llvm::equal(permutation, llvm::seq<int64_t>(0, permutation.size()));
 }
 
-/// Rewrites `value`, whose dims hold `from`, into a tensor of `shape` whose
-/// dims hold `to` (layoutPermutation must have succeeded). When both list
-/// their parts in the same order this is a reshape; otherwise the value is
-/// reshaped into its parts, transposed and reshaped again.
-static Value convertLayout(OpBuilder &b, Location loc, Value value,
-                           const Layout &from, const Layout &to,
-                           ArrayRef<int64_t> shape, ArrayRef<Component> atoms) {
+/// Rewrites `value`, whose dims hold `from` and have sizes `fromShape`,
+/// into a tensor of `shape` whose dims hold `to` (layoutPermutation must have
+/// succeeded). When both list their parts in the same order this is a
+/// reshape; otherwise the value is reshaped into its parts, transposed and
+/// reshaped again.
+static Value convertLayout(const RaiseBuilder &b, Value value,
+                           ArrayRef<int64_t> fromShape, const Layout &from,
+                           const Layout &to, ArrayRef<int64_t> shape,
+                           ArrayRef<Component> atoms) {
   SmallVector<int64_t> permutation = *layoutPermutation(from, to, atoms);
   if (isIdentity(permutation))
-    return reshapeTo(b, loc, value, shape);
+    return reshapeTo(b, value, fromShape, shape);
   SmallVector<int64_t> fineShape;
   for (ArrayRef<Component> parts : finePartsPerDim(from, atoms))
     for (const Component &part : parts)
       fineShape.push_back(part.size);
-  value = reshapeTo(b, loc, value, fineShape);
+  value = reshapeTo(b, value, fromShape, fineShape);
   SmallVector<int64_t> transposedShape =
       llvm::map_to_vector(permutation, [&](int64_t d) { return fineShape[d]; });
-  Value init = tensor::EmptyOp::create(
-      b, loc, transposedShape,
-      cast<RankedTensorType>(value.getType()).getElementType());
-  value = linalg::TransposeOp::create(b, loc, value, init, permutation)
+  Value init = tensor::EmptyOp::create(b.b, b.loc, b.values(transposedShape),
+                                       elementTypeOf(value));
+  value = linalg::TransposeOp::create(b.b, b.loc, value, init, permutation)
               ->getResult(0);
-  return reshapeTo(b, loc, value, shape);
+  return reshapeTo(b, value, transposedShape, shape);
 }
 
 /// The shape that `layout` describes.
@@ -160,8 +194,8 @@ static SmallVector<int64_t> shapeOf(const Layout &layout) {
 /// not(mask), elementwise.
 static Value negate(OpBuilder &b, Location loc, Value mask) {
   auto type = cast<RankedTensorType>(mask.getType());
-  Value init =
-      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, mask), type.getElementType());
   AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
   SmallVector<utils::IteratorType> iterators(type.getRank(),
                                              utils::IteratorType::parallel);
@@ -217,7 +251,8 @@ static Value scaleQuery(OpBuilder &b, Location loc, Value query,
       maps.push_back(AffineMap::get(rank, 0, zeros, b.getContext()));
     }
   maps.push_back(identity);
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), elementType);
+  Value init = tensor::EmptyOp::create(
+      b, loc, tensor::getMixedSizes(b, loc, query), elementType);
   SmallVector<utils::IteratorType> iterators(rank,
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
@@ -306,9 +341,65 @@ static FailureOr<Raised> buildSdpa(PatternRewriter &rewriter,
        failed(layoutPermutation(match.mask->layout, maskLayout, atoms))))
     return failure();
 
+  // Every size must be computable where the op is built, and every element
+  // count must fit in 64 bits (dynamic dims are large numbers here).
+  const raise::SymbolicSizes &sizes = *match.sizes;
+  Value result = match.root->getResult(0);
+  SmallVector<const raise::LeafTensor *> leaves = {&match.query, &match.key,
+                                                   &match.value};
+  if (match.mask)
+    leaves.push_back(&*match.mask);
+  SmallVector<SmallVector<int64_t>> leafShapes;
+  for (const raise::LeafTensor *leaf : leaves) {
+    std::optional<SmallVector<int64_t>> shape = sizes.shapeOf(leaf->value);
+    if (!shape)
+      return failure();
+    leafShapes.push_back(std::move(*shape));
+  }
+  std::optional<SmallVector<int64_t>> resultShape = sizes.shapeOf(result);
+  if (!resultShape)
+    return failure();
+  SmallVector<int64_t> used;
+  for (ArrayRef<int64_t> shape : leafShapes) {
+    int64_t count = 1;
+    for (int64_t size : shape)
+      if (llvm::MulOverflow(count, size, count))
+        return failure();
+    llvm::append_range(used, shape);
+  }
+  llvm::append_range(used, *resultShape);
+  for (const Layout *layout : {&query, &key, &value, &out, &maskLayout})
+    for (const Component &c : *layout)
+      used.push_back(c.size);
+  for (const raise::LeafTensor *leaf : leaves)
+    for (const Component &c : leaf->layout)
+      used.push_back(c.size);
+  if (!llvm::all_of(used, [&](int64_t size) {
+        return sizes.isAvailableAt(size, match.root, match.chain);
+      }))
+    return failure();
+  // The sizes that tensor.dim ops read from the replaced ops.
+  SmallVector<int64_t> dimSizes;
+  for (tensor::DimOp dim : match.chainDims) {
+    std::optional<SmallVector<int64_t>> shape = sizes.shapeOf(dim.getSource());
+    int64_t index = *dim.getConstantIndex();
+    if (!shape || index < 0 || index >= static_cast<int64_t>(shape->size()) ||
+        !sizes.isAvailableAt((*shape)[index], dim, match.chain))
+      return failure();
+    dimSizes.push_back((*shape)[index]);
+  }
+
+  RaiseBuilder builder{rewriter, loc, sizes, match.root, match.chain};
   auto convert = [&](const raise::LeafTensor &leaf, const Layout &layout,
                      ArrayRef<int64_t> shape) {
-    return convertLayout(rewriter, loc, leaf.value, leaf.layout, layout, shape,
+    ArrayRef<int64_t> from =
+        leafShapes[llvm::find(leaves, &leaf) - leaves.begin()];
+    // A dim the graph proves static may still have a dynamic type.
+    Value value = leaf.value;
+    RankedTensorType type = builder.type(from, elementTypeOf(value));
+    if (value.getType() != type)
+      value = tensor::CastOp::create(rewriter, loc, type, value);
+    return convertLayout(builder, value, from, leaf.layout, layout, shape,
                          atoms);
   };
   Value q = convert(match.query, query,
@@ -326,8 +417,9 @@ static FailureOr<Raised> buildSdpa(PatternRewriter &rewriter,
       mask = negate(rewriter, loc, mask);
   }
 
-  auto outType = RankedTensorType::get(
-      realShape(out, match.queryLen, match.valueHeadDim), match.elementType);
+  SmallVector<int64_t> outShape =
+      realShape(out, match.queryLen, match.valueHeadDim);
+  RankedTensorType outType = builder.type(outShape, match.elementType);
   UnitAttr causal = match.causal ? rewriter.getUnitAttr() : nullptr;
   DenseI64ArrayAttr window =
       match.window ? rewriter.getDenseI64ArrayAttr(*match.window) : nullptr;
@@ -340,10 +432,19 @@ static FailureOr<Raised> buildSdpa(PatternRewriter &rewriter,
                                    v, mask, /*seed=*/Value(), causal, window,
                                    align, scale, softcap,
                                    /*dropout=*/nullptr);
-  Value result = match.root->getResult(0);
-  Value converted =
-      convertLayout(rewriter, loc, sdpa.getOut(), out, match.resultLayout,
-                    cast<RankedTensorType>(result.getType()).getShape(), atoms);
+  Value converted = convertLayout(builder, sdpa.getOut(), outShape, out,
+                                  match.resultLayout, *resultShape, atoms);
+  if (converted.getType() != result.getType())
+    converted =
+        tensor::CastOp::create(rewriter, loc, result.getType(), converted);
+  for (auto [constDim, size] : llvm::zip_equal(match.chainDims, dimSizes)) {
+    tensor::DimOp dim = constDim;
+    rewriter.setInsertionPoint(dim);
+    OpFoldResult value =
+        sizes.materialize(rewriter, dim.getLoc(), size, dim, match.chain);
+    rewriter.replaceOp(
+        dim, getValueOrCreateConstantIndexOp(rewriter, dim.getLoc(), value));
+  }
   return Raised{sdpa, converted,
                 isIdentity(*layoutPermutation(out, match.resultLayout, atoms))};
 }

@@ -26,6 +26,8 @@
 #include "llvm/ADT/SmallPtrSet.h"
 
 #include <cmath>
+#include <limits>
+#include <memory>
 
 using namespace mlir;
 using namespace sdpa;
@@ -50,13 +52,6 @@ Component Component::col(int64_t size) {
 }
 Component Component::feature(int64_t size) {
   return size == 1 ? unit() : Component{Kind::Feature, size, 1};
-}
-
-static std::optional<ArrayRef<int64_t>> staticShapeOf(Value value) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type || !type.hasStaticShape())
-    return std::nullopt;
-  return type.getShape();
 }
 
 static Type elementTypeOf(Value value) {
@@ -189,13 +184,29 @@ struct ContractionOperands {
 
 class Matcher {
 public:
-  explicit Matcher(linalg::LinalgOp root) : root(root) {}
+  explicit Matcher(linalg::LinalgOp root)
+      : root(root),
+        sizes(std::make_shared<SymbolicSizes>(
+            root->getParentWithTrait<OpTrait::IsIsolatedFromAbove>())) {}
   FailureOr<AttentionMatch> run(std::string &reason);
 
 private:
   LogicalResult fail(const Twine &message) {
     reason = message.str();
     return failure();
+  }
+
+  /// Shapes and loop sizes as numbers, dynamic dims included (see
+  /// SymbolicSizes.h).
+  std::optional<SmallVector<int64_t>> shapeOf(Value value) const {
+    return sizes->shapeOf(value);
+  }
+  FailureOr<SmallVector<int64_t>> loopRanges(linalg::LinalgOp op) {
+    std::optional<SmallVector<int64_t>> ranges = sizes->loopRangesOf(op);
+    if (!ranges)
+      return fail("the sizes of '" + op->getName().getStringRef() +
+                  "' cannot be related to the attention's");
+    return *ranges;
   }
 
   // Building the expression graph.
@@ -256,7 +267,8 @@ private:
   LogicalResult setAttributes(AttentionMatch &match);
   SmallVector<Component> atomComponents() const;
   std::optional<Layout> leadingBatchDims(const Layout &layout) const;
-  LogicalResult checkChain(Type elementType);
+  LogicalResult checkChain(Type elementType,
+                           SmallVectorImpl<tensor::DimOp> &dims);
   LogicalResult tryRoot(unsigned probabilitiesInput, unsigned rowChoice,
                         AttentionMatch &match);
 
@@ -285,6 +297,7 @@ private:
   }
 
   linalg::LinalgOp root;
+  std::shared_ptr<SymbolicSizes> sizes;
   std::string reason;
 
   SmallVector<Node> nodes;
@@ -358,9 +371,10 @@ FailureOr<unsigned> Matcher::contextForResult(OpResult result,
       op->getNumResults() != op.getNumDpsInits())
     return fail("'" + op->getName().getStringRef() +
                 "' does not compute tensors");
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (llvm::any_of(ranges, ShapedType::isDynamic))
-    return fail("dynamic shapes are not supported");
+  FailureOr<SmallVector<int64_t>> loopSizes = loopRanges(op);
+  if (failed(loopSizes))
+    return failure();
+  SmallVector<int64_t> ranges = std::move(*loopSizes);
   AffineMap map = op.getIndexingMapMatchingResult(result);
   SmallVector<std::optional<Component>> loops(op.getNumLoops());
   for (auto [d, expr] : llvm::enumerate(map.getResults())) {
@@ -392,9 +406,9 @@ FailureOr<unsigned> Matcher::contextForResult(OpResult result,
 
 FailureOr<Layout> Matcher::operandLayout(unsigned context, OpOperand &operand) {
   Context ctx = contexts[context];
-  std::optional<ArrayRef<int64_t>> shape = staticShapeOf(operand.get());
+  std::optional<SmallVector<int64_t>> shape = shapeOf(operand.get());
   if (!shape)
-    return fail("dynamic shapes are not supported");
+    return fail("an operand's sizes cannot be related to the attention's");
   AffineMap map = ctx.op.getMatchingIndexingMap(&operand);
   Layout layout;
   for (auto [d, expr] : llvm::enumerate(map.getResults())) {
@@ -498,7 +512,7 @@ FailureOr<unsigned> Matcher::expand(unsigned id, Mode mode) {
   Value tensor = nodes[id].value;
   Layout layout = nodes[id].layout;
   Operation *def = tensor.getDefiningOp();
-  if (!def || !staticShapeOf(tensor))
+  if (!def || !shapeOf(tensor))
     return failure();
 
   FailureOr<unsigned> result = failure();
@@ -515,8 +529,8 @@ FailureOr<unsigned> Matcher::expand(unsigned id, Mode mode) {
     }
     result = readNode(expandShape.getSrc(), source);
   } else if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
-    std::optional<ArrayRef<int64_t>> sourceShape =
-        staticShapeOf(collapse.getSrc());
+    std::optional<SmallVector<int64_t>> sourceShape =
+        shapeOf(collapse.getSrc());
     if (!sourceShape)
       return failure();
     Layout source(sourceShape->size());
@@ -552,7 +566,7 @@ FailureOr<unsigned> Matcher::expand(unsigned id, Mode mode) {
       return failure();
     result = constantNode(dense.getSplatValue<TypedAttr>());
   } else if (auto softmax = dyn_cast<linalg::SoftmaxOp>(def)) {
-    if (!staticShapeOf(softmax.getInput()))
+    if (!shapeOf(softmax.getInput()))
       return failure();
     Node node{NodeKind::Softmax, tensor};
     node.layout = layout;
@@ -926,7 +940,10 @@ FailureOr<unsigned> Matcher::matchReduction(unsigned id, Combiner combiner) {
     if (other != result && !other.use_empty())
       return fail("another result of a softmax reduction (the index of a "
                   "max?) is used");
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  FailureOr<SmallVector<int64_t>> loopSizes = loopRanges(op);
+  if (failed(loopSizes))
+    return failure();
+  SmallVector<int64_t> ranges = std::move(*loopSizes);
   int reduced = 0;
   for (auto [d, loop] : llvm::enumerate(ctx.loops)) {
     if (loop)
@@ -1446,7 +1463,10 @@ FailureOr<ContractionOperands> Matcher::matchContraction(unsigned id) {
         (a == inputs[1] && b == inputs[0])))
     return fail("the Q.K^T contraction is not a sum of products");
 
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  FailureOr<SmallVector<int64_t>> loopSizes = loopRanges(op);
+  if (failed(loopSizes))
+    return failure();
+  SmallVector<int64_t> ranges = std::move(*loopSizes);
   int reduced = 0;
   for (auto [d, loop] : llvm::enumerate(ctx.loops)) {
     if (loop)
@@ -1641,9 +1661,17 @@ LogicalResult Matcher::setAttributes(AttentionMatch &match) {
   std::optional<int64_t> upper = maskState.upper, lower = maskState.lower;
   if (!upper && !lower)
     return success();
-  int64_t unbounded = queryLen + keyLen;
+  // A window side nothing bounds reaches past every row and column; with
+  // run-time sizes, past any size a kernel is given.
+  int64_t unbounded = sizes->isSymbolic(queryLen) || sizes->isSymbolic(keyLen)
+                          ? std::numeric_limits<int32_t>::max()
+                          : queryLen + keyLen;
+  // S - L of run-time sizes is not a number the mask's constants can be
+  // compared with (the difference of two stand-in primes is small): only a
+  // bound of 0 is known to mean the top-left alignment then.
   SmallVector<int64_t, 2> offsets = {0};
-  if (keyLen != queryLen)
+  if (keyLen != queryLen && !sizes->isSymbolic(keyLen) &&
+      !sizes->isSymbolic(queryLen))
     offsets.push_back(keyLen - queryLen);
   // Prefer causal (cheaper and clearer) over a window that says the same.
   for (bool wantCausal : {true, false}) {
@@ -1667,9 +1695,11 @@ LogicalResult Matcher::setAttributes(AttentionMatch &match) {
               "alignment");
 }
 
-/// Every intermediate must feed only the attention, and compute in the
-/// operands' type or wider.
-LogicalResult Matcher::checkChain(Type elementType) {
+/// Every intermediate must feed only the attention (or a tensor.dim, which
+/// the rewrite computes from the operands' sizes instead), and compute in
+/// the operands' type or wider.
+LogicalResult Matcher::checkChain(Type elementType,
+                                  SmallVectorImpl<tensor::DimOp> &dims) {
   Type f32 = Float32Type::get(elementType.getContext());
   Type f64 = Float64Type::get(elementType.getContext());
   for (Type type : roundings)
@@ -1679,10 +1709,17 @@ LogicalResult Matcher::checkChain(Type elementType) {
     if (op == root)
       continue;
     for (Value result : op->getResults()) {
-      for (Operation *user : result.getUsers())
-        if (user != root && !chain.contains(user))
-          return fail("an intermediate of the attention ('" +
-                      op->getName().getStringRef() + "') has a use outside it");
+      for (Operation *user : result.getUsers()) {
+        if (user == root || chain.contains(user))
+          continue;
+        if (auto dim = dyn_cast<tensor::DimOp>(user);
+            dim && dim.getConstantIndex()) {
+          dims.push_back(dim);
+          continue;
+        }
+        return fail("an intermediate of the attention ('" +
+                    op->getName().getStringRef() + "') has a use outside it");
+      }
       // A dead result (the index of a max) is computed in whatever type.
       if (result.use_empty())
         continue;
@@ -1704,7 +1741,10 @@ LogicalResult Matcher::tryRoot(unsigned probabilitiesInput, unsigned rowChoice,
   AffineMap pMap = root.getMatchingIndexingMap(probabilities);
   AffineMap vMap = root.getMatchingIndexingMap(values);
   AffineMap outMap = root.getIndexingMapMatchingResult(root->getResult(0));
-  SmallVector<int64_t> ranges = root.getStaticLoopRanges();
+  FailureOr<SmallVector<int64_t>> loopSizes = loopRanges(root);
+  if (failed(loopSizes))
+    return failure();
+  SmallVector<int64_t> ranges = std::move(*loopSizes);
   SmallVector<utils::IteratorType> iterators = root.getIteratorTypesArray();
 
   // Loops: batch (in P, V and out), rows (P and out), columns (the one
@@ -1847,8 +1887,9 @@ LogicalResult Matcher::tryRoot(unsigned probabilitiesInput, unsigned rowChoice,
       elementTypeOf(match.value.value) != elementType ||
       elementTypeOf(root->getResult(0)) != elementType)
     return fail("query, key, value and result do not share one element type");
-  if (failed(checkChain(elementType)))
+  if (failed(checkChain(elementType, match.chainDims)))
     return failure();
+  match.chain.insert(chain.begin(), chain.end());
   for (const LeafTensor *leaf : {&match.query, &match.key, &match.value})
     if (chain.contains(leaf->value.getDefiningOp()))
       return fail("an attention operand is computed from the scores");
@@ -1884,6 +1925,7 @@ LogicalResult Matcher::tryRoot(unsigned probabilitiesInput, unsigned rowChoice,
   }
   match.queryLen = queryLen;
   match.keyLen = keyLen;
+  match.sizes = sizes;
   for (const Component &c : match.query.layout)
     if (c.kind == Kind::Feature)
       match.headDim = c.size;
@@ -1902,9 +1944,8 @@ FailureOr<AttentionMatch> Matcher::run(std::string &why) {
     reason = "not a contraction of two tensors";
     return finish();
   }
-  if (llvm::any_of(root->getOperands(),
-                   [](Value v) { return !staticShapeOf(v); })) {
-    reason = "dynamic shapes are not supported";
+  if (llvm::any_of(root->getOperands(), [&](Value v) { return !shapeOf(v); })) {
+    reason = "the contraction's sizes cannot be related to each other";
     return finish();
   }
   // acc + a * b.

@@ -12,9 +12,12 @@
 
 #include "dialects/attn/AttnOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Support/LLVM.h"
+#include "passes/SymbolicSizes.h"
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -95,8 +98,17 @@ struct AttentionMatch {
   /// attn.sdpa's batch and head dims: the atoms, with the unit dims the
   /// query has among them (at least one dim).
   Layout batchLayout;
+  /// Sizes are numbers as SymbolicSizes gives them: a dynamic dim is a
+  /// product of stand-in primes, which `sizes` turns back into types and
+  /// values.
   int64_t queryLen = 0, keyLen = 0, headDim = 0, valueHeadDim = 0;
   mlir::Type elementType;
+  std::shared_ptr<const SymbolicSizes> sizes;
+  /// The ops that compute the attention, which the rewrite leaves dead, and
+  /// the tensor.dim ops outside them that read their sizes (dynamic shapes:
+  /// TOSA's broadcast checks, the sizes of later tensors).
+  SymbolicSizes::OpSet chain;
+  mlir::SmallVector<mlir::tensor::DimOp> chainDims;
 };
 
 /// Matches the attention whose final contraction is `root`. On failure,

@@ -142,9 +142,21 @@ func.func @self_attention(%x: tensor<?x?x64xf32>, %wq: tensor<64x64xf32>, %wk: t
   return %out : tensor<?x?x64xf32>
 }
 
+// Unfused attention in torch-mlir's linalg with dynamic batch and lengths
+// (test/passes/attn-raise-sdpa/dynamic.mlir), raised with its dynamic dims:
+// one artifact, ragged shapes, L > S, L = 1, against the float64 evaluation
+// of the graph as written.
+// RUN: sdpa-compile %sdpa_src_root/test/passes/attn-raise-sdpa/dynamic.mlir --entry=torch_dynamic -o %t/torch
+// RUN: sdpa-run %t/torch --random=21 --shape=2x2x37x8 --shape=2x2x45x8 --shape=2x2x45x8 --shape=2x1x37x45 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/torch --random=22 --shape=1x2x70x8 --shape=1x2x33x8 --shape=1x2x33x8 --shape=1x1x70x33 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/torch --random=23 --shape=3x2x1x8 --shape=3x2x130x8 --shape=3x2x130x8 --shape=3x1x1x130 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-compile %sdpa_src_root/test/passes/attn-raise-sdpa/dynamic.mlir --entry=gqa_causal_dynamic -o %t/torch-gqa
+// RUN: sdpa-run %t/torch-gqa --random=24 --shape=2x6x50x8 --shape=2x2x61x8 --shape=2x2x61x8 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/torch-gqa --random=25 --shape=1x6x1x8 --shape=1x2x1x8 --shape=1x2x1x8 --check | FileCheck %s --check-prefix=OK
+
 // Unfused TOSA attention with dynamic batch and lengths and an additive
-// mask, as exporters write it: valid TOSA 1.1, compiled once (unfused:
-// raising needs static shapes) and run at several shapes, S = 1 included.
+// mask, as exporters write it: valid TOSA 1.1, raised to attn.sdpa with its
+// dynamic dims, compiled once and run at several shapes, S = 1 included.
 // Dynamic dims that meet in an elementwise op are taken to be equal, so a
 // mask whose dynamic batch is 1 at run time is refused with the sizes and
 // the tosa.add's location; static shapes compile that broadcast.

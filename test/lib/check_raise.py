@@ -6,7 +6,9 @@ usage: check_raise.py --sdpa-opt PATH --sdpa-run PATH --workdir DIR
 
 Each function of each file (split at lit's `// -----`) is compiled and run
 by `sdpa-run` (which raises what it recognises to attn.sdpa and compiles the
-rest as loops) on random inputs written as .npy. The expected results come
+rest as loops) on random inputs written as .npy. Dynamic dims have size 3,
+unless the chunk has a line `// shapes: 2x4x9x8 2x4x7x8 scalar ...` that
+gives every argument's shape. The expected results come
 from linalg_numpy.py, which interprets the graph op by op in float64 after
 upstream lowering only (tosa-to-linalg, linalg-generalize-named-ops): it
 never sees attn.sdpa, so a wrong raise (scale, mask polarity, alignment,
@@ -120,6 +122,10 @@ def check_chunk(args, label, chunk, index, rng):
                   f"--pass-pipeline=builtin.module({UPSTREAM},attn-raise-sdpa,"
                   "attn-fold-kv-broadcast)"]).count("attn.sdpa ")
     _, funcs = linalg_numpy.parse_module(generic)
+    # `// shapes: 2x4x9x8 scalar ...` gives the argument shapes of a chunk
+    # with dynamic dims, one per argument.
+    given = re.search(r"^// shapes: (.*)$", chunk, flags=re.M)
+    shapes = given.group(1).split() if given else None
     results = []
     for name, func in funcs.items():
         ins, outs = linalg_numpy.function_signature(func)
@@ -127,7 +133,14 @@ def check_chunk(args, label, chunk, index, rng):
         status = "raised  " if raised else "unraised"
         files, values = [], []
         for k, type_ in enumerate(ins):
-            if type_[0] == "tensor":
+            if type_[0] == "tensor" and shapes:
+                given = tuple(int(d) for d in shapes[k].split("x"))
+                if len(given) != len(type_[1]) or any(
+                        d not in (-1, g) for d, g in zip(type_[1], given)):
+                    raise RuntimeError(f"{where}: shape {shapes[k]} does not "
+                                       f"fit argument #{k}")
+                type_ = (type_[0], given, type_[2])
+            elif type_[0] == "tensor":
                 # Dynamic dims get a size of their own.
                 type_ = (type_[0], tuple(3 if d == -1 else d for d in type_[1]),
                          type_[2])

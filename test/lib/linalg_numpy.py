@@ -481,9 +481,18 @@ def evaluate(text, name, args):
             source = values[op.operands[0]]
             values[op.results[0]] = np.int64(source.shape[int(values[op.operands[1]])])
         elif op.name in ("tensor.expand_shape", "tensor.collapse_shape"):
-            if -1 in out_types[0][1]:
-                raise Unsupported(f"{op.name} with dynamic sizes")
-            values[op.results[0]] = values[op.operands[0]].reshape(out_types[0][1])
+            source = values[op.operands[0]]
+            shape = list(out_types[0][1])
+            if op.name == "tensor.expand_shape":
+                # Dynamic sizes are the operands after the source, in order.
+                sizes = iter(int(values[o]) for o in op.operands[1:])
+                shape = [next(sizes) if d == -1 else d for d in shape]
+            else:
+                groups = re.findall(r"\[([\d, ]*)\]",
+                                    op.props["reassociation"][1:-1])
+                shape = [int(np.prod([source.shape[int(d)] for d in g.split(",")]))
+                         for g in groups]
+            values[op.results[0]] = source.reshape(shape)
         elif op.name == "linalg.generic":
             for result, value in zip(op.results, eval_generic(op, values, aliases)):
                 values[result] = value

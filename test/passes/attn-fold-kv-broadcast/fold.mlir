@@ -161,3 +161,37 @@ func.func @tosa_transpose_then_repeat(%q: tensor<1x4x3x8xf32>, %k: tensor<1x5x2x
   %0 = attn.sdpa %q, %rk, %rv : tensor<1x4x3x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32> -> tensor<1x4x3x8xf32>
   return %0 : tensor<1x4x3x8xf32>
 }
+
+// -----
+
+// Dynamic batch and key length (torch-mlir's expand / copy / collapse
+// spelling with the sizes as values): the coordinates of dynamic dims are
+// only bounded below, so the proof holds for every size, and the folded
+// operands keep their dynamic dims.
+// CHECK-LABEL: func @dynamic_lengths
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x4x?x16xf32>, %[[K:.*]]: tensor<?x2x?x16xf32>, %[[V:.*]]: tensor<?x2x?x16xf32>)
+// CHECK: attn.sdpa %[[Q]], %[[K]], %[[V]] : tensor<?x4x?x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x16xf32> -> tensor<?x4x?x16xf32>
+func.func @dynamic_lengths(%q: tensor<?x4x?x16xf32>, %k: tensor<?x2x?x16xf32>,
+                           %v: tensor<?x2x?x16xf32>) -> tensor<?x4x?x16xf32> {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %b = tensor.dim %k, %c0 : tensor<?x2x?x16xf32>
+  %s = tensor.dim %k, %c2 : tensor<?x2x?x16xf32>
+  %k5 = tensor.expand_shape %k [[0], [1, 2], [3], [4]] output_shape [%b, 2, 1, %s, 16] : tensor<?x2x?x16xf32> into tensor<?x2x1x?x16xf32>
+  %v5 = tensor.expand_shape %v [[0], [1, 2], [3], [4]] output_shape [%b, 2, 1, %s, 16] : tensor<?x2x?x16xf32> into tensor<?x2x1x?x16xf32>
+  %e = tensor.empty(%b, %s) : tensor<?x2x2x?x16xf32>
+  %ck = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, 0, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%k5 : tensor<?x2x1x?x16xf32>) outs(%e : tensor<?x2x2x?x16xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      linalg.yield %a : f32
+    } -> tensor<?x2x2x?x16xf32>
+  %cv = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, 0, d3, d4)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%v5 : tensor<?x2x1x?x16xf32>) outs(%e : tensor<?x2x2x?x16xf32>) {
+    ^bb0(%a: f32, %o: f32):
+      linalg.yield %a : f32
+    } -> tensor<?x2x2x?x16xf32>
+  %rk = tensor.collapse_shape %ck [[0], [1, 2], [3], [4]] : tensor<?x2x2x?x16xf32> into tensor<?x4x?x16xf32>
+  %rv = tensor.collapse_shape %cv [[0], [1, 2], [3], [4]] : tensor<?x2x2x?x16xf32> into tensor<?x4x?x16xf32>
+  %0 = attn.sdpa %q, %rk, %rv : tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32> -> tensor<?x4x?x16xf32>
+  return %0 : tensor<?x4x?x16xf32>
+}

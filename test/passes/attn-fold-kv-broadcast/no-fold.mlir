@@ -169,3 +169,48 @@ func.func @empty_sequence(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x0x16xf32>,
   %0 = attn.sdpa %q, %rk, %rv : tensor<1x4x8x16xf32>, tensor<1x4x0x16xf32>, tensor<1x4x0x16xf32> -> tensor<1x4x8x16xf32>
   return %0 : tensor<1x4x8x16xf32>
 }
+
+// -----
+
+// A dynamic number of key/value heads: the group size is not known, so
+// nothing says which query heads share a key head.
+// CHECK-LABEL: func @dynamic_heads
+// CHECK: %[[RK:.*]] = tensor.collapse_shape
+// CHECK: %[[RV:.*]] = tensor.collapse_shape
+// CHECK: attn.sdpa %{{.*}}, %[[RK]], %[[RV]] :
+func.func @dynamic_heads(%q: tensor<1x?x8x16xf32>, %k: tensor<1x?x8x16xf32>,
+                         %v: tensor<1x?x8x16xf32>) -> tensor<1x?x8x16xf32> {
+  %c1 = arith.constant 1 : index
+  %h = tensor.dim %k, %c1 : tensor<1x?x8x16xf32>
+  %e = tensor.empty(%h) : tensor<1x?x2x8x16xf32>
+  %bk = linalg.broadcast ins(%k : tensor<1x?x8x16xf32>) outs(%e : tensor<1x?x2x8x16xf32>) dimensions = [2]
+  %rk = tensor.collapse_shape %bk [[0], [1, 2], [3], [4]] : tensor<1x?x2x8x16xf32> into tensor<1x?x8x16xf32>
+  %bv = linalg.broadcast ins(%v : tensor<1x?x8x16xf32>) outs(%e : tensor<1x?x2x8x16xf32>) dimensions = [2]
+  %rv = tensor.collapse_shape %bv [[0], [1, 2], [3], [4]] : tensor<1x?x2x8x16xf32> into tensor<1x?x8x16xf32>
+  %0 = attn.sdpa %q, %rk, %rv : tensor<1x?x8x16xf32>, tensor<1x?x8x16xf32>, tensor<1x?x8x16xf32> -> tensor<1x?x8x16xf32>
+  return %0 : tensor<1x?x8x16xf32>
+}
+
+// -----
+
+// The repeat passes through a dim that merges the heads with a dynamic key
+// length: the merged coordinate is h * S + j, not linear in the coordinates,
+// so no proof is attempted (statically this chain would fold).
+// CHECK-LABEL: func @dynamic_size_in_stride
+// CHECK: %[[RK:.*]] = tensor.expand_shape
+// CHECK: %[[RV:.*]] = tensor.expand_shape
+// CHECK: attn.sdpa %{{.*}}, %[[RK]], %[[RV]] :
+func.func @dynamic_size_in_stride(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x?x16xf32>,
+                                  %v: tensor<1x2x?x16xf32>) -> tensor<1x4x8x16xf32> {
+  %c2 = arith.constant 2 : index
+  %s = tensor.dim %k, %c2 : tensor<1x2x?x16xf32>
+  %e = tensor.empty(%s) : tensor<1x2x2x?x16xf32>
+  %bk = linalg.broadcast ins(%k : tensor<1x2x?x16xf32>) outs(%e : tensor<1x2x2x?x16xf32>) dimensions = [2]
+  %fk = tensor.collapse_shape %bk [[0], [1, 2, 3], [4]] : tensor<1x2x2x?x16xf32> into tensor<1x?x16xf32>
+  %rk = tensor.expand_shape %fk [[0], [1, 2], [3]] output_shape [1, 4, %s, 16] : tensor<1x?x16xf32> into tensor<1x4x?x16xf32>
+  %bv = linalg.broadcast ins(%v : tensor<1x2x?x16xf32>) outs(%e : tensor<1x2x2x?x16xf32>) dimensions = [2]
+  %fv = tensor.collapse_shape %bv [[0], [1, 2, 3], [4]] : tensor<1x2x2x?x16xf32> into tensor<1x?x16xf32>
+  %rv = tensor.expand_shape %fv [[0], [1, 2], [3]] output_shape [1, 4, %s, 16] : tensor<1x?x16xf32> into tensor<1x4x?x16xf32>
+  %0 = attn.sdpa %q, %rk, %rv : tensor<1x4x8x16xf32>, tensor<1x4x?x16xf32>, tensor<1x4x?x16xf32> -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}

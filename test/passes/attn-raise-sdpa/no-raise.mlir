@@ -1890,26 +1890,6 @@ func.func @two_masks(%q: tensor<1x2x6x8xf32>, %k: tensor<1x2x6x8xf32>, %v: tenso
 
 // -----
 
-// A dynamic batch dim: not supported.
-// CHECK-LABEL: func @dynamic_batch
-// CHECK: linalg.softmax
-func.func @dynamic_batch(%q: tensor<?x6x8xf32>, %k: tensor<?x6x8xf32>, %v: tensor<?x6x8xf32>) -> tensor<?x6x8xf32> {
-  %c0 = arith.constant 0 : index
-  %n = tensor.dim %q, %c0 : tensor<?x6x8xf32>
-  %zero = arith.constant 0.0 : f32
-  %e0 = tensor.empty(%n) : tensor<?x6x6xf32>
-  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<?x6x6xf32>) -> tensor<?x6x6xf32>
-  %s = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>] ins(%q, %k : tensor<?x6x8xf32>, tensor<?x6x8xf32>) outs(%z0 : tensor<?x6x6xf32>) -> tensor<?x6x6xf32>
-  %e1 = tensor.empty(%n) : tensor<?x6x6xf32>
-  %p = linalg.softmax dimension(2) ins(%s : tensor<?x6x6xf32>) outs(%e1 : tensor<?x6x6xf32>) -> tensor<?x6x6xf32>
-  %e2 = tensor.empty(%n) : tensor<?x6x8xf32>
-  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x6x8xf32>) -> tensor<?x6x8xf32>
-  %o = linalg.batch_matmul ins(%p, %v : tensor<?x6x6xf32>, tensor<?x6x8xf32>) outs(%z2 : tensor<?x6x8xf32>) -> tensor<?x6x8xf32>
-  return %o : tensor<?x6x8xf32>
-}
-
-// -----
-
 // Keep j <= i - 2: neither causal alignment (offset 0 or S - L = 0) nor a
 // window of non-negative size describes it.
 // CHECK-LABEL: func @shifted_diagonal
