@@ -81,13 +81,17 @@ def AttnRaiseSdpaPass : Pass<"attn-raise-sdpa"> {
     size, and sizes read with `tensor.dim` (or products and exact quotients
     of them) passed to `tensor.empty` or `tensor.expand_shape` are the dims
     they were read from. A graph exported with dynamic batch and lengths,
-    in torch-mlir's linalg or TOSA lowered by `tosa-to-linalg`, is thus
+    in torch-mlir's linalg or TOSA lowered by `tosa-to-linalg` (whose
+    dynamic `tosa.reshape` goes through one flat dim: such a collapse and
+    expand are followed as the one reshape they are), is thus
     raised to an `attn.sdpa` with the same dynamic dims, whose reshapes
     compute their sizes from the arguments'; a `tensor.dim` of a replaced
     intermediate (TOSA's broadcast checks) reads the arguments' dims
     instead. Sizes that nothing relates are taken to differ, so a graph that
-    needs them equal is left as it was, and a causal mask offset by
-    `S - L` of run-time lengths is not recognised (`j <= i`, top-left, is).
+    needs them equal is left as it was. A mask bound offset by `S - L`
+    computed from run-time lengths (`tensor.dim` of the key and the query,
+    captured by the masking op) is `bottom_right`, as with static lengths;
+    a bound that depends on the lengths otherwise is not recognised.
 
     Q, K and V are taken from as far back through reshapes and transposes
     as their batch structure allows, so that a repeat of K/V heads (GQA)

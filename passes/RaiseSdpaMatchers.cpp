@@ -19,6 +19,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseMap.h"
@@ -165,15 +167,40 @@ struct Mode {
 constexpr Mode kChain{true, true};
 constexpr Mode kAux{false, false};
 
-/// An integer affine function of the query row and key column.
+/// An integer affine function of the query row and key column, and of the
+/// key and query lengths where they are run-time sizes (read with
+/// tensor.dim).
 struct IndexLinear {
   int64_t row = 0, col = 0, constant = 0;
+  int64_t keyLens = 0, queryLens = 0;
+
+  IndexLinear operator+(const IndexLinear &o) const {
+    return {row + o.row, col + o.col, constant + o.constant,
+            keyLens + o.keyLens, queryLens + o.queryLens};
+  }
+  IndexLinear operator*(int64_t f) const {
+    return {row * f, col * f, constant * f, keyLens * f, queryLens * f};
+  }
+  IndexLinear operator-(const IndexLinear &o) const { return *this + o * -1; }
+  bool isConstant() const {
+    return row == 0 && col == 0 && keyLens == 0 && queryLens == 0;
+  }
+};
+
+/// A bound on j - i: `constant` plus `lengths` times S - L, which is only
+/// kept apart from the constant when the lengths are run-time sizes.
+struct Bound {
+  int64_t constant = 0;
+  int64_t lengths = 0;
+  bool operator==(const Bound &o) const {
+    return constant == o.constant && lengths == o.lengths;
+  }
 };
 
 /// What the masking ops found so far allow: bounds on j - i and one mask
 /// tensor.
 struct MaskState {
-  std::optional<int64_t> upper, lower;
+  std::optional<Bound> upper, lower;
   std::optional<unsigned> mask;
   bool negateMask = false;
 };
@@ -223,6 +250,12 @@ private:
   FailureOr<unsigned> bodyNode(Value value, unsigned context);
   FailureOr<unsigned> operandNode(unsigned id, unsigned index);
   FailureOr<unsigned> expand(unsigned id, Mode mode);
+  FailureOr<Layout> expandSource(const Layout &layout,
+                                 ArrayRef<ReassociationIndices> groups);
+  FailureOr<Layout> collapseSource(const Layout &layout,
+                                   ArrayRef<int64_t> sourceShape,
+                                   ArrayRef<ReassociationIndices> groups,
+                                   Mode mode);
   unsigned resolve(unsigned id, Mode mode);
   unsigned stripCasts(unsigned id, Mode mode);
   LogicalResult addBoundary(int64_t boundary, Mode mode);
@@ -246,6 +279,7 @@ private:
   }
   bool same(unsigned a, unsigned b, int depth = 0);
   FailureOr<IndexLinear> linear(unsigned id, int depth = 0);
+  FailureOr<IndexLinear> lengthTerms(Value value, int depth);
 
   // The attention formula, outermost first.
   FailureOr<unsigned> matchSoftmax(unsigned id);
@@ -306,6 +340,9 @@ private:
   DenseMap<std::pair<Value, unsigned>, unsigned> bodyNodes;
   DenseMap<Operation *, SmallVector<unsigned, 1>> contextsOf;
   DenseMap<unsigned, unsigned> expanded;
+  /// Read nodes whose expand_shape was followed together with the
+  /// collapse_shape before it.
+  DenseMap<unsigned, Operation *> composedCollapses;
 
   /// Ops that compute the attention from its operands.
   llvm::SetVector<Operation *> chain;
@@ -501,65 +538,116 @@ LogicalResult Matcher::addBoundary(int64_t boundary, Mode mode) {
   return success();
 }
 
+/// What the dims of a tensor hold that reshapes, by `groups`, to one whose
+/// dims hold `layout`, with fewer dims (each group merges into one).
+FailureOr<Layout> Matcher::expandSource(const Layout &layout,
+                                        ArrayRef<ReassociationIndices> groups) {
+  Layout source;
+  for (const ReassociationIndices &group : groups) {
+    SmallVector<Component> parts =
+        llvm::map_to_vector(group, [&](int64_t d) { return layout[d]; });
+    FailureOr<Component> merged = mergeComponents(parts);
+    if (failed(merged))
+      return failure();
+    source.push_back(*merged);
+  }
+  return source;
+}
+
+/// What the dims of a tensor of `sourceShape` hold that collapses, by
+/// `groups`, to one whose dims hold `layout`: the batch splits at new
+/// boundaries, anything else stays in the one non-unit dim of its group.
+FailureOr<Layout> Matcher::collapseSource(const Layout &layout,
+                                          ArrayRef<int64_t> sourceShape,
+                                          ArrayRef<ReassociationIndices> groups,
+                                          Mode mode) {
+  Layout source(sourceShape.size());
+  for (auto [g, group] : llvm::enumerate(groups)) {
+    const Component &merged = layout[g];
+    if (merged.kind == Kind::Unit)
+      continue;
+    if (merged.kind != Kind::Batch) {
+      // Row, column or feature: exactly one non-unit dim holds it.
+      int count = 0;
+      for (int64_t d : group)
+        if (sourceShape[d] != 1) {
+          source[d] = merged;
+          ++count;
+        }
+      if (count != 1)
+        return failure();
+      continue;
+    }
+    int64_t inner = merged.inner;
+    for (int64_t d : llvm::reverse(group)) {
+      source[d] = Component::batch(inner, sourceShape[d]);
+      inner *= sourceShape[d];
+      if (failed(addBoundary(inner, mode)))
+        return failure();
+    }
+  }
+  return source;
+}
+
 /// The expression a Read node's tensor holds, one op back; fails at
 /// anything that is not understood (the Read is then a leaf).
 FailureOr<unsigned> Matcher::expand(unsigned id, Mode mode) {
   if (auto it = expanded.find(id); it != expanded.end()) {
-    if (mode.record)
+    if (mode.record) {
       chain.insert(nodes[id].value.getDefiningOp());
+      if (Operation *collapse = composedCollapses.lookup(id))
+        chain.insert(collapse);
+    }
     return it->second;
   }
   Value tensor = nodes[id].value;
   Layout layout = nodes[id].layout;
   Operation *def = tensor.getDefiningOp();
-  if (!def || !shapeOf(tensor))
+  std::optional<SmallVector<int64_t>> shape = shapeOf(tensor);
+  if (!def || !shape)
     return failure();
 
   FailureOr<unsigned> result = failure();
   if (auto expandShape = dyn_cast<tensor::ExpandShapeOp>(def)) {
-    Layout source;
-    for (const ReassociationIndices &group :
-         expandShape.getReassociationIndices()) {
-      SmallVector<Component> parts =
-          llvm::map_to_vector(group, [&](int64_t d) { return layout[d]; });
-      FailureOr<Component> merged = mergeComponents(parts);
-      if (failed(merged))
+    FailureOr<Layout> source =
+        expandSource(layout, expandShape.getReassociationIndices());
+    if (succeeded(source)) {
+      result = readNode(expandShape.getSrc(), *source);
+    } else if (auto collapse = expandShape.getSrc()
+                                   .getDefiningOp<tensor::CollapseShapeOp>()) {
+      // A reshape through one flat dim, as tosa-to-tensor lowers a
+      // tosa.reshape with dynamic dims: the two ops as one reshape between
+      // the collapse's source and the expand's result, where one refines
+      // the other.
+      std::optional<SmallVector<int64_t>> from = shapeOf(collapse.getSrc());
+      if (!from)
         return failure();
-      source.push_back(*merged);
+      if (from->size() > shape->size()) {
+        if (auto groups = getReassociationIndicesForCollapse(*from, *shape))
+          source = collapseSource(layout, *from, *groups, mode);
+      } else if (from->size() < shape->size()) {
+        if (auto groups = getReassociationIndicesForCollapse(*shape, *from))
+          source = expandSource(layout, *groups);
+      } else if (*from == *shape) {
+        source = layout;
+      }
+      if (failed(source))
+        return failure();
+      result = readNode(collapse.getSrc(), *source);
+      composedCollapses[id] = collapse;
+      if (mode.record)
+        chain.insert(collapse);
     }
-    result = readNode(expandShape.getSrc(), source);
   } else if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
     std::optional<SmallVector<int64_t>> sourceShape =
         shapeOf(collapse.getSrc());
     if (!sourceShape)
       return failure();
-    Layout source(sourceShape->size());
-    for (auto [g, group] :
-         llvm::enumerate(collapse.getReassociationIndices())) {
-      const Component &merged = layout[g];
-      if (merged.kind == Kind::Unit)
-        continue;
-      if (merged.kind != Kind::Batch) {
-        // Row, column or feature: exactly one non-unit dim holds it.
-        int count = 0;
-        for (int64_t d : group)
-          if ((*sourceShape)[d] != 1) {
-            source[d] = merged;
-            ++count;
-          }
-        if (count != 1)
-          return failure();
-        continue;
-      }
-      int64_t inner = merged.inner;
-      for (int64_t d : llvm::reverse(group)) {
-        source[d] = Component::batch(inner, (*sourceShape)[d]);
-        inner *= (*sourceShape)[d];
-        if (failed(addBoundary(inner, mode)))
-          return failure();
-      }
-    }
-    result = readNode(collapse.getSrc(), source);
+    FailureOr<Layout> source = collapseSource(
+        layout, *sourceShape, collapse.getReassociationIndices(), mode);
+    if (failed(source))
+      return failure();
+    result = readNode(collapse.getSrc(), *source);
   } else if (auto constant = dyn_cast<arith::ConstantOp>(def)) {
     auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
     if (!dense || !dense.isSplat())
@@ -755,6 +843,10 @@ bool Matcher::same(unsigned a, unsigned b, int depth) {
 }
 
 /// The node as an affine function of the query row and key column.
+static FailureOr<IndexLinear> combineLinear(Operation *op,
+                                            FailureOr<IndexLinear> lhs,
+                                            FailureOr<IndexLinear> rhs);
+
 FailureOr<IndexLinear> Matcher::linear(unsigned id, int depth) {
   if (depth > kMaxCompareDepth)
     return failure();
@@ -772,6 +864,8 @@ FailureOr<IndexLinear> Matcher::linear(unsigned id, int depth) {
       return failure();
     }
   }
+  if (node.kind == NodeKind::Scalar)
+    return lengthTerms(node.value, depth + 1);
   if (node.kind == NodeKind::Constant) {
     if (std::optional<APInt> value = intConstant(resolved);
         value && value->getBitWidth() > 1)
@@ -818,24 +912,61 @@ FailureOr<IndexLinear> Matcher::linear(unsigned id, int depth) {
                       rhsId = operandNode(resolved, 1);
   if (failed(lhsId) || failed(rhsId))
     return failure();
-  FailureOr<IndexLinear> lhs = linear(*lhsId, depth + 1),
-                         rhs = linear(*rhsId, depth + 1);
+  return combineLinear(op, linear(*lhsId, depth + 1),
+                       linear(*rhsId, depth + 1));
+}
+
+/// The sum, difference or product (affine when one side is a constant) of
+/// two affine functions, as the arith op `op` computes it.
+static FailureOr<IndexLinear> combineLinear(Operation *op,
+                                            FailureOr<IndexLinear> lhs,
+                                            FailureOr<IndexLinear> rhs) {
   if (failed(lhs) || failed(rhs))
     return failure();
   if (isa<arith::AddIOp>(op))
-    return IndexLinear{lhs->row + rhs->row, lhs->col + rhs->col,
-                       lhs->constant + rhs->constant};
+    return *lhs + *rhs;
   if (isa<arith::SubIOp>(op))
-    return IndexLinear{lhs->row - rhs->row, lhs->col - rhs->col,
-                       lhs->constant - rhs->constant};
-  // A product is affine when one side is a constant.
-  if (lhs->row == 0 && lhs->col == 0)
+    return *lhs - *rhs;
+  if (lhs->isConstant())
     std::swap(lhs, rhs);
-  if (rhs->row != 0 || rhs->col != 0)
+  if (!rhs->isConstant())
     return failure();
-  int64_t factor = rhs->constant;
-  return IndexLinear{lhs->row * factor, lhs->col * factor,
-                     lhs->constant * factor};
+  return *lhs * rhs->constant;
+}
+
+/// An integer from outside the linalg body as a function of the lengths:
+/// the key or query length read with tensor.dim (an offset S - L that an
+/// exporter computed from the tensors' sizes), constants, and sums,
+/// differences and constant multiples of those.
+FailureOr<IndexLinear> Matcher::lengthTerms(Value value, int depth) {
+  if (depth > kMaxCompareDepth)
+    return failure();
+  if (std::optional<int64_t> constant = getConstantIntValue(value))
+    return IndexLinear{0, 0, *constant};
+  Operation *def = value.getDefiningOp();
+  if (auto dim = dyn_cast_if_present<tensor::DimOp>(def)) {
+    std::optional<int64_t> index = dim.getConstantIndex();
+    std::optional<SmallVector<int64_t>> shape = shapeOf(dim.getSource());
+    if (!index || !shape || *index < 0 ||
+        *index >= static_cast<int64_t>(shape->size()))
+      return failure();
+    int64_t size = (*shape)[*index];
+    if (!sizes->isSymbolic(size))
+      return IndexLinear{0, 0, size};
+    // With L and S one run-time size, a length is counted as S.
+    if (size == keyLen)
+      return IndexLinear{0, 0, 0, 1, 0};
+    if (size == queryLen)
+      return IndexLinear{0, 0, 0, 0, 1};
+    return failure();
+  }
+  if (isa_and_present<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp>(
+          def))
+    return lengthTerms(def->getOperand(0), depth + 1);
+  if (!isa_and_present<arith::AddIOp, arith::SubIOp, arith::MulIOp>(def))
+    return failure();
+  return combineLinear(def, lengthTerms(def->getOperand(0), depth + 1),
+                       lengthTerms(def->getOperand(1), depth + 1));
 }
 
 //===----------------------------------------------------------------------===//
@@ -1229,9 +1360,17 @@ LogicalResult Matcher::addCondition(unsigned id, bool negated, int depth) {
   if (failed(lhs) || failed(rhs))
     return fail("a mask condition compares something other than the query "
                 "row and key column");
-  // (lhs - rhs) pred 0, normalized to (j - i + c) pred 0.
-  int64_t row = lhs->row - rhs->row, col = lhs->col - rhs->col;
-  int64_t constant = lhs->constant - rhs->constant;
+  // (lhs - rhs) pred 0, normalized to (j - i + c + m * (S - L)) pred 0.
+  IndexLinear difference = *lhs - *rhs;
+  int64_t row = difference.row, col = difference.col;
+  int64_t constant = difference.constant;
+  // The lengths may only enter as a multiple of S - L (0 when L and S are
+  // one run-time size, which lengthTerms then counts as S).
+  int64_t lengths = difference.keyLens;
+  if (difference.keyLens != -difference.queryLens ||
+      (keyLen == queryLen && lengths != 0))
+    return fail("a mask condition depends on the lengths other than "
+                "through S - L");
   arith::CmpIPredicate pred = cmp.getPredicate();
   if (negated)
     pred = arith::invertPredicate(pred);
@@ -1245,36 +1384,44 @@ LogicalResult Matcher::addCondition(unsigned id, bool negated, int depth) {
     return fail("a mask condition is not a bound on j - i");
   if (col == -1) {
     constant = -constant;
+    lengths = -lengths;
     pred = swapOperands(pred);
   }
-  auto tightenUpper = [&](int64_t bound) {
-    maskState.upper =
-        maskState.upper ? std::min(*maskState.upper, bound) : bound;
+  // Bounds relative to different alignments are not comparable.
+  auto tighten = [&](std::optional<Bound> &known, int64_t bound, bool upper) {
+    Bound next{bound, -lengths};
+    if (known && known->lengths != next.lengths)
+      return false;
+    if (known)
+      next.constant = upper ? std::min(known->constant, next.constant)
+                            : std::max(known->constant, next.constant);
+    known = next;
+    return true;
   };
-  auto tightenLower = [&](int64_t bound) {
-    maskState.lower =
-        maskState.lower ? std::max(*maskState.lower, bound) : bound;
-  };
+  bool ok = true;
   switch (pred) {
   case arith::CmpIPredicate::slt:
-    tightenUpper(-constant - 1);
+    ok = tighten(maskState.upper, -constant - 1, true);
     break;
   case arith::CmpIPredicate::sle:
-    tightenUpper(-constant);
+    ok = tighten(maskState.upper, -constant, true);
     break;
   case arith::CmpIPredicate::sgt:
-    tightenLower(-constant + 1);
+    ok = tighten(maskState.lower, -constant + 1, false);
     break;
   case arith::CmpIPredicate::sge:
-    tightenLower(-constant);
+    ok = tighten(maskState.lower, -constant, false);
     break;
   case arith::CmpIPredicate::eq:
-    tightenUpper(-constant);
-    tightenLower(-constant);
+    ok = tighten(maskState.upper, -constant, true) &&
+         tighten(maskState.lower, -constant, false);
     break;
   default:
     return fail("unsupported comparison in a mask condition");
   }
+  if (!ok)
+    return fail("mask conditions bound j - i relative to different "
+                "alignments");
   return success();
 }
 
@@ -1658,7 +1805,7 @@ std::optional<Layout> Matcher::leadingBatchDims(const Layout &layout) const {
 
 /// Causal alignment and window from the bounds on j - i.
 LogicalResult Matcher::setAttributes(AttentionMatch &match) {
-  std::optional<int64_t> upper = maskState.upper, lower = maskState.lower;
+  std::optional<Bound> upper = maskState.upper, lower = maskState.lower;
   if (!upper && !lower)
     return success();
   // A window side nothing bounds reaches past every row and column; with
@@ -1666,26 +1813,30 @@ LogicalResult Matcher::setAttributes(AttentionMatch &match) {
   int64_t unbounded = sizes->isSymbolic(queryLen) || sizes->isSymbolic(keyLen)
                           ? std::numeric_limits<int32_t>::max()
                           : queryLen + keyLen;
-  // S - L of run-time sizes is not a number the mask's constants can be
-  // compared with (the difference of two stand-in primes is small): only a
-  // bound of 0 is known to mean the top-left alignment then.
-  SmallVector<int64_t, 2> offsets = {0};
-  if (keyLen != queryLen && !sizes->isSymbolic(keyLen) &&
-      !sizes->isSymbolic(queryLen))
-    offsets.push_back(keyLen - queryLen);
+  // The bottom-right offset S - L: a number when the lengths are static; a
+  // term of its own when they are run-time sizes (a difference of stand-in
+  // primes is not a number the mask's constants may be compared with).
+  SmallVector<Bound, 2> offsets = {Bound{0, 0}};
+  if (keyLen != queryLen)
+    offsets.push_back(sizes->isSymbolic(keyLen) || sizes->isSymbolic(queryLen)
+                          ? Bound{0, 1}
+                          : Bound{keyLen - queryLen, 0});
   // Prefer causal (cheaper and clearer) over a window that says the same.
   for (bool wantCausal : {true, false}) {
-    for (int64_t offset : offsets) {
+    for (const Bound &offset : offsets) {
       bool causal = upper && *upper == offset;
       if (causal != wantCausal)
         continue;
-      int64_t right = upper ? *upper - offset : unbounded;
-      int64_t left = lower ? offset - *lower : unbounded;
+      if ((upper && upper->lengths != offset.lengths) ||
+          (lower && lower->lengths != offset.lengths))
+        continue;
+      int64_t right = upper ? upper->constant - offset.constant : unbounded;
+      int64_t left = lower ? offset.constant - lower->constant : unbounded;
       if (left < 0 || right < 0)
         continue;
       match.causal = causal;
-      match.align =
-          offset == 0 ? attn::Alignment::TopLeft : attn::Alignment::BottomRight;
+      match.align = offset == Bound{0, 0} ? attn::Alignment::TopLeft
+                                          : attn::Alignment::BottomRight;
       if (!causal || lower)
         match.window = std::array<int64_t, 2>{left, causal ? 0 : right};
       return success();
@@ -1986,6 +2137,7 @@ FailureOr<AttentionMatch> Matcher::run(std::string &why) {
       bodyNodes.clear();
       contextsOf.clear();
       expanded.clear();
+      composedCollapses.clear();
       chain.clear();
       chain.insert(root);
       roundings.clear();

@@ -305,10 +305,12 @@ void Analysis::visit(Operation *op) {
                     expand.getReassociationIndices());
   if (auto cast = dyn_cast<tensor::CastOp>(op))
     if (auto source = dyn_cast<RankedTensorType>(cast.getSource().getType());
-        source && source.getRank() == cast.getType().getRank())
-      for (auto [a, b] :
-           llvm::zip(dimsOf(cast.getSource()), dimsOf(cast.getResult())))
+        source && source.getRank() == cast.getType().getRank()) {
+      const SmallVector<Monomial> from = dimsOf(cast.getSource());
+      const SmallVector<Monomial> to = dimsOf(cast.getResult());
+      for (auto [a, b] : llvm::zip(from, to))
         constrain(a, b);
+    }
 }
 
 void Analysis::run(Operation *scope) {

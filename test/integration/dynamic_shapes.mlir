@@ -144,8 +144,9 @@ func.func @self_attention(%x: tensor<?x?x64xf32>, %wq: tensor<64x64xf32>, %wk: t
 
 // Unfused attention in torch-mlir's linalg with dynamic batch and lengths
 // (test/passes/attn-raise-sdpa/dynamic.mlir), raised with its dynamic dims:
-// one artifact, ragged shapes, L > S, L = 1, against the float64 evaluation
-// of the graph as written.
+// one artifact, ragged shapes, L > S, L = 1, a causal offset S - L taken
+// from the run-time sizes, against the float64 evaluation of the graph as
+// written.
 // RUN: sdpa-compile %sdpa_src_root/test/passes/attn-raise-sdpa/dynamic.mlir --entry=torch_dynamic -o %t/torch
 // RUN: sdpa-run %t/torch --random=21 --shape=2x2x37x8 --shape=2x2x45x8 --shape=2x2x45x8 --shape=2x1x37x45 --check | FileCheck %s --check-prefix=OK
 // RUN: sdpa-run %t/torch --random=22 --shape=1x2x70x8 --shape=1x2x33x8 --shape=1x2x33x8 --shape=1x1x70x33 --check | FileCheck %s --check-prefix=OK
@@ -153,6 +154,17 @@ func.func @self_attention(%x: tensor<?x?x64xf32>, %wq: tensor<64x64xf32>, %wk: t
 // RUN: sdpa-compile %sdpa_src_root/test/passes/attn-raise-sdpa/dynamic.mlir --entry=gqa_causal_dynamic -o %t/torch-gqa
 // RUN: sdpa-run %t/torch-gqa --random=24 --shape=2x6x50x8 --shape=2x2x61x8 --shape=2x2x61x8 --check | FileCheck %s --check-prefix=OK
 // RUN: sdpa-run %t/torch-gqa --random=25 --shape=1x6x1x8 --shape=1x2x1x8 --shape=1x2x1x8 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-compile %sdpa_src_root/test/passes/attn-raise-sdpa/dynamic.mlir --entry=bottom_right_dynamic -o %t/torch-decode
+// RUN: sdpa-run %t/torch-decode --random=26 --shape=2x4x1x8 --shape=2x4x300x8 --shape=2x4x300x8 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/torch-decode --random=27 --shape=1x4x37x8 --shape=1x4x90x8 --shape=1x4x90x8 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/torch-decode --random=28 --shape=3x4x20x8 --shape=3x4x20x8 --shape=3x4x20x8 --check | FileCheck %s --check-prefix=OK
+
+// A BERT-style TOSA graph with a dynamic batch (tosa.reshape with -1 dims,
+// lowered through flat dims), raised: batches of 1, 3 and 8.
+// RUN: sdpa-compile %sdpa_src_root/test/compiler/raise-dynamic-tosa.mlir --entry=bert_dynamic_batch -o %t/bert
+// RUN: sdpa-run %t/bert --random=29 --shape=1x6x16 --shape=1x6x16 --shape=1x6x16 --shape=1x1x1x6 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/bert --random=30 --shape=3x6x16 --shape=3x6x16 --shape=3x6x16 --shape=3x1x1x6 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/bert --random=31 --shape=8x6x16 --shape=8x6x16 --shape=8x6x16 --shape=8x1x1x6 --check | FileCheck %s --check-prefix=OK
 
 // Unfused TOSA attention with dynamic batch and lengths and an additive
 // mask, as exporters write it: valid TOSA 1.1, raised to attn.sdpa with its

@@ -25,6 +25,13 @@ func.func @gqa_causal(%q: tensor<?x8x?x64xbf16>, %k: tensor<?x2x?x64xbf16>, %v: 
   return %0 : tensor<?x8x?x64xbf16>
 }
 
+// Unfused graphs with dynamic dims (test/passes/attn-raise-sdpa/dynamic.mlir),
+// specialized then raised: torch-mlir's linalg with a mask, and a causal
+// offset S - L read from the sizes.
+// RUN: sdpa-run %sdpa_src_root/test/passes/attn-raise-sdpa/dynamic.mlir --entry=torch_dynamic --target=nvptx --emulate --random=11 --shape=2x2x37x8 --shape=2x2x45x8 --shape=2x2x45x8 --shape=2x1x37x45 --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %sdpa_src_root/test/passes/attn-raise-sdpa/dynamic.mlir --entry=bottom_right_dynamic --target=nvptx --emulate --random=12 --shape=2x4x3x8 --shape=2x4x70x8 --shape=2x4x70x8 --check | FileCheck %s --check-prefix=OK
+// RUN: %if cuda %{ sdpa-run %sdpa_src_root/test/passes/attn-raise-sdpa/dynamic.mlir --entry=bottom_right_dynamic --target=nvptx --random=12 --shape=2x4x3x8 --shape=2x4x70x8 --shape=2x4x70x8 --check | FileCheck %s --check-prefix=OK %}
+
 // Heads chosen at run time too, with a window, Ev != E and the LSE; shapes
 // whose heads do not divide are refused before anything is compiled.
 // RUN: sdpa-run %s --entry=dynamic_heads --target=nvptx --emulate --random=4 --shape=2x6x33x64 --shape=2x3x40x64 --shape=2x3x40x32 --check | FileCheck %s --check-prefix=TWO

@@ -52,6 +52,54 @@ func.func @torch_dynamic(%q: tensor<?x2x?x8xf32>, %k: tensor<?x2x?x8xf32>, %v: t
 
 // -----
 
+// The same graph with two of its reshapes through one flat dim (collapse
+// everything, expand again), as tosa-to-tensor lowers a dynamic
+// tosa.reshape: each pair is followed as the one reshape it is.
+// CHECK-LABEL: func @flat_reshapes
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x2x?x8xf32>, %[[K:.*]]: tensor<?x2x?x8xf32>, %[[V:.*]]: tensor<?x2x?x8xf32>, %[[M:.*]]: tensor<?x1x?x?xf32>)
+// CHECK: %[[O:.*]] = attn.sdpa %[[Q]], %[[K]], %[[V]] mask(%[[M]] : tensor<?x1x?x?xf32>) scale 0.35355338454246521 : tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32>, tensor<?x2x?x8xf32> -> tensor<?x2x?x8xf32>
+// CHECK-NEXT: return %[[O]]
+// shapes: 2x2x5x8 2x2x9x8 2x2x9x8 2x1x5x9
+func.func @flat_reshapes(%q: tensor<?x2x?x8xf32>, %k: tensor<?x2x?x8xf32>, %v: tensor<?x2x?x8xf32>, %mask: tensor<?x1x?x?xf32>) -> tensor<?x2x?x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c2i = arith.constant 2 : index
+  %b = tensor.dim %q, %c0 : tensor<?x2x?x8xf32>
+  %l = tensor.dim %q, %c2 : tensor<?x2x?x8xf32>
+  %s = tensor.dim %k, %c2 : tensor<?x2x?x8xf32>
+  %bh = arith.muli %b, %c2i : index
+  %kt_init = tensor.empty(%b, %s) : tensor<?x2x8x?xf32>
+  %kt = linalg.transpose ins(%k : tensor<?x2x?x8xf32>) outs(%kt_init : tensor<?x2x8x?xf32>) permutation = [0, 1, 3, 2]
+  %qflat = tensor.collapse_shape %q [[0, 1, 2, 3]] : tensor<?x2x?x8xf32> into tensor<?xf32>
+  %q3 = tensor.expand_shape %qflat [[0, 1, 2]] output_shape [%bh, %l, 8] : tensor<?xf32> into tensor<?x?x8xf32>
+  %kt3 = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<?x2x8x?xf32> into tensor<?x8x?xf32>
+  %zero = arith.constant 0.000000e+00 : f32
+  %qk_init = tensor.empty(%bh, %l, %s) : tensor<?x?x?xf32>
+  %qk_fill = linalg.fill ins(%zero : f32) outs(%qk_init : tensor<?x?x?xf32>) -> tensor<?x?x?xf32>
+  %qk3 = linalg.batch_matmul ins(%q3, %kt3 : tensor<?x?x8xf32>, tensor<?x8x?xf32>) outs(%qk_fill : tensor<?x?x?xf32>) -> tensor<?x?x?xf32>
+  %qk = tensor.expand_shape %qk3 [[0, 1], [2], [3]] output_shape [%b, 2, %l, %s] : tensor<?x?x?xf32> into tensor<?x2x?x?xf32>
+  %scale = arith.constant 0.35355339 : f32
+  %scaled_init = tensor.empty(%b, %l, %s) : tensor<?x2x?x?xf32>
+  %scaled = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, 0, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%qk, %mask : tensor<?x2x?x?xf32>, tensor<?x1x?x?xf32>) outs(%scaled_init : tensor<?x2x?x?xf32>) {
+    ^bb0(%in: f32, %m: f32, %out: f32):
+      %x = arith.mulf %in, %scale : f32
+      %y = arith.addf %x, %m : f32
+      linalg.yield %y : f32
+    } -> tensor<?x2x?x?xf32>
+  %p_init = tensor.empty(%b, %l, %s) : tensor<?x2x?x?xf32>
+  %p = linalg.softmax dimension(3) ins(%scaled : tensor<?x2x?x?xf32>) outs(%p_init : tensor<?x2x?x?xf32>) -> tensor<?x2x?x?xf32>
+  %pflat = tensor.collapse_shape %p [[0, 1, 2, 3]] : tensor<?x2x?x?xf32> into tensor<?xf32>
+  %p3 = tensor.expand_shape %pflat [[0, 1, 2]] output_shape [%bh, %l, %s] : tensor<?xf32> into tensor<?x?x?xf32>
+  %v3 = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<?x2x?x8xf32> into tensor<?x?x8xf32>
+  %pv_init = tensor.empty(%bh, %l) : tensor<?x?x8xf32>
+  %pv_fill = linalg.fill ins(%zero : f32) outs(%pv_init : tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  %pv3 = linalg.batch_matmul ins(%p3, %v3 : tensor<?x?x?xf32>, tensor<?x?x8xf32>) outs(%pv_fill : tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  %pv = tensor.expand_shape %pv3 [[0, 1], [2], [3]] output_shape [%b, 2, %l, 8] : tensor<?x?x8xf32> into tensor<?x2x?x8xf32>
+  return %pv : tensor<?x2x?x8xf32>
+}
+
+// -----
+
 // GQA (repeat_interleave of K and V heads) with a causal mask built from
 // linalg.index, every length dynamic: top-left causal holds whatever L and S
 // are, and the repeat folds into attn.sdpa's head mapping.
@@ -177,4 +225,125 @@ func.func @right_window_dynamic(%q: tensor<2x?x8xf32>, %k: tensor<2x?x8xf32>, %v
   %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<2x?x8xf32>) -> tensor<2x?x8xf32>
   %o = linalg.batch_matmul ins(%p, %v : tensor<2x?x?xf32>, tensor<2x?x8xf32>) outs(%z3 : tensor<2x?x8xf32>) -> tensor<2x?x8xf32>
   return %o : tensor<2x?x8xf32>
+}
+
+// -----
+
+// Chunked prefill or decode over a cache of run-time length: the causal
+// offset S - L is computed from the tensors' sizes (as torch-mlir does for
+// dynamic shapes) and captured by the masking generic, together with a
+// sliding window of 4 behind the diagonal: causal bottom-right with
+// window [4, 0].
+// CHECK-LABEL: func @bottom_right_dynamic
+// CHECK: attn.sdpa %{{.*}}, %{{.*}}, %{{.*}} causal window [4, 0] align bottom_right scale 0.35355338454246521 : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32> -> tensor<?x4x?x8xf32>
+// shapes: 2x4x3x8 2x4x11x8 2x4x11x8
+func.func @bottom_right_dynamic(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %v: tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %b = tensor.dim %q, %c0 : tensor<?x4x?x8xf32>
+  %l = tensor.dim %q, %c2 : tensor<?x4x?x8xf32>
+  %s = tensor.dim %k, %c2 : tensor<?x4x?x8xf32>
+  %off = arith.subi %s, %l : index
+  %off64 = arith.index_cast %off : index to i64
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty(%b, %l, %s) : tensor<?x4x?x?xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32>
+  %qk = linalg.generic {indexing_maps = [affine_map<(b, h, i, j, e) -> (b, h, i, e)>, affine_map<(b, h, i, j, e) -> (b, h, j, e)>, affine_map<(b, h, i, j, e) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>) outs(%z0 : tensor<?x4x?x?xf32>) {
+    ^bb0(%a: f32, %c: f32, %acc: f32):
+      %p = arith.mulf %a, %c : f32
+      %sum = arith.addf %acc, %p : f32
+      linalg.yield %sum : f32
+    } -> tensor<?x4x?x?xf32>
+  %e1 = tensor.empty(%b, %l, %s) : tensor<?x4x?x?xf32>
+  %masked = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%qk : tensor<?x4x?x?xf32>) outs(%e1 : tensor<?x4x?x?xf32>) {
+    ^bb0(%x: f32, %o: f32):
+      %i = linalg.index 2 : index
+      %j = linalg.index 3 : index
+      %ii = arith.index_cast %i : index to i64
+      %jj = arith.index_cast %j : index to i64
+      %diag = arith.addi %ii, %off64 : i64
+      %c4 = arith.constant 4 : i64
+      %start = arith.subi %diag, %c4 : i64
+      %before = arith.cmpi sle, %jj, %diag : i64
+      %after = arith.cmpi sge, %jj, %start : i64
+      %keep = arith.andi %before, %after : i1
+      %c = arith.constant 0.35355339 : f32
+      %scaled = arith.mulf %x, %c : f32
+      %ninf = arith.constant 0xFF800000 : f32
+      %y = arith.select %keep, %scaled, %ninf : f32
+      linalg.yield %y : f32
+    } -> tensor<?x4x?x?xf32>
+  %e2 = tensor.empty(%b, %l, %s) : tensor<?x4x?x?xf32>
+  %p = linalg.softmax dimension(3) ins(%masked : tensor<?x4x?x?xf32>) outs(%e2 : tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32>
+  %e3 = tensor.empty(%b, %l) : tensor<?x4x?x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32>
+  %pv = linalg.generic {indexing_maps = [affine_map<(b, h, i, d, j) -> (b, h, i, j)>, affine_map<(b, h, i, d, j) -> (b, h, j, d)>, affine_map<(b, h, i, d, j) -> (b, h, i, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32>) outs(%z3 : tensor<?x4x?x8xf32>) {
+    ^bb0(%a: f32, %c: f32, %acc: f32):
+      %m = arith.mulf %a, %c : f32
+      %sum = arith.addf %acc, %m : f32
+      linalg.yield %sum : f32
+    } -> tensor<?x4x?x8xf32>
+  return %pv : tensor<?x4x?x8xf32>
+}
+
+// -----
+
+// The same mask offset by S alone (j <= i + S): not a bound of either
+// alignment for every L, so the graph is left as it was.
+// CHECK-LABEL: func @offset_by_key_length
+// CHECK-NOT: attn.sdpa
+// CHECK: linalg.softmax
+// shapes: 2x4x3x8 2x4x11x8 2x4x11x8
+func.func @offset_by_key_length(%q: tensor<?x4x?x8xf32>, %k: tensor<?x4x?x8xf32>, %v: tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %b = tensor.dim %q, %c0 : tensor<?x4x?x8xf32>
+  %l = tensor.dim %q, %c2 : tensor<?x4x?x8xf32>
+  %s = tensor.dim %k, %c2 : tensor<?x4x?x8xf32>
+  %off64 = arith.index_cast %s : index to i64
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty(%b, %l, %s) : tensor<?x4x?x?xf32>
+  %z0 = linalg.fill ins(%zero : f32) outs(%e0 : tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32>
+  %qk = linalg.generic {indexing_maps = [affine_map<(b, h, i, j, e) -> (b, h, i, e)>, affine_map<(b, h, i, j, e) -> (b, h, j, e)>, affine_map<(b, h, i, j, e) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<?x4x?x8xf32>, tensor<?x4x?x8xf32>) outs(%z0 : tensor<?x4x?x?xf32>) {
+    ^bb0(%a: f32, %c: f32, %acc: f32):
+      %p = arith.mulf %a, %c : f32
+      %sum = arith.addf %acc, %p : f32
+      linalg.yield %sum : f32
+    } -> tensor<?x4x?x?xf32>
+  %e1 = tensor.empty(%b, %l, %s) : tensor<?x4x?x?xf32>
+  %masked = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%qk : tensor<?x4x?x?xf32>) outs(%e1 : tensor<?x4x?x?xf32>) {
+    ^bb0(%x: f32, %o: f32):
+      %i = linalg.index 2 : index
+      %j = linalg.index 3 : index
+      %ii = arith.index_cast %i : index to i64
+      %jj = arith.index_cast %j : index to i64
+      %diag = arith.addi %ii, %off64 : i64
+      %c4 = arith.constant 4 : i64
+      %start = arith.subi %diag, %c4 : i64
+      %before = arith.cmpi sle, %jj, %diag : i64
+      %after = arith.cmpi sge, %jj, %start : i64
+      %keep = arith.andi %before, %after : i1
+      %c = arith.constant 0.35355339 : f32
+      %scaled = arith.mulf %x, %c : f32
+      %ninf = arith.constant 0xFF800000 : f32
+      %y = arith.select %keep, %scaled, %ninf : f32
+      linalg.yield %y : f32
+    } -> tensor<?x4x?x?xf32>
+  %e2 = tensor.empty(%b, %l, %s) : tensor<?x4x?x?xf32>
+  %p = linalg.softmax dimension(3) ins(%masked : tensor<?x4x?x?xf32>) outs(%e2 : tensor<?x4x?x?xf32>) -> tensor<?x4x?x?xf32>
+  %e3 = tensor.empty(%b, %l) : tensor<?x4x?x8xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<?x4x?x8xf32>) -> tensor<?x4x?x8xf32>
+  %pv = linalg.generic {indexing_maps = [affine_map<(b, h, i, d, j) -> (b, h, i, j)>, affine_map<(b, h, i, d, j) -> (b, h, j, d)>, affine_map<(b, h, i, d, j) -> (b, h, i, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : tensor<?x4x?x?xf32>, tensor<?x4x?x8xf32>) outs(%z3 : tensor<?x4x?x8xf32>) {
+    ^bb0(%a: f32, %c: f32, %acc: f32):
+      %m = arith.mulf %a, %c : f32
+      %sum = arith.addf %acc, %m : f32
+      linalg.yield %sum : f32
+    } -> tensor<?x4x?x8xf32>
+  return %pv : tensor<?x4x?x8xf32>
 }
