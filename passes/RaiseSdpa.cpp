@@ -390,10 +390,11 @@ static FailureOr<Raised> buildSdpa(PatternRewriter &rewriter,
   }
 
   RaiseBuilder builder{rewriter, loc, sizes, match.root, match.chain};
-  auto convert = [&](const raise::LeafTensor &leaf, const Layout &layout,
+  // Leaf `k` (query, key, value, mask) in `layout`, with dims `shape`.
+  auto convert = [&](unsigned k, const Layout &layout,
                      ArrayRef<int64_t> shape) {
-    ArrayRef<int64_t> from =
-        leafShapes[llvm::find(leaves, &leaf) - leaves.begin()];
+    const raise::LeafTensor &leaf = *leaves[k];
+    ArrayRef<int64_t> from = leafShapes[k];
     // A dim the graph proves static may still have a dynamic type.
     Value value = leaf.value;
     RankedTensorType type = builder.type(from, elementTypeOf(value));
@@ -402,17 +403,15 @@ static FailureOr<Raised> buildSdpa(PatternRewriter &rewriter,
     return convertLayout(builder, value, from, leaf.layout, layout, shape,
                          atoms);
   };
-  Value q = convert(match.query, query,
-                    realShape(query, match.queryLen, match.headDim));
+  Value q = convert(0, query, realShape(query, match.queryLen, match.headDim));
   if (!match.runtimeFactors.empty())
     q = scaleQuery(rewriter, loc, q, match.runtimeFactors);
-  Value k =
-      convert(match.key, key, realShape(key, match.keyLen, match.headDim));
-  Value v = convert(match.value, value,
-                    realShape(value, match.keyLen, match.valueHeadDim));
+  Value k = convert(1, key, realShape(key, match.keyLen, match.headDim));
+  Value v =
+      convert(2, value, realShape(value, match.keyLen, match.valueHeadDim));
   Value mask;
   if (match.mask) {
-    mask = convert(*match.mask, maskLayout, shapeOf(maskLayout));
+    mask = convert(3, maskLayout, shapeOf(maskLayout));
     if (match.negateMask)
       mask = negate(rewriter, loc, mask);
   }
