@@ -493,6 +493,45 @@ bool assemblePtx(const std::string &ptxas, const std::string &ptx,
   return true;
 }
 
+/// Sizes inside a GPU entry that come from its scalars (a KV cache read up
+/// to a position argument) are computed again by the kernels; the rules that
+/// keep them in bounds (the slice must lie inside the cache) run on the
+/// host, in the entry's shape function, which this compiles into the shared
+/// object `host.so` of the artifact and names in the manifest. Nothing is
+/// written when every size is static.
+LogicalResult compileHostShapeFunction(ModuleOp module, bool raise,
+                                       const std::string &directory,
+                                       rt::Manifest &manifest,
+                                       std::string &error) {
+  if (!needsShapeFunction(module.lookupSymbol<func::FuncOp>(manifest.entry)))
+    return success();
+  OwningOpRef<ModuleOp> host = module.clone();
+  auto entry = host->lookupSymbol<func::FuncOp>(manifest.entry);
+  // The shape function is cloned from the entry and exported like it.
+  entry->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                 UnitAttr::get(module.getContext()));
+  PassManager graph(module.getContext());
+  buildShapeFunctionPasses(graph, raise);
+  if (failed(graph.run(*host)))
+    return failure();
+  std::string name = shapeFunctionName(manifest.entry);
+  if (!host->lookupSymbol(name))
+    return success();
+  // The host runs the shape function alone: the entry is the kernels'.
+  for (auto func : llvm::make_early_inc_range(host->getOps<func::FuncOp>()))
+    if (func.getSymName() != name)
+      func.erase();
+  PassManager lower(module.getContext());
+  buildHostFunctionPasses(lower);
+  if (failed(lower.run(*host)))
+    return failure();
+  manifest.shapes = "__sdpa_entry_" + name;
+  manifest.host = "host.so";
+  if (failed(takeShapeChecks(*host, manifest)))
+    return failure();
+  return emitSharedObject(*host, "host", directory, manifest.host, error);
+}
+
 } // namespace
 
 LogicalResult sdpa::compileForNvptx(ModuleOp module,
@@ -533,6 +572,9 @@ LogicalResult sdpa::compileForNvptx(ModuleOp module,
        llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
     if (other.getSymName() != manifest->entry)
       other.erase();
+  if (failed(compileHostShapeFunction(module, nvptx.raise, directory, *manifest,
+                                      error)))
+    return failure();
   PassManager pm(module.getContext());
   buildNvptxKernelPasses(pm, nvptx);
   if (failed(pm.run(module)))

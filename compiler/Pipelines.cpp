@@ -84,6 +84,18 @@ void sdpa::buildImportPasses(OpPassManager &pm) {
 /// runtime passes views), and results as out-parameters the caller
 /// allocates. Attention with an Ev wider than `maxValueDim` (0: any) is
 /// split into slices of V's columns.
+/// TOSA and elementwise ops on tensors to linalg (upstream lowering),
+/// unfused attention raised to attn.sdpa, GQA repeats folded away: the graph
+/// every target starts from.
+static void buildGraphPasses(OpPassManager &pm, bool raise) {
+  sdpa::buildImportPasses(pm);
+  if (raise)
+    pm.addPass(sdpa::createAttnRaiseSdpaPass());
+  pm.addPass(sdpa::createAttnDecomposeAggregatedOpsPass());
+  pm.addPass(sdpa::createAttnFoldKVBroadcastPass());
+  pm.addPass(sdpa::createAttnFoldExtractsIntoGenericsPass());
+}
+
 static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
                                          int64_t blockK, int64_t minGridBlocks,
                                          bool raise, bool stridedArgs,
@@ -91,12 +103,7 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
   // TOSA and elementwise ops on tensors become linalg (upstream lowering),
   // unfused attention is raised to attn.sdpa, GQA repeats are folded away,
   // attention is tiled into a grid.
-  sdpa::buildImportPasses(pm);
-  if (raise)
-    pm.addPass(sdpa::createAttnRaiseSdpaPass());
-  pm.addPass(sdpa::createAttnDecomposeAggregatedOpsPass());
-  pm.addPass(sdpa::createAttnFoldKVBroadcastPass());
-  pm.addPass(sdpa::createAttnFoldExtractsIntoGenericsPass());
+  buildGraphPasses(pm, raise);
   // CPU artifacts take dynamic dims: the runtime sizes results and checks
   // argument shapes with the shape functions, built from the graph with
   // every op at the top level (decode packing may version attention).
@@ -130,6 +137,27 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
 }
 
+/// Host code to the LLVM dialect: vectors, loops, memrefs, math and the
+/// grid launches of the CPU runtime.
+static void buildCpuLlvmPasses(OpPassManager &pm) {
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(sdpa::createAttnLowerDynamicExpandShapePass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(sdpa::createAttnLowerCpuLaunchPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
 void sdpa::buildCpuPipeline(OpPassManager &pm,
                             const CpuPipelineOptions &options) {
   int64_t vectorBits = options.vectorBits > 0 ? options.vectorBits
@@ -150,23 +178,27 @@ void sdpa::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   pm.addPass(createAttnApproximateMathPass());
 
-  // LLVM dialect.
-  pm.addPass(createConvertVectorToSCFPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createAttnLowerDynamicExpandShapePass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createConvertFuncToLLVMPass());
-  pm.addPass(createAttnLowerCpuLaunchPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
+  buildCpuLlvmPasses(pm);
+}
+
+void sdpa::buildShapeFunctionPasses(OpPassManager &pm, bool raise) {
+  buildGraphPasses(pm, raise);
+  pm.addPass(sdpa::createAttnShapeFunctionPass());
+}
+
+void sdpa::buildHostFunctionPasses(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
+  buildCpuLlvmPasses(pm);
 }
 
 int64_t sdpa::getNvptxSharedMemoryLimit(llvm::StringRef chip) {

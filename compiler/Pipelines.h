@@ -92,6 +92,16 @@ struct NvptxPipelineOptions {
 /// a chip the NVPTX pipeline does not support.
 int64_t getNvptxSharedMemoryLimit(llvm::StringRef chip);
 
+/// The graph passes every target starts with (import, raise, GQA folding),
+/// then --attn-shape-function: the module gains the shape function of each
+/// public function whose sizes are not all static.
+void buildShapeFunctionPasses(mlir::OpPassManager &pm, bool raise = true);
+
+/// Lowers functions that run on the host and hold no attention (the shape
+/// functions of buildShapeFunctionPasses, alone in their module) to the LLVM
+/// dialect, results as out-parameters, like the CPU pipeline's entry.
+void buildHostFunctionPasses(mlir::OpPassManager &pm);
+
 /// $CUDA_HOME when set, else /usr/local/cuda.
 std::string getCudaToolkitPath();
 

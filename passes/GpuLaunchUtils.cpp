@@ -10,6 +10,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 #include <limits>
@@ -73,6 +74,31 @@ static bool isSinkableView(Operation *op) {
              memref::GetGlobalOp>(op);
 }
 
+/// Scalar arithmetic of the host (a position argument cast to an index,
+/// the end of a slice computed from it): an nvptx artifact's host side holds
+/// only launches, so the kernel computes it again from the entry's scalars.
+static bool isSinkableScalarOp(Operation *op) {
+  return isa<arith::ArithDialect>(op->getDialect()) &&
+         op->getNumRegions() == 0 && isMemoryEffectFree(op) &&
+         llvm::all_of(op->getResultTypes(),
+                      [](Type type) { return type.isIntOrIndexOrFloat(); });
+}
+
+/// A load of an element of a function argument that nothing but loads uses
+/// (a position given as a rank-0 tensor): the kernel reads the argument,
+/// which the launch passes like any buffer, instead of the host.
+static bool isSinkableArgumentLoad(Operation *op) {
+  auto load = dyn_cast<memref::LoadOp>(op);
+  if (!load)
+    return false;
+  auto arg = dyn_cast<BlockArgument>(load.getMemRef());
+  if (!arg || !isa<FunctionOpInterface>(arg.getOwner()->getParentOp()))
+    return false;
+  return llvm::all_of(arg.getUsers(), [](Operation *user) {
+    return isa<memref::LoadOp>(user);
+  });
+}
+
 void sdpa::sinkViewsIntoLaunch(RewriterBase &rewriter, gpu::LaunchOp launch) {
   Region &body = launch.getBody();
   bool changed = true;
@@ -82,7 +108,8 @@ void sdpa::sinkViewsIntoLaunch(RewriterBase &rewriter, gpu::LaunchOp launch) {
     getUsedValuesDefinedAbove(body, captured);
     for (Value value : captured) {
       Operation *def = value.getDefiningOp();
-      if (!def || !isSinkableView(def))
+      if (!def || !(isSinkableView(def) || isSinkableScalarOp(def) ||
+                    isSinkableArgumentLoad(def)))
         continue;
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(&body.front());
@@ -94,10 +121,11 @@ void sdpa::sinkViewsIntoLaunch(RewriterBase &rewriter, gpu::LaunchOp launch) {
           if (matchPattern(producer, m_Constant()))
             mapping.map(operand, rewriter.clone(*producer)->getResult(0));
       Operation *clone = rewriter.clone(*def, mapping);
-      rewriter.replaceUsesWithIf(
-          value, clone->getResult(0), [&](OpOperand &use) {
-            return body.isAncestor(use.getOwner()->getParentRegion());
-          });
+      for (auto [result, cloned] :
+           llvm::zip(def->getResults(), clone->getResults()))
+        rewriter.replaceUsesWithIf(result, cloned, [&](OpOperand &use) {
+          return body.isAncestor(use.getOwner()->getParentRegion());
+        });
       changed = true;
     }
   }

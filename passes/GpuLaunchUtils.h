@@ -54,10 +54,12 @@ llvm::SmallVector<mlir::Value> unflattenIndex(mlir::RewriterBase &rewriter,
                                               mlir::Value linear,
                                               const StaticLoopNest &nest);
 
-/// Clones into `launch` every view op and constant global defined outside it
-/// whose result the launch uses (and the views those read, transitively,
-/// with the constants their sizes and offsets need), and makes the launch
-/// use the clones.
+/// Clones into `launch` every view op, constant global, side-effect-free
+/// scalar `arith` op and load of an argument only ever loaded (a position
+/// given as a rank-0 tensor) defined outside it whose result the launch uses
+/// (and the views and scalars those read, transitively, with the constants
+/// their sizes and offsets need), and makes the launch use the clones: the
+/// launch then captures only buffers and the entry's own scalars.
 void sinkViewsIntoLaunch(mlir::RewriterBase &rewriter,
                          mlir::gpu::LaunchOp launch);
 

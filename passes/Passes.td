@@ -387,16 +387,21 @@ def AttnShapeFunctionPass : Pass<"attn-shape-function", "::mlir::ModuleOp"> {
 
     The function's body is the original's, reduced by reifying result
     shapes (`tensor.dim` of an op becomes arithmetic on its operands'
-    dims) and removing what became dead, so it reads only argument dims.
-    A function whose result shapes or rules depend on more than its
-    argument shapes (on tensor contents, say) is an error naming the op.
+    dims) and removing what became dead, so it reads only argument dims
+    and integer elements of arguments at constant indices (a position
+    passed as a rank-0 tensor, as torch.export passes it: the runtimes call
+    the function with the inputs' data on the host). A function whose
+    result shapes or rules depend on more (on computed tensor contents,
+    say) is an error naming the op.
     A function with a static signature that computes tensors of dynamic
     shape at its top level (a slice of a KV cache up to a position given as
     an argument) gets a shape function too, for its rules alone; it is
     dropped when no rule is left to check at run time or when the rules
-    depend on tensor contents.
+    depend on computed tensor contents.
     The CPU pipeline runs this pass before tiling, and `sdpa-compile`
-    exports the function and writes its rules into the artifact manifest.
+    exports the function and writes its rules into the artifact manifest;
+    for nvptx it compiles the function alone into the artifact's host
+    library.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
     "::mlir::tensor::TensorDialect", "::mlir::func::FuncDialect"];

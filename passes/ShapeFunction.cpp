@@ -6,8 +6,9 @@
 // top-level ops are evaluated in front of the return, the return yields
 // their outcome and the results' dynamic dims, and reifying `tensor.dim`
 // then lets canonicalization delete every op that computed tensor contents.
-// What remains must read nothing but argument dims, which the runtime can
-// pass without the data being valid yet.
+// What remains must read nothing but argument dims and integer elements of
+// arguments (a position given as a rank-0 tensor), which the runtimes pass
+// from the host's copies of the inputs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -313,10 +314,18 @@ private:
 };
 
 /// Whether `op` may stay in a shape function: arithmetic on sizes, the dims
-/// of arguments, and the result.
-bool readsOnlyArgumentDims(Operation *op) {
+/// of arguments, integer elements of arguments (a position passed as a
+/// rank-0 tensor, as torch.export passes it: the runtimes call the shape
+/// function with the inputs' data), and the result.
+bool readsOnlyArguments(Operation *op) {
   if (auto dimOp = dyn_cast<tensor::DimOp>(op))
     return isa<BlockArgument>(dimOp.getSource());
+  if (auto extract = dyn_cast<tensor::ExtractOp>(op))
+    return isa<BlockArgument>(extract.getTensor()) &&
+           extract.getType().isIntOrIndex() &&
+           llvm::all_of(extract.getIndices(), [](Value index) {
+             return getConstantIntValue(index).has_value();
+           });
   if (isa<tensor::FromElementsOp, func::ReturnOp>(op))
     return true;
   if (op->getNumRegions() != 0 || !isPure(op))
@@ -456,7 +465,7 @@ struct AttnShapeFunctionPass
     // The first op that reads more than argument dims, if any.
     Operation *remaining = nullptr;
     shapes.walk([&](Operation *op) {
-      if (op == shapes.getOperation() || readsOnlyArgumentDims(op))
+      if (op == shapes.getOperation() || readsOnlyArguments(op))
         return WalkResult::advance();
       remaining = op;
       return WalkResult::interrupt();

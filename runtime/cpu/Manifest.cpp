@@ -38,7 +38,7 @@ bool Manifest::operator==(const Manifest &other) const {
          library == other.library && symbol == other.symbol &&
          inputs == other.inputs && outputs == other.outputs &&
          shapes == other.shapes && checks == other.checks &&
-         chip == other.chip && cubin == other.cubin &&
+         chip == other.chip && cubin == other.cubin && host == other.host &&
          emulated == other.emulated && buffers == other.buffers &&
          launches == other.launches;
 }
@@ -378,7 +378,7 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
       {"target", &Manifest::target},   {"entry", &Manifest::entry},
       {"library", &Manifest::library}, {"symbol", &Manifest::symbol},
       {"chip", &Manifest::chip},       {"cubin", &Manifest::cubin},
-      {"shapes", &Manifest::shapes}};
+      {"shapes", &Manifest::shapes},   {"host", &Manifest::host}};
   std::map<std::string, int> seenOn;
   bool sawHeader = false;
   // Lines of the inputs, outputs and launches, for the checks at the end.
@@ -444,7 +444,7 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
     }
     if (gpuRecord.empty() &&
         (record == "chip" || record == "cubin" || record == "emulated" ||
-         record == "buffer" || record == "launch")) {
+         record == "buffer" || record == "launch" || record == "host")) {
       gpuRecord = record;
       gpuRecordLine = lineNo;
     }
@@ -578,6 +578,14 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error) {
     error = "missing required record 'launch'";
     return false;
   }
+  // The shape function of a GPU artifact runs on the host, from `host`.
+  if (m.shapes.empty() != m.host.empty()) {
+    error = m.host.empty() ? "record 'shapes' needs record 'host', the "
+                             "library that defines it"
+                           : "record 'host' needs record 'shapes', the "
+                             "function it defines";
+    return false;
+  }
   std::vector<int> lines = inputLines;
   lines.insert(lines.end(), outputLines.begin(), outputLines.end());
   lines.insert(lines.end(), launchLines.begin(), launchLines.end());
@@ -620,6 +628,8 @@ std::string serializeManifest(const Manifest &m) {
     text += "cubin " + m.cubin + "\n";
   if (m.emulated)
     text += "emulated\n";
+  if (!m.host.empty())
+    text += "host " + m.host + "\n";
   if (!m.shapes.empty())
     text += "shapes " + m.shapes + "\n";
   for (std::string check : m.checks) {
@@ -697,7 +707,7 @@ bool loadManifest(const std::string &dir, const std::string &target,
   // elsewhere, which a copied artifact directory does not carry along.
   for (const std::pair<const char *, const std::string *> file :
        {std::make_pair("library", &m.library),
-        std::make_pair("cubin", &m.cubin)}) {
+        std::make_pair("cubin", &m.cubin), std::make_pair("host", &m.host)}) {
     if (!file.second->empty() && (*file.second)[0] == '/') {
       error = manifestPath + ": " + file.first + " '" + *file.second +
               "' must be relative to the artifact directory";

@@ -14,7 +14,7 @@
 //   symbol <exported symbol of the packed entry>
 //   input <dtype> <shape> <layout>      (one per input, in argument order)
 //   output <dtype> <shape> <layout>     (one per output, in argument order)
-//   shapes <exported packed symbol>     (cpu; required with dynamic dims)
+//   shapes <exported packed symbol>     (required with dynamic dims)
 //   check <message to the end of the line>   (repeatable, in order)
 //
 // `sdpa-artifact` comes first. `#` starts a comment line; blank lines are
@@ -45,9 +45,17 @@
 //
 //   chip sm_90                          (required: the PTX's target chip)
 //   cubin <file name>                   (optional: a cubin for `chip`)
+//   host <file name>                    (with `shapes`: a shared object for
+//                                        the host CPU that exports it)
 //   buffer <dtype> <shape>              (device scratch tensor, repeatable)
 //   launch <kernel> grid <X>x<Y>x<Z> block <X>x<Y>x<Z> smem <bytes>
 //          args <ref> <ref> ...         (on one line; at least one launch)
+//
+// A GPU artifact's shapes are static, but sizes inside the entry may come
+// from its scalars (a KV cache read up to a position argument): the kernels
+// compute them from `val<k>`, and the `shapes` function, called as for the
+// CPU with the host's copies of the inputs, checks the rules that keep them
+// in bounds before anything is copied or launched.
 //
 // Launches run in manifest order. A <ref> is `in<k>`, `out<k>` or `buf<k>`:
 // the device pointer of that input, output or buffer (a rank-0 tensor is one
@@ -127,7 +135,8 @@ struct Manifest {
   std::string symbol;
   std::vector<TensorSpec> inputs;
   std::vector<TensorSpec> outputs;
-  /// cpu: the exported packed shape function; set iff a dim is dynamic.
+  /// The exported packed shape function: cpu, set iff a dim is dynamic;
+  /// nvptx, set when sizes inside the entry depend on its scalars.
   std::string shapes;
   /// The messages of the shape function's rules, in order.
   std::vector<std::string> checks;
@@ -135,6 +144,9 @@ struct Manifest {
   std::string chip;
   /// nvptx: optional cubin for `chip`, a file name relative to the artifact.
   std::string cubin;
+  /// nvptx: the shared object for the host that exports `shapes`; set iff
+  /// `shapes` is.
+  std::string host;
   /// nvptx: `library` is a shared object of the kernels compiled for the
   /// host CPU, for the CUDA driver emulator (sdpa-compile --emulate), not
   /// PTX; record `emulated`.
@@ -154,8 +166,8 @@ bool parseManifest(const std::string &text, Manifest &m, std::string &error);
 
 /// The text of a manifest.txt describing `m`, which parseManifest reads back
 /// as `m`. The string fields must be single tokens (no whitespace), and only
-/// `symbol`, `chip`, `cubin` and `shapes` may be empty (their records are then
-/// left out).
+/// `symbol`, `chip`, `cubin`, `host` and `shapes` may be empty (their records
+/// are then left out).
 std::string serializeManifest(const Manifest &m);
 
 /// Reads and parses `dir`/manifest.txt and checks that it is for `target`

@@ -10,6 +10,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/cuda/CudaArtifact.h"
+#include "runtime/cpu/ShapeFunction.h"
+
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -89,6 +92,18 @@ std::unique_ptr<CudaArtifact> CudaArtifact::load(const std::string &dir,
   const Manifest &m = a.manifestData;
   if (!loadManifest(dir, "nvptx", a.manifestData, error))
     return nullptr;
+  // Rules on sizes the kernels compute from the entry's scalars, checked on
+  // the host before each run.
+  if (!m.shapes.empty()) {
+    std::string hostPath = dir + "/" + m.host;
+    a.host = openLibrary(hostPath, error);
+    if (!a.host)
+      return nullptr;
+    a.shapeFunction =
+        findPacked(a.host, hostPath, m.shapes, "shape function", error);
+    if (!a.shapeFunction)
+      return nullptr;
+  }
 
   a.driver = CudaDriver::get(error);
   if (!a.driver)
@@ -233,6 +248,8 @@ std::unique_ptr<CudaArtifact> CudaArtifact::load(const std::string &dir,
 }
 
 CudaArtifact::~CudaArtifact() {
+  if (host)
+    ::dlclose(host);
   if (!context)
     return;
   driver->cuCtxSetCurrent(context);
@@ -302,6 +319,11 @@ bool CudaArtifact::execute(const std::vector<TensorRef> &inputs,
                            std::vector<double> *timed, std::string &error) {
   const Manifest &m = manifestData;
   if (!checkTensors(m, inputs, outputs, error))
+    return false;
+  // The shapes are static; the rules are on sizes computed from scalars.
+  std::vector<std::vector<int64_t>> shapes;
+  if (shapeFunction &&
+      !evaluateShapeFunction(shapeFunction, m, inputs, shapes, error))
     return false;
   const CudaDriver &d = *driver;
   // The calling thread may not be the one that loaded the artifact.

@@ -6,7 +6,9 @@
 // take bare arguments: a device pointer for every tensor (inputs, outputs and
 // scratch buffers, all C order) and the value of every rank-0 input, in the
 // order each `launch` record lists them. The launches run in manifest order
-// on the default stream of device 0's primary context.
+// on the default stream of device 0's primary context. Where sizes inside
+// the entry come from its scalars, the manifest's shape function (in the
+// `host` library) checks them on the host first.
 //
 // The CUDA driver is loaded at run time (see CudaDriver.h): without a driver
 // or a GPU, load() returns an error message.
@@ -48,11 +50,12 @@ public:
   std::string deviceDescription() const { return description; }
 
   /// Checks every tensor against the manifest as CpuArtifact::run does
-  /// (checkTensors), copies the inputs to the device, runs every launch in
-  /// order, synchronises and copies the outputs back. On a mismatch nothing
-  /// runs; on a driver error the message names the call and the CUDA error.
-  /// Makes the artifact's context current on the calling thread. Concurrent
-  /// calls are safe: each allocates its own device memory.
+  /// (checkTensors) and the rules of the shape function, if any, copies the
+  /// inputs to the device, runs every launch in order, synchronises and copies
+  /// the outputs back. On a mismatch nothing runs; on a driver error the
+  /// message names the call and the CUDA error. Makes the artifact's context
+  /// current on the calling thread. Concurrent calls are safe: each allocates
+  /// its own device memory.
   bool run(const std::vector<TensorRef> &inputs,
            const std::vector<TensorRef> &outputs, std::string &error);
 
@@ -81,6 +84,9 @@ private:
   CUmodule module = nullptr;
   /// The kernel of each launch.
   std::vector<CUfunction> functions;
+  /// The `host` library and its shape function, when the manifest has one.
+  void *host = nullptr;
+  void (*shapeFunction)(void **) = nullptr;
   std::string description;
 };
 

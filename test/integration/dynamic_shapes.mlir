@@ -103,6 +103,32 @@ func.func @static_cache_prefix(%cache: tensor<2x2x40x32xf32>, %pos: i64, %q: ten
   return %0 : tensor<2x8x1x32xf32>
 }
 
+// As torch.export writes a decode step over static K and V caches: the
+// position is a rank-0 tensor and the step attends to keys 0..pos. The
+// shape function reads the position from the input's data; a position past
+// the cache is refused, never read out of bounds.
+// RUN: %python -c "import numpy as n; r=n.random.default_rng(21); \
+// RUN:   n.save('%t/kc.npy', r.uniform(-1,1,(1,2,96,64)).astype(n.float16)); \
+// RUN:   n.save('%t/vc.npy', r.uniform(-1,1,(1,2,96,64)).astype(n.float16)); \
+// RUN:   n.save('%t/q16.npy', r.uniform(-1,1,(1,8,1,64)).astype(n.float16)); \
+// RUN:   [n.save('%t/at%d.npy' % p, n.array(p, dtype=n.int64)) for p in (0, 37, 95, 96)]"
+// RUN: sdpa-compile %s --entry=cache_position -o %t/position
+// RUN: sdpa-run %t/position --input=%t/kc.npy --input=%t/vc.npy --input=%t/at0.npy --input=%t/q16.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/position --input=%t/kc.npy --input=%t/vc.npy --input=%t/at37.npy --input=%t/q16.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/position --input=%t/kc.npy --input=%t/vc.npy --input=%t/at95.npy --input=%t/q16.npy --check | FileCheck %s --check-prefix=OK
+// RUN: not sdpa-run %t/position --input=%t/kc.npy --input=%t/vc.npy --input=%t/at96.npy --input=%t/q16.npy 2>&1 | FileCheck %s --check-prefix=POSITION
+// POSITION: sdpa-run: error: the input shapes do not fit the kernel: the slice of source dim 2 ending at 97 must start at 0 or later and end within the dim (96) at tensor.extract_slice
+func.func @cache_position(%kc: tensor<1x2x96x64xf16>, %vc: tensor<1x2x96x64xf16>, %pos: tensor<i64>, %q: tensor<1x8x1x64xf16>) -> tensor<1x8x1x64xf16> {
+  %c1 = arith.constant 1 : i64
+  %at = tensor.extract %pos[] : tensor<i64>
+  %end = arith.addi %at, %c1 : i64
+  %n = arith.index_cast %end : i64 to index
+  %k = tensor.extract_slice %kc[0, 0, 0, 0] [1, 2, %n, 64] [1, 1, 1, 1] : tensor<1x2x96x64xf16> to tensor<1x2x?x64xf16>
+  %v = tensor.extract_slice %vc[0, 0, 0, 0] [1, 2, %n, 64] [1, 1, 1, 1] : tensor<1x2x96x64xf16> to tensor<1x2x?x64xf16>
+  %0 = attn.sdpa %q, %k, %v : tensor<1x8x1x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16> -> tensor<1x8x1x64xf16>
+  return %0 : tensor<1x8x1x64xf16>
+}
+
 // As an exporter writes a self-attention layer with dynamic batch and
 // sequence length: projections of [B * L, D], split into heads with
 // expand_shape (two dynamic dims in one group), transposed to [B, H, L, E]

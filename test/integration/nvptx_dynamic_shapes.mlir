@@ -128,3 +128,38 @@ func.func @tosa_attention(%q: tensor<?x?x32xf32>, %k: tensor<?x?x32xf32>, %v: te
 // RUN: FileCheck %s --check-prefix=CPU < %t/cpu/manifest.txt
 // CPU: input f16 1x4x17x64 rows
 // RUN: sdpa-run %t/cpu --random=10 --check | FileCheck %s --check-prefix=TWO
+
+// Sizes computed from the entry's scalars: decode over a KV cache read up
+// to a position, given as an i64 (f32, SIMT) or as a rank-0 tensor (f16,
+// tensor cores), the graphs of dynamic_shapes.mlir. The kernels compute the
+// key length from the position; the host library's shape function refuses
+// a position past the cache before anything runs.
+// RUN: %python -c "import numpy as n; r=n.random.default_rng(20); \
+// RUN:   n.save('%t/cache.npy', r.uniform(-1,1,(2,2,40,32)).astype(n.float32)); \
+// RUN:   n.save('%t/q.npy', r.uniform(-1,1,(2,8,1,32)).astype(n.float32)); \
+// RUN:   n.save('%t/kc.npy', r.uniform(-1,1,(1,2,96,64)).astype(n.float16)); \
+// RUN:   n.save('%t/vc.npy', r.uniform(-1,1,(1,2,96,64)).astype(n.float16)); \
+// RUN:   n.save('%t/q16.npy', r.uniform(-1,1,(1,8,1,64)).astype(n.float16)); \
+// RUN:   [n.save('%t/at%d.npy' % p, n.array(p, dtype=n.int64)) for p in (-3, 0, 1, 23, 37, 40, 41, 95, 96)]"
+// RUN: sdpa-compile %sdpa_src_root/test/integration/dynamic_shapes.mlir --entry=static_cache_prefix --target=nvptx --chip=sm_80 --emulate -o %t/prefix
+// RUN: FileCheck %s --check-prefix=HOST < %t/prefix/manifest.txt
+// HOST: host host.so
+// HOST-NEXT: shapes __sdpa_entry___sdpa_shapes_static_cache_prefix
+// HOST-NEXT: check the slice of source dim 2 ending at {lhs} must start at 0 or later
+// HOST: launch {{.*}} args {{.*}}val1
+// RUN: sdpa-run %t/prefix --input=%t/cache.npy --input=%t/at23.npy --input=%t/q.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/prefix --input=%t/cache.npy --input=%t/at40.npy --input=%t/q.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/prefix --input=%t/cache.npy --input=%t/at1.npy --input=%t/q.npy --check | FileCheck %s --check-prefix=OK
+// RUN: not sdpa-run %t/prefix --input=%t/cache.npy --input=%t/at41.npy --input=%t/q.npy 2>&1 | FileCheck %s --check-prefix=PAST
+// RUN: not sdpa-run %t/prefix --input=%t/cache.npy --input=%t/at-3.npy --input=%t/q.npy 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// PAST: sdpa-run: error: the input shapes do not fit the kernel: the slice of source dim 2 ending at 41 must start at 0 or later and end within the dim (40) at tensor.extract_slice
+// NEGATIVE: sdpa-run: error: the input shapes do not fit the kernel: the slice of source dim 2 ending at -3 must start at 0 or later
+// RUN: sdpa-run %sdpa_src_root/test/integration/dynamic_shapes.mlir --entry=cache_position --target=nvptx --emulate --input=%t/kc.npy --input=%t/vc.npy --input=%t/at0.npy --input=%t/q16.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %sdpa_src_root/test/integration/dynamic_shapes.mlir --entry=cache_position --target=nvptx --emulate --input=%t/kc.npy --input=%t/vc.npy --input=%t/at37.npy --input=%t/q16.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %sdpa_src_root/test/integration/dynamic_shapes.mlir --entry=cache_position --target=nvptx --emulate --input=%t/kc.npy --input=%t/vc.npy --input=%t/at95.npy --input=%t/q16.npy --check | FileCheck %s --check-prefix=OK
+// RUN: not sdpa-run %sdpa_src_root/test/integration/dynamic_shapes.mlir --entry=cache_position --target=nvptx --emulate --input=%t/kc.npy --input=%t/vc.npy --input=%t/at96.npy --input=%t/q16.npy 2>&1 | FileCheck %s --check-prefix=POSITION
+// POSITION: sdpa-run: error: the input shapes do not fit the kernel: the slice of source dim 2 ending at 97 must start at 0 or later and end within the dim (96) at tensor.extract_slice
+// RUN: %if cuda %{ sdpa-run %sdpa_src_root/test/integration/dynamic_shapes.mlir --entry=cache_position --target=nvptx --input=%t/kc.npy --input=%t/vc.npy --input=%t/at37.npy --input=%t/q16.npy --check | FileCheck %s --check-prefix=OK %}
+// RUN: %if cuda %{ sdpa-compile %sdpa_src_root/test/integration/dynamic_shapes.mlir --entry=static_cache_prefix --target=nvptx -o %t/prefix-gpu %}
+// RUN: %if cuda %{ sdpa-run %t/prefix-gpu --input=%t/cache.npy --input=%t/at23.npy --input=%t/q.npy --check | FileCheck %s --check-prefix=OK %}
+// RUN: %if cuda %{ not sdpa-run %t/prefix-gpu --input=%t/cache.npy --input=%t/at41.npy --input=%t/q.npy 2>&1 | FileCheck %s --check-prefix=PAST %}

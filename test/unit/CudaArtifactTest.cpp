@@ -263,6 +263,50 @@ TEST_F(CudaArtifactTest, RunsLaunchesInOrderThroughBuffers) {
   EXPECT_EQ(t.out[kRows * kCols / 2 - 1], t.in[kRows * kCols / 2 - 1]);
 }
 
+/// kManifest with the host library `host.so` (FakeArtifact.c, copied into
+/// the artifact) checking the byte count before the launches.
+static std::string withHostRules() {
+  std::string text = kManifest;
+  text.insert(text.find("input "),
+              "host host.so\nshapes sdpa_fake_copy_rules\n"
+              "check the copy of {lhs} bytes must fit in {rhs}\n");
+  return text;
+}
+
+TEST_F(CudaArtifactTest, ChecksHostRulesBeforeLaunching) {
+  std::string dir = makeArtifact("h", withHostRules());
+  fs::copy_file(SDPA_FAKE_ARTIFACT, dir + "/host.so");
+  std::string error;
+  auto artifact = CudaArtifact::load(dir, error);
+  ASSERT_NE(artifact, nullptr) << error;
+  CopyTensors t;
+  ASSERT_TRUE(artifact->run(t.inputs(), t.outputs(), error)) << error;
+  EXPECT_EQ(t.out, t.in);
+  EXPECT_EQ(state().launches, 2);
+  // A value the rules refuse: nothing is copied or launched.
+  t.bytes = kBytes + 4;
+  EXPECT_FALSE(artifact->run(t.inputs(), t.outputs(), error));
+  EXPECT_EQ(error, "the input shapes do not fit the kernel: the copy of 100 "
+                   "bytes must fit in 96");
+  EXPECT_EQ(state().launches, 2);
+  EXPECT_EQ(state().liveAllocations, 0);
+}
+
+TEST_F(CudaArtifactTest, HostLibraryErrors) {
+  std::string missing = makeArtifact("missing", withHostRules());
+  EXPECT_THAT(loadError(missing),
+              HasSubstr("cannot load '" + missing + "/host.so'"));
+  std::string text = withHostRules();
+  text.replace(text.find("sdpa_fake_copy_rules"), 20, "no_such_rules");
+  std::string wrong = makeArtifact("wrong", text);
+  fs::copy_file(SDPA_FAKE_ARTIFACT, wrong + "/host.so");
+  EXPECT_EQ(loadError(wrong), "'" + wrong +
+                                  "/host.so' does not export the shape "
+                                  "function 'no_such_rules' named by the "
+                                  "manifest");
+  expectNothingHeld();
+}
+
 TEST_F(CudaArtifactTest, PassesScalarsByValue) {
   std::string text = "sdpa-artifact 2\ntarget nvptx\nentry fake\n"
                      "library kernels.ptx\nchip sm_90\n"

@@ -83,3 +83,26 @@ void sdpa_fake_shapes(void **args) {
   words[2] = ok ? 0 : 64;
   words[3] = rows;
 }
+
+typedef struct {
+  int64_t *allocated;
+  int64_t *aligned;
+  int64_t offset;
+} Descriptor0DI64;
+
+/* A GPU artifact's host shape function for CudaArtifactTest's copy kernels
+   (`input f32 RxC`, `input i64 scalar`: the bytes to copy), reading the
+   scalar's value as compiled shape functions read a position: one rule,
+   bytes <= 4 * R * C. */
+void sdpa_fake_copy_rules(void **args) {
+  const Descriptor2D *in = (const Descriptor2D *)args[0];
+  const Descriptor0DI64 *bytes = (const Descriptor0DI64 *)args[1];
+  const Descriptor1DI64 *result = (const Descriptor1DI64 *)args[2];
+  int64_t *words = result->aligned + result->offset;
+  int64_t value = bytes->aligned[bytes->offset];
+  int64_t limit = 4 * in->sizes[0] * in->sizes[1];
+  int ok = value <= limit;
+  words[0] = ok ? 0 : 1;
+  words[1] = ok ? 0 : value;
+  words[2] = ok ? 0 : limit;
+}

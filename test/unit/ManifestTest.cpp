@@ -455,6 +455,34 @@ TEST(ManifestTest, GpuRoundTrips) {
   EXPECT_TRUE(back == m);
 }
 
+TEST(ManifestTest, GpuHostShapeFunctionRoundTrips) {
+  Manifest m = sampleGpuManifest();
+  m.host = "host.so";
+  m.shapes = "__sdpa_entry___sdpa_shapes_sdpa_kernel";
+  m.checks = {"the slice ending at {lhs} must end within {rhs}"};
+  std::string text = serializeManifest(m);
+  EXPECT_THAT(text, HasSubstr("host host.so\nshapes "
+                              "__sdpa_entry___sdpa_shapes_sdpa_kernel\n"));
+  Manifest back;
+  std::string error;
+  ASSERT_TRUE(parseManifest(text, back, error)) << error << "\n" << text;
+  EXPECT_TRUE(back == m) << text;
+  Manifest other = m;
+  other.host = "other.so";
+  EXPECT_TRUE(other != m);
+}
+
+TEST(ManifestTest, GpuShapesAndHostGoTogether) {
+  EXPECT_THAT(parseError(gpuManifest("shapes f\n")),
+              HasSubstr("record 'shapes' needs record 'host', the library "
+                        "that defines it"));
+  EXPECT_THAT(parseError(gpuManifest("host host.so\n")),
+              HasSubstr("record 'host' needs record 'shapes', the function "
+                        "it defines"));
+  EXPECT_THAT(parseError(gpuManifest("host a.so\nhost b.so\nshapes f\n")),
+              HasSubstr("line 10: duplicate record 'host' (first on line 9)"));
+}
+
 TEST(ManifestTest, EmulatedTakesNoArgumentsOnce) {
   EXPECT_THAT(parseError(gpuManifest("emulated yes\n")),
               HasSubstr("'emulated' takes 0 arguments, got 1"));
@@ -486,11 +514,13 @@ TEST(ManifestTest, EqualityComparesGpuFields) {
 }
 
 TEST(ManifestTest, GpuRecordsOnlyForNvptx) {
-  const char *records[] = {"chip sm_90\n", "cubin k.cubin\n", "buffer f32 4\n",
-                           "launch k grid 1x1x1 block 1x1x1 smem 0 args\n",
-                           "emulated\n"};
-  const char *names[] = {"chip", "cubin", "buffer", "launch", "emulated"};
-  for (int i = 0; i < 5; ++i) {
+  const char *records[] = {
+      "chip sm_90\n",   "cubin k.cubin\n",
+      "buffer f32 4\n", "launch k grid 1x1x1 block 1x1x1 smem 0 args\n",
+      "emulated\n",     "host h.so\n"};
+  const char *names[] = {"chip",   "cubin",    "buffer",
+                         "launch", "emulated", "host"};
+  for (int i = 0; i < 6; ++i) {
     EXPECT_THAT(parseError(std::string(kHeader) + "output f32 4 contiguous\n" +
                            records[i]),
                 HasSubstr(std::string("line 7: '") + names[i] +

@@ -70,3 +70,40 @@ func.func @reduce_and_copy(%a: memref<4x8x16xf32>, %b: memref<4x16xf32>, %c: mem
   }
   return
 }
+
+// -----
+
+// Sizes computed on the host from the function's scalars and from a rank-0
+// argument only ever loaded (a position) are computed again in the kernel:
+// the launch captures the scalar and the buffers alone. A load of an
+// argument that something writes stays outside.
+// CHECK-LABEL: func.func @scalars_sunk
+// CHECK-SAME: (%[[A:[^:]*]]: memref<40x8xf32>, %[[N:[^:]*]]: i64, %[[P:[^:]*]]: memref<i64>, %[[W:[^:]*]]: memref<i64>, %[[O:[^:]*]]: memref<40x8xf32>)
+// CHECK: %[[WRITTEN:.*]] = memref.load %[[W]][]
+// CHECK: gpu.launch
+// CHECK-DAG: arith.index_cast %[[N]] : i64 to index
+// CHECK-DAG: memref.load %[[P]][]
+// CHECK-DAG: arith.addi
+// CHECK: memref.subview %[[A]][0, 0] [%{{.*}}, 8]
+// CHECK: arith.index_cast %[[WRITTEN]]
+// CHECK: gpu.terminator
+func.func @scalars_sunk(%a: memref<40x8xf32>, %n: i64, %p: memref<i64>, %w: memref<i64>, %o: memref<40x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %rows = arith.index_cast %n : i64 to index
+  %at = memref.load %p[] : memref<i64>
+  %more = arith.addi %at, %n : i64
+  %written = memref.load %w[] : memref<i64>
+  %view = memref.subview %a[0, 0] [%rows, 8] [1, 1] : memref<40x8xf32> to memref<?x8xf32, strided<[8, 1]>>
+  scf.parallel (%j) = (%c0) to (%c8) step (%c1) {
+    %x = memref.load %view[%c0, %j] : memref<?x8xf32, strided<[8, 1]>>
+    %y = arith.sitofp %more : i64 to f32
+    %z = arith.index_cast %written : i64 to index
+    %s = arith.addf %x, %y : f32
+    memref.store %s, %o[%z, %j] : memref<40x8xf32>
+    scf.reduce
+  }
+  memref.store %n, %w[] : memref<i64>
+  return
+}

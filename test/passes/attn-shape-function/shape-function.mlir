@@ -171,16 +171,29 @@ func.func @static_cache(%cache: tensor<2x8x40x64xf32>, %pos: i64, %q: tensor<2x8
 
 // -----
 // A static signature whose dynamic intermediate has nothing to check at run
-// time (a cast to a dynamic type and back), or whose sizes come from tensor
-// contents, keeps no shape function (and is no error).
+// time (a cast to a dynamic type and back) keeps no shape function (and is
+// no error).
 // CHECK-LABEL: func.func @nothing_to_check
-// CHECK-LABEL: func.func @sized_by_contents
 // CHECK-NOT: __sdpa_shapes
 func.func @nothing_to_check(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %d = tensor.cast %x : tensor<4x8xf32> to tensor<?x8xf32>
   %s = tensor.cast %d : tensor<?x8xf32> to tensor<4x8xf32>
   return %s : tensor<4x8xf32>
 }
+
+// -----
+// A size read from an argument's elements (a position passed as a tensor,
+// as torch.export passes it) stays in the shape function, which the
+// runtimes call with the inputs' data: the slice must lie inside the
+// tensor and the cast must hold.
+// CHECK-LABEL: func.func @sized_by_contents(
+// CHECK-LABEL: func.func @__sdpa_shapes_sized_by_contents(
+// CHECK-SAME: %{{.*}}: tensor<4x8xf32>, %[[N:.*]]: tensor<1xi64>) -> tensor<3xi64>
+// CHECK-SAME: ["the slice of source dim 0 ending at {lhs} must start at 0 or later and end within the dim ({rhs}) at tensor.extract_slice
+// CHECK-SAME: "dim 0 ({lhs}) must be the static size of the cast's result ({rhs}) at tensor.cast
+// CHECK: tensor.extract %[[N]][%c0] : tensor<1xi64>
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return
 func.func @sized_by_contents(%x: tensor<4x8xf32>, %n: tensor<1xi64>) -> tensor<2x8xf32> {
   %c0 = arith.constant 0 : index
   %v = tensor.extract %n[%c0] : tensor<1xi64>
