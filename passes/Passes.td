@@ -429,7 +429,11 @@ def AttnTilePass : Pass<"attn-tile"> {
     splits each row's keys into `P` chunks of whole key blocks, run as `P`
     grid points per query block (one grid dim for both, the split minor);
     a chunk may hold no key a causal or window mask allows, and then
-    contributes nothing. Each writes its chunk's normalised output and
+    contributes nothing. A dynamic key length splits only when it is a
+    slice of a static dim (a KV cache read up to a position): `P` is chosen
+    from that bound, and the chunks from the run-time length (whole key
+    blocks, `ceil(ceil(S / block-k) / P)` each). Each writes its chunk's
+    normalised output and
     log-sum-exp to partial tensors, and one `linalg.generic` per result
     combines them (`out = sum_p exp(lse_p - M) out_p / sum_p exp(lse_p -
     M)`, `M` the largest `lse_p`), so that a batch of one still fills a

@@ -76,6 +76,39 @@ struct IndexMath {
   Value clamp(Value x, Value lo, Value hi) { return min(max(x, lo), hi); }
 };
 
+/// The most keys a dynamic key length `dim` of `key` can be, when the keys
+/// are a slice of a tensor whose dim is static (a KV cache read up to a
+/// position, through casts and transposes): the shape function keeps the
+/// slice inside it. kDynamic when nothing bounds it. Only the number of
+/// key splits is chosen from it; the keys each split reads are computed
+/// from the run-time length, so the split covers every key however long.
+int64_t keyLengthBound(Value key, int64_t dim) {
+  while (true) {
+    if (auto cast = key.getDefiningOp<tensor::CastOp>()) {
+      key = cast.getSource();
+      continue;
+    }
+    if (auto transpose = key.getDefiningOp<linalg::TransposeOp>()) {
+      dim = transpose.getPermutation()[dim];
+      key = transpose.getInput();
+      continue;
+    }
+    break;
+  }
+  auto slice = key.getDefiningOp<tensor::ExtractSliceOp>();
+  if (!slice || slice.getSourceType().getRank() != slice.getType().getRank())
+    return ShapedType::kDynamic;
+  int64_t size = slice.getSourceType().getDimSize(dim);
+  std::optional<int64_t> offset =
+      getConstantIntValue(slice.getMixedOffsets()[dim]);
+  std::optional<int64_t> stride =
+      getConstantIntValue(slice.getMixedStrides()[dim]);
+  if (ShapedType::isDynamic(size) || !offset || !stride || *offset < 0 ||
+      *stride <= 0 || *offset > size)
+    return ShapedType::kDynamic;
+  return (size - *offset + *stride - 1) / *stride;
+}
+
 /// A slice of `source` at `offsets`/`sizes` (unit strides) rank-reduced to
 /// `resultShape`, whose element type is the source's.
 Value extractSlice(OpBuilder &b, Location loc, Value source,
@@ -436,15 +469,20 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
     bool f64 = op.getQuery().getType().getElementType().isF64();
     // Several query blocks split only over many keys (a prompt over a long
     // context), where each block's walk saves more than the combine costs.
-    int64_t keyBlocks =
-        ShapedType::isDynamic(s) ? 0 : (s + blockKeys - 1) / blockKeys;
+    // A dynamic key length splits by its bound (a KV cache read up to a
+    // position).
+    int64_t sBound =
+        ShapedType::isDynamic(s) ? keyLengthBound(key, rank - 2) : s;
+    int64_t keyBlocks = ShapedType::isDynamic(sBound)
+                            ? 0
+                            : (sBound + blockKeys - 1) / blockKeys;
     if (minGridBlocks > 0 && blocks > 0 && blocks < minGridBlocks &&
-        !ShapedType::isDynamic(queryBlocks) && !ShapedType::isDynamic(s) &&
+        !ShapedType::isDynamic(queryBlocks) && keyBlocks > 0 &&
         (queryBlocks == 1 || keyBlocks >= kMinKeyBlocksToSplitQueryBlocks) &&
         !ShapedType::isDynamic(ev) && !f64) {
       splits = std::min((minGridBlocks + blocks - 1) / blocks, keyBlocks);
       chunk = (keyBlocks + splits - 1) / splits * blockKeys;
-      splits = (s + chunk - 1) / chunk;
+      splits = (sBound + chunk - 1) / chunk;
     }
   }
   bool splitKeys = splits > 1;
@@ -572,9 +610,16 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
           // may be empty for the early query blocks of causal attention
           // (the block then writes out = 0 and lse = -inf, which the
           // combine weighs 0).
-          Value first = im.mul(split, im.constant(chunk));
+          // A dynamic key length is shared out at run time, in whole key
+          // blocks, over the splits its bound chose.
+          Value share = ShapedType::isDynamic(s)
+                            ? im.mul(im.ceilDiv(im.ceilDiv(sLen, bk),
+                                                im.constant(splits)),
+                                     bk)
+                            : im.constant(chunk);
+          Value first = im.mul(split, share);
           keyBegin = im.max(keyBegin, first);
-          keyEnd = im.min(keyEnd, im.add(first, im.constant(chunk)));
+          keyEnd = im.min(keyEnd, im.add(first, share));
           keyEnd = im.max(keyEnd, keyBegin);
         }
 

@@ -129,6 +129,28 @@ func.func @cache_position(%kc: tensor<1x2x96x64xf16>, %vc: tensor<1x2x96x64xf16>
   return %0 : tensor<1x8x1x64xf16>
 }
 
+// A batch of decode steps over a cache of 1000 positions, read up to a
+// position: with fewer grid blocks than --min-grid-blocks, the keys split
+// by the cache's bound (here 64 / 8 = 8 ways of 4 key blocks of 32) and
+// each split's share comes from the run-time length, several key blocks or
+// none; the CPU and the emulated GPU (nvptx_dynamic_shapes.mlir) both run
+// the split.
+// RUN: %python -c "import numpy as n; r=n.random.default_rng(22); \
+// RUN:   n.save('%t/bc.npy', r.uniform(-1,1,(8,1,1000,64)).astype(n.float32)); \
+// RUN:   n.save('%t/bq.npy', r.uniform(-1,1,(8,4,1,64)).astype(n.float32)); \
+// RUN:   [n.save('%t/len%d.npy' % p, n.array(p, dtype=n.int64)) for p in (1, 33, 500, 1000)]"
+// RUN: sdpa-compile %s --entry=batched_cache_prefix --block-k=32 --min-grid-blocks=64 -o %t/batched
+// RUN: sdpa-run %t/batched --input=%t/bc.npy --input=%t/len1.npy --input=%t/bq.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/batched --input=%t/bc.npy --input=%t/len33.npy --input=%t/bq.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/batched --input=%t/bc.npy --input=%t/len500.npy --input=%t/bq.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/batched --input=%t/bc.npy --input=%t/len1000.npy --input=%t/bq.npy --check | FileCheck %s --check-prefix=OK
+func.func @batched_cache_prefix(%cache: tensor<8x1x1000x64xf32>, %len: i64, %q: tensor<8x4x1x64xf32>) -> tensor<8x4x1x64xf32> {
+  %n = arith.index_cast %len : i64 to index
+  %k = tensor.extract_slice %cache[0, 0, 0, 0] [8, 1, %n, 64] [1, 1, 1, 1] : tensor<8x1x1000x64xf32> to tensor<8x1x?x64xf32>
+  %0 = attn.sdpa %q, %k, %k : tensor<8x4x1x64xf32>, tensor<8x1x?x64xf32>, tensor<8x1x?x64xf32> -> tensor<8x4x1x64xf32>
+  return %0 : tensor<8x4x1x64xf32>
+}
+
 // As an exporter writes a self-attention layer with dynamic batch and
 // sequence length: projections of [B * L, D], split into heads with
 // expand_shape (two dynamic dims in one group), transposed to [B, H, L, E]

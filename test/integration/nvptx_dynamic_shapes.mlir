@@ -163,3 +163,21 @@ func.func @tosa_attention(%q: tensor<?x?x32xf32>, %k: tensor<?x?x32xf32>, %v: te
 // RUN: %if cuda %{ sdpa-compile %sdpa_src_root/test/integration/dynamic_shapes.mlir --entry=static_cache_prefix --target=nvptx -o %t/prefix-gpu %}
 // RUN: %if cuda %{ sdpa-run %t/prefix-gpu --input=%t/cache.npy --input=%t/at23.npy --input=%t/q.npy --check | FileCheck %s --check-prefix=OK %}
 // RUN: %if cuda %{ not sdpa-run %t/prefix-gpu --input=%t/cache.npy --input=%t/at41.npy --input=%t/q.npy 2>&1 | FileCheck %s --check-prefix=PAST %}
+
+// Split keys over a run-time length bounded by the cache (the graph's
+// comment in dynamic_shapes.mlir): 8 blocks split 5 ways by the bound,
+// each split's share computed from the length.
+// RUN: %python -c "import numpy as n; r=n.random.default_rng(22); \
+// RUN:   n.save('%t/bc.npy', r.uniform(-1,1,(8,1,1000,64)).astype(n.float32)); \
+// RUN:   n.save('%t/bq.npy', r.uniform(-1,1,(8,4,1,64)).astype(n.float32)); \
+// RUN:   [n.save('%t/len%d.npy' % p, n.array(p, dtype=n.int64)) for p in (1, 33, 500, 1000)]"
+// RUN: sdpa-compile %sdpa_src_root/test/integration/dynamic_shapes.mlir --entry=batched_cache_prefix --target=nvptx --emulate --min-grid-blocks=40 -o %t/batched
+// RUN: FileCheck %s --check-prefix=SPLIT < %t/batched/manifest.txt
+// SPLIT: launch batched_cache_prefix_kernel grid 40x1x1
+// SPLIT-NEXT: launch batched_cache_prefix_kernel_0
+// RUN: sdpa-run %t/batched --input=%t/bc.npy --input=%t/len1.npy --input=%t/bq.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/batched --input=%t/bc.npy --input=%t/len33.npy --input=%t/bq.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/batched --input=%t/bc.npy --input=%t/len500.npy --input=%t/bq.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/batched --input=%t/bc.npy --input=%t/len1000.npy --input=%t/bq.npy --check | FileCheck %s --check-prefix=OK
+// RUN: %if cuda %{ sdpa-compile %sdpa_src_root/test/integration/dynamic_shapes.mlir --entry=batched_cache_prefix --target=nvptx -o %t/batched-gpu %}
+// RUN: %if cuda %{ sdpa-run %t/batched-gpu --input=%t/bc.npy --input=%t/len500.npy --input=%t/bq.npy --check | FileCheck %s --check-prefix=OK %}

@@ -107,3 +107,35 @@ func.func @decode_bshd(%q: tensor<1x4x1x16xf32>, %k: tensor<1x4x64x16xf32>, %v: 
   %t = linalg.transpose ins(%o : tensor<1x4x1x16xf32>) outs(%e : tensor<1x1x4x16xf32>) permutation = [0, 2, 1, 3]
   return %t : tensor<1x1x4x16xf32>
 }
+
+// -----
+
+// Decode over a KV cache read up to a position: the key length is dynamic
+// but at most the cache's 1000, which chooses the splits as a static 1000
+// would (8 blocks under 64: min(8, 63) = 8 splits); each split's share of
+// the keys is computed from the run-time length, in whole key blocks
+// (ceil(ceil(S / 16) / 8) * 16), so the splits cover every key. A dynamic
+// length that nothing bounds is not split.
+// CHECK-LABEL: func.func @cache_prefix
+// CHECK-SAME: %[[CACHE:[^:]*]]: tensor<1x2x1000x32xf16>, %[[POS:[^:]*]]: index
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %[[P:.*]]) in (1, 8, 8) shared_outs({{.*}}) -> (tensor<1x8x8x1x32xf32>, tensor<1x8x8x1xf32>)
+// CHECK: %[[BLOCKS:.*]] = arith.ceildivui %[[POS]], %c16
+// CHECK: %[[PER:.*]] = arith.ceildivui %[[BLOCKS]], %c8{{(_[0-9]+)?}} : index
+// CHECK: %[[SHARE:.*]] = arith.muli %[[PER]], %c16
+// CHECK: %[[FIRST:.*]] = arith.muli %[[P]], %[[SHARE]]
+// CHECK: arith.addi %[[FIRST]], %[[SHARE]]
+// CHECK: attn.block
+// CHECK: linalg.generic
+// CHECK-LABEL: func.func @unbounded
+// CHECK: scf.forall ({{.*}}) in (1, 8, %{{.*}}) shared_outs({{.*}}) -> (tensor<1x8x1x32xf16>)
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @cache_prefix(%cache: tensor<1x2x1000x32xf16>, %pos: index, %q: tensor<1x8x1x32xf16>) -> tensor<1x8x1x32xf16> {
+  %k = tensor.extract_slice %cache[0, 0, 0, 0] [1, 2, %pos, 32] [1, 1, 1, 1] : tensor<1x2x1000x32xf16> to tensor<1x2x?x32xf16>
+  %0 = attn.sdpa %q, %k, %k causal align bottom_right : tensor<1x8x1x32xf16>, tensor<1x2x?x32xf16>, tensor<1x2x?x32xf16> -> tensor<1x8x1x32xf16>
+  return %0 : tensor<1x8x1x32xf16>
+}
+func.func @unbounded(%k: tensor<1x2x?x32xf16>, %q: tensor<1x8x1x32xf16>) -> tensor<1x8x1x32xf16> {
+  %0 = attn.sdpa %q, %k, %k : tensor<1x8x1x32xf16>, tensor<1x2x?x32xf16>, tensor<1x2x?x32xf16> -> tensor<1x8x1x32xf16>
+  return %0 : tensor<1x8x1x32xf16>
+}
