@@ -169,10 +169,13 @@ bool linkSharedObject(const std::string &object, const std::string &library,
 
 /// Translates `module`, in the LLVM dialect, to LLVM IR optimized for the
 /// host and links it into the shared object `library` in `directory`.
-/// `name` names the LLVM module.
+/// `name` names the LLVM module. A `portable` object uses only the
+/// architecture's baseline instructions (the host side of a GPU artifact,
+/// which is carried to the GPU's machine), not the host CPU's extensions.
 LogicalResult emitSharedObject(ModuleOp module, StringRef name,
                                const std::string &directory,
-                               const std::string &library, std::string &error) {
+                               const std::string &library, std::string &error,
+                               bool portable = false) {
   auto path = [&](StringRef file) { return artifactPath(directory, file); };
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
@@ -181,8 +184,13 @@ LogicalResult emitSharedObject(ModuleOp module, StringRef name,
       translateModuleToLLVMIR(module, llvmContext, name);
   if (!llvmModule)
     return module.emitError() << "translation to LLVM IR failed";
+  CpuTarget target = getHostCpuTarget();
+  if (portable) {
+    target.cpu = "generic";
+    target.features.clear();
+  }
   std::unique_ptr<llvm::TargetMachine> machine =
-      createTargetMachine(getHostCpuTarget(), error);
+      createTargetMachine(target, error);
   if (!machine)
     return failure();
   llvmModule->setDataLayout(machine->createDataLayout());
@@ -529,7 +537,8 @@ LogicalResult compileHostShapeFunction(ModuleOp module, bool raise,
   manifest.host = "host.so";
   if (failed(takeShapeChecks(*host, manifest)))
     return failure();
-  return emitSharedObject(*host, "host", directory, manifest.host, error);
+  return emitSharedObject(*host, "host", directory, manifest.host, error,
+                          /*portable=*/true);
 }
 
 } // namespace
