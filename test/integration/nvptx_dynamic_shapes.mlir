@@ -181,3 +181,28 @@ func.func @tosa_attention(%q: tensor<?x?x32xf32>, %k: tensor<?x?x32xf32>, %v: te
 // RUN: sdpa-run %t/batched --input=%t/bc.npy --input=%t/len1000.npy --input=%t/bq.npy --check | FileCheck %s --check-prefix=OK
 // RUN: %if cuda %{ sdpa-compile %sdpa_src_root/test/integration/dynamic_shapes.mlir --entry=batched_cache_prefix --target=nvptx -o %t/batched-gpu %}
 // RUN: %if cuda %{ sdpa-run %t/batched-gpu --input=%t/bc.npy --input=%t/len500.npy --input=%t/bq.npy --check | FileCheck %s --check-prefix=OK %}
+
+// Prefill of 5 tokens into a KV cache at a position (a rank-0 tensor): the
+// queries attend to keys 0..pos+4, bottom-right causal.
+// RUN: %python -c "import numpy as n; r=n.random.default_rng(23); \
+// RUN:   n.save('%t/pk.npy', r.uniform(-1,1,(1,2,64,16)).astype(n.float16)); \
+// RUN:   n.save('%t/pv.npy', r.uniform(-1,1,(1,2,64,16)).astype(n.float16)); \
+// RUN:   n.save('%t/pq.npy', r.uniform(-1,1,(1,4,5,16)).astype(n.float16)); \
+// RUN:   [n.save('%t/from%d.npy' % p, n.array(p, dtype=n.int64)) for p in (0, 30, 59, 60)]"
+// RUN: sdpa-compile %s --entry=prefill_at_position --target=nvptx --emulate -o %t/prefill
+// RUN: sdpa-run %t/prefill --input=%t/pk.npy --input=%t/pv.npy --input=%t/from0.npy --input=%t/pq.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/prefill --input=%t/pk.npy --input=%t/pv.npy --input=%t/from30.npy --input=%t/pq.npy --check | FileCheck %s --check-prefix=OK
+// RUN: sdpa-run %t/prefill --input=%t/pk.npy --input=%t/pv.npy --input=%t/from59.npy --input=%t/pq.npy --check | FileCheck %s --check-prefix=OK
+// RUN: not sdpa-run %t/prefill --input=%t/pk.npy --input=%t/pv.npy --input=%t/from60.npy --input=%t/pq.npy 2>&1 | FileCheck %s --check-prefix=PREFILL
+// PREFILL: sdpa-run: error: the input shapes do not fit the kernel: the slice of source dim 2 ending at 65 must start at 0 or later and end within the dim (64)
+// RUN: %if cuda %{ sdpa-run %s --entry=prefill_at_position --target=nvptx --input=%t/pk.npy --input=%t/pv.npy --input=%t/from30.npy --input=%t/pq.npy --check | FileCheck %s --check-prefix=OK %}
+func.func @prefill_at_position(%kc: tensor<1x2x64x16xf16>, %vc: tensor<1x2x64x16xf16>, %pos: tensor<i64>, %q: tensor<1x4x5x16xf16>) -> tensor<1x4x5x16xf16> {
+  %c5 = arith.constant 5 : i64
+  %at = tensor.extract %pos[] : tensor<i64>
+  %end = arith.addi %at, %c5 : i64
+  %n = arith.index_cast %end : i64 to index
+  %k = tensor.extract_slice %kc[0, 0, 0, 0] [1, 2, %n, 16] [1, 1, 1, 1] : tensor<1x2x64x16xf16> to tensor<1x2x?x16xf16>
+  %v = tensor.extract_slice %vc[0, 0, 0, 0] [1, 2, %n, 16] [1, 1, 1, 1] : tensor<1x2x64x16xf16> to tensor<1x2x?x16xf16>
+  %0 = attn.sdpa %q, %k, %v causal align bottom_right : tensor<1x4x5x16xf16>, tensor<1x2x?x16xf16>, tensor<1x2x?x16xf16> -> tensor<1x4x5x16xf16>
+  return %0 : tensor<1x4x5x16xf16>
+}
