@@ -513,11 +513,8 @@ LogicalResult compileHostShapeFunction(ModuleOp module, bool raise,
                                        std::string &error) {
   if (!needsShapeFunction(module.lookupSymbol<func::FuncOp>(manifest.entry)))
     return success();
+  // --attn-shape-function exports the function it adds itself.
   OwningOpRef<ModuleOp> host = module.clone();
-  auto entry = host->lookupSymbol<func::FuncOp>(manifest.entry);
-  // The shape function is cloned from the entry and exported like it.
-  entry->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                 UnitAttr::get(module.getContext()));
   PassManager graph(module.getContext());
   buildShapeFunctionPasses(graph, raise);
   if (failed(graph.run(*host)))
