@@ -181,7 +181,18 @@ private:
   void softmaxRows(Value keyStart);
   SmallVector<Value> accumulateValues(ValueRange acc);
   void finalize(ValueRange acc);
-  Value scoreOf(Value row, Value col, Value raw);
+  /// The final score of local row `row` at absolute key column `col` from
+  /// its scaled product `raw`: softcap and mask, then, where `bounded`,
+  /// -inf outside the key range, causal alignment and the window (a key
+  /// block that lies inside all three for every row may skip them).
+  Value scoreOf(Value row, Value col, Value raw, bool bounded = true);
+  /// exp(x) as exp2(x log2 e): exp2 is one instruction on the GPU (ex2),
+  /// exp about ten.
+  Value expViaExp2(Value x);
+  /// Whether every key of [keyStart, keyStart + blockKeys) lies inside the
+  /// key range, causal alignment and the window for the local rows
+  /// [firstRow, firstRow + count): i1, uniform over whoever asks.
+  Value keyBlockInside(Value keyStart, Value firstRow, int64_t count);
   /// Fails with a message when the tiles need more shared memory than a
   /// block may have.
   LogicalResult checkSharedMemory();

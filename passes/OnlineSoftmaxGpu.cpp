@@ -325,9 +325,10 @@ void GpuBlockLowering::computeScores() {
                               ValueRange{rowIdx[i], colIdx[c]});
 }
 
-Value GpuBlockLowering::scoreOf(Value row, Value col, Value raw) {
-  // The final score of local row `row`, absolute key column `col`: softcap,
-  // mask, then -inf outside the keys, causal alignment and the window.
+Value GpuBlockLowering::scoreOf(Value row, Value col, Value raw,
+                                bool bounded) {
+  // Softcap, mask, then -inf outside the keys, causal alignment and the
+  // window.
   Value negInf = f32(-std::numeric_limits<double>::infinity());
   Value s = raw;
   if (op.getSoftcap())
@@ -349,6 +350,8 @@ Value GpuBlockLowering::scoreOf(Value row, Value col, Value raw) {
     else
       s = arith::AddFOp::create(b, s, toF32(m));
   }
+  if (!bounded)
+    return s;
   Value allowed = lessThan(col, keyEnd);
   std::optional<ArrayRef<int64_t>> window = op.getWindow();
   if (op.getCausal() || window) {
@@ -371,6 +374,46 @@ Value GpuBlockLowering::scoreOf(Value row, Value col, Value raw) {
     }
   }
   return arith::SelectOp::create(b, allowed, s, negInf);
+}
+
+Value GpuBlockLowering::keyBlockInside(Value keyStart, Value firstRow,
+                                       int64_t count) {
+  // The block's last key within the range; then, as in scoreOf, the last
+  // key at or before the first row's diagonal (plus the window's right
+  // side) and the first key at or after the last row's left edge.
+  Value last = add(keyStart, idx(blockKeys - 1));
+  Value inside = lessThan(last, op.getKeyEnd());
+  std::optional<ArrayRef<int64_t>> window = op.getWindow();
+  if (!op.getCausal() && !window)
+    return inside;
+  auto i64 = b.getI64Type();
+  auto constant = [&](int64_t v) {
+    return arith::ConstantOp::create(b, b.getI64IntegerAttr(v));
+  };
+  Value aligned =
+      arith::IndexCastOp::create(b, i64, add(op.getDiag(), firstRow));
+  int64_t right = op.getCausal() ? 0 : (*window)[1];
+  inside = arith::AndIOp::create(
+      b, inside,
+      arith::CmpIOp::create(b, arith::CmpIPredicate::sle,
+                            arith::IndexCastOp::create(b, i64, last),
+                            arith::AddIOp::create(b, aligned, constant(right))));
+  if (window) {
+    Value low = arith::SubIOp::create(
+        b, arith::AddIOp::create(b, aligned, constant(count - 1)),
+        constant((*window)[0]));
+    inside = arith::AndIOp::create(
+        b, inside,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
+                              arith::IndexCastOp::create(b, i64, keyStart),
+                              low));
+  }
+  return inside;
+}
+
+Value GpuBlockLowering::expViaExp2(Value x) {
+  return math::Exp2Op::create(
+      b, arith::MulFOp::create(b, x, f32(1.4426950408889634)));
 }
 
 void GpuBlockLowering::softmaxRows(Value keyStart) {

@@ -235,17 +235,34 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
         accs[n] = mma(a1, rows(matrices, 2), accs[n]);
     }
   }
-  for (int64_t n = 0; n < keyTiles; ++n) {
-    Value acc = accs[n];
-    for (int64_t v = 0; v < 4; ++v) {
-      Value raw =
-          vector::ExtractOp::create(b, acc, ArrayRef<int64_t>{v / 2, v % 2});
-      raw = arith::MulFOp::create(b, raw, f32(scale));
-      Value row = add(rowBase, add(g, idx(v / 2 * 8)));
-      Value col = add(keyStart, add(twoT, idx(n * 8 + v % 2)));
-      scores.push_back(scoreOf(row, col, raw));
+  auto scoresOf = [&](bool bounded) {
+    SmallVector<Value> values;
+    for (int64_t n = 0; n < keyTiles; ++n) {
+      for (int64_t v = 0; v < 4; ++v) {
+        Value raw = vector::ExtractOp::create(b, accs[n],
+                                              ArrayRef<int64_t>{v / 2, v % 2});
+        raw = arith::MulFOp::create(b, raw, f32(scale));
+        Value row = add(rowBase, add(g, idx(v / 2 * 8)));
+        Value col = add(keyStart, add(twoT, idx(n * 8 + v % 2)));
+        values.push_back(scoreOf(row, col, raw, bounded));
+      }
     }
+    return values;
+  };
+  // Most key blocks lie wholly inside the key range, causal alignment and
+  // the window for the group's 16 rows: those skip the per-score checks
+  // (a branch uniform over the warp).
+  auto inside = scf::IfOp::create(
+      b, SmallVector<Type>(keyTiles * 4, f32Type),
+      keyBlockInside(keyStart, rowBase, 16), /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(inside.thenBlock());
+    scf::YieldOp::create(b, scoresOf(/*bounded=*/false));
+    b.setInsertionPointToStart(inside.elseBlock());
+    scf::YieldOp::create(b, scoresOf(/*bounded=*/true));
   }
+  scores.assign(inside.getResults().begin(), inside.getResults().end());
 
   // The online softmax of the lane's two rows; a quad holds each row whole.
   RowGroupState next;
@@ -257,8 +274,8 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
         local = arith::MaximumFOp::create(b, local, scores[n * 4 + h * 2 + j]);
     newMax[h] =
         arith::MaximumFOp::create(b, state.max[h], warpReduce(local, true, 4));
-    alpha[h] = math::ExpOp::create(
-        b, arith::SubFOp::create(b, state.max[h], newMax[h]));
+    alpha[h] =
+        expViaExp2(arith::SubFOp::create(b, state.max[h], newMax[h]));
     next.max[h] = newMax[h];
   }
   double dropout = op.getDropout() ? op.getDropout()->convertToDouble() : 0.0;
@@ -268,8 +285,8 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
   for (int64_t n = 0; n < keyTiles; ++n) {
     for (int64_t v = 0; v < 4; ++v) {
       int64_t h = v / 2;
-      Value p = math::ExpOp::create(
-          b, arith::SubFOp::create(b, scores[n * 4 + v], newMax[h]));
+      Value p =
+          expViaExp2(arith::SubFOp::create(b, scores[n * 4 + v], newMax[h]));
       partial[h] = arith::AddFOp::create(b, partial[h], p);
       if (threshold > 0) {
         // The sum (and lse) are taken before dropout; only what is

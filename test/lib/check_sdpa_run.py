@@ -2,11 +2,13 @@
 compares every result with the numpy float64 model in sdpa_numpy.py.
 
 usage: check_sdpa_run.py --sdpa-run PATH --workdir DIR [--target T] [--only NAME]
-                         [--large] [--extra=ARG]...
+                         [--large] [--half=f16|bf16] [--extra=ARG]...
        check_sdpa_run.py --sdpa-compile PATH --workdir DIR --chips sm_80,sm_90
                          [--only NAME] [--large]
 --large adds cases big enough to span many query and key blocks of the CPU
-kernels; --extra passes an argument through to sdpa-run (e.g. tile sizes).
+kernels; --half runs the f32 cases with f16 or bf16 inputs instead (on
+the GPU, every feature of the matrix through the tensor-core kernels);
+--extra passes an argument through to sdpa-run (e.g. tile sizes).
 Prints one line per case with the relative error it measured and exits
 non-zero if any case is above its dtype's tolerance. The GPU (nvptx) has no
 f64, so f64 cases are skipped there.
@@ -255,9 +257,11 @@ MAIN_GPU_CASES = {"plain", "gqa_group4", "lse", "large_plain",
                   "large_decode_gqa", "large_f16", "large_bf16",
                   "large_head_dim_256_f16", "large_wide_value_bf16"}
 def selected_cases(args):
-    """The cases --only and --large select."""
+    """The cases --only and --large select, the f32 ones as --half says."""
     for c in CASES + (LARGE_CASES if args.large else []):
         if not args.only or c["name"] == args.only:
+            if args.half and c["dtype"] == "f32":
+                c = dict(c, dtype=args.half)
             yield c
 
 
@@ -408,6 +412,7 @@ def main():
     parser.add_argument("--target", default="reference")
     parser.add_argument("--only")
     parser.add_argument("--large", action="store_true")
+    parser.add_argument("--half", choices=["f16", "bf16"])
     parser.add_argument("--extra", action="append", default=[])
     args = parser.parse_args()
     if args.verify:

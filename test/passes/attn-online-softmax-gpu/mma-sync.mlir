@@ -7,8 +7,10 @@
 // the first block's before the loop, the next one's in each step; the key
 // loop carries the rows' max and partial sum and the output's four n8
 // tiles. Per key block: Q.K^T as 4 key tiles x 2 steps of E (the key
-// fragments by ldmatrix, two steps each), the quad's row max over lanes
-// xor 2 and 1, probabilities narrowed to bf16 as the A fragments of P.V,
+// fragments by ldmatrix, two steps each); the scores, with the causal
+// checks only where the block's last key passes the keys or the group's
+// first row's diagonal; the quad's row max over lanes xor 2 and 1,
+// exponentials as exp2 of x log2 e, probabilities narrowed to bf16 as the A fragments of P.V,
 // 4 value tiles x 2 steps of keys (the value fragments by transposing
 // ldmatrix, two tiles each). The sums are added
 // across the quad once, at the end, before the output and the LSE.
@@ -28,9 +30,19 @@
 // CHECK: scf.if
 // CHECK: nvgpu.ldmatrix %[[KS]][%[[BUFFER]], %{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false}
 // CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// CHECK: %[[LAST:.*]] = arith.addi %{{.*}}, %c31 : index
+// CHECK: %[[IN_KEYS:.*]] = arith.cmpi ult, %[[LAST]], %c50 : index
+// CHECK: %[[BEFORE_DIAG:.*]] = arith.cmpi sle, %{{.*}}, %{{.*}} : i64
+// CHECK: %[[INSIDE:.*]] = arith.andi %[[IN_KEYS]], %[[BEFORE_DIAG]] : i1
+// CHECK: scf.if %[[INSIDE]] -> (f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK-NOT: arith.cmpi
+// CHECK-NOT: arith.select
+// CHECK: } else {
+// CHECK-COUNT-16: arith.cmpi sle
 // CHECK: gpu.shuffle  xor %{{.*}}, %c2_i32, %c32_i32 : f32
 // CHECK: gpu.shuffle  xor %{{.*}}, %c1_i32, %c32_i32 : f32
-// CHECK: math.exp
+// CHECK: %[[SHIFTED:.*]] = arith.mulf %{{.*}}, %cst{{.*}} : f32
+// CHECK: math.exp2 %[[SHIFTED]] : f32
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
 // CHECK: nvgpu.ldmatrix %[[VS]][%[[BUFFER]], %{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = true}
 // CHECK-COUNT-8: nvgpu.mma.sync
@@ -78,6 +90,7 @@ func.func @bf16_mma(%q: memref<32x20xbf16>, %k: memref<50x20xbf16>, %v: memref<5
 // CHECK: gpu.barrier
 // CHECK: scf.if %[[ACTIVE]] -> (f32, f32, f32, f32, vector<2x2xf32>
 // CHECK: nvgpu.mma.sync
+// CHECK: math.exp2
 // CHECK: } else {
 // CHECK-NEXT: scf.yield
 // CHECK: gpu.barrier
