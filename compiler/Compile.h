@@ -41,11 +41,26 @@ struct CompileOptions {
   /// the GPU needs. Empty: the signature as written.
   std::vector<llvm::SmallVector<int64_t>> argShapes;
 
-  /// Sets the tiling of both targets; a block size <= 0 or a negative
-  /// minGridBlocks keeps the target's default.
+  /// Sets the most threads per GPU block (0 keeps the default); false,
+  /// with the reason in `error`, unless a multiple of 32 up to 1024.
+  bool setGpuThreads(int64_t threads, std::string &error) {
+    if (threads < 0 || threads % 32 != 0 || threads > 1024) {
+      error = "--gpu-threads must be a multiple of 32 up to 1024 (or 0 for "
+              "the target's default), got " +
+              std::to_string(threads);
+      return false;
+    }
+    if (threads > 0)
+      nvptx.threads = threads;
+    return true;
+  }
+
+  /// Sets the tiling of both targets (a block-q given holds for every
+  /// element type); a block size <= 0 or a negative minGridBlocks keeps the
+  /// target's default.
   void overrideTiling(int64_t blockQ, int64_t blockK, int64_t minGridBlocks) {
     if (blockQ > 0)
-      cpu.blockQ = nvptx.blockQ = blockQ;
+      cpu.blockQ = nvptx.blockQ = nvptx.blockQ16 = blockQ;
     if (blockK > 0)
       cpu.blockK = nvptx.blockK = blockK;
     if (minGridBlocks >= 0)

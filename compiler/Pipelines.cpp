@@ -96,10 +96,9 @@ static void buildGraphPasses(OpPassManager &pm, bool raise) {
   pm.addPass(sdpa::createAttnFoldExtractsIntoGenericsPass());
 }
 
-static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
-                                         int64_t blockK, int64_t minGridBlocks,
-                                         bool raise, bool stridedArgs,
-                                         int64_t maxValueDim) {
+static void buildGraphAndBufferizePasses(
+    OpPassManager &pm, const sdpa::AttnTilePassOptions &tiling, bool raise,
+    bool stridedArgs, int64_t maxValueDim) {
   // TOSA and elementwise ops on tensors become linalg (upstream lowering),
   // unfused attention is raised to attn.sdpa, GQA repeats are folded away,
   // attention is tiled into a grid.
@@ -112,7 +111,7 @@ static void buildGraphAndBufferizePasses(OpPassManager &pm, int64_t blockQ,
   if (maxValueDim > 0)
     pm.addPass(sdpa::createAttnSplitValueDimPass({maxValueDim}));
   pm.addPass(sdpa::createAttnPackQueryGroupsPass());
-  pm.addPass(sdpa::createAttnTilePass({blockQ, blockK, minGridBlocks}));
+  pm.addPass(sdpa::createAttnTilePass(tiling));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -162,8 +161,11 @@ void sdpa::buildCpuPipeline(OpPassManager &pm,
                             const CpuPipelineOptions &options) {
   int64_t vectorBits = options.vectorBits > 0 ? options.vectorBits
                                               : getHostCpuTarget().vectorBits;
-  buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK,
-                               options.minGridBlocks, options.raise,
+  sdpa::AttnTilePassOptions tiling;
+  tiling.blockQ = options.blockQ;
+  tiling.blockK = options.blockK;
+  tiling.minGridBlocks = options.minGridBlocks;
+  buildGraphAndBufferizePasses(pm, tiling, options.raise,
                                /*stridedArgs=*/true, /*maxValueDim=*/0);
   bufferization::buildBufferDeallocationPipeline(pm);
 
@@ -232,8 +234,16 @@ static constexpr int64_t kGpuMaxValueDim = 256;
 
 void sdpa::buildNvptxKernelPasses(OpPassManager &pm,
                                   const NvptxPipelineOptions &options) {
-  buildGraphAndBufferizePasses(pm, options.blockQ, options.blockK,
-                               options.minGridBlocks, options.raise,
+  sdpa::AttnTilePassOptions tiling;
+  tiling.blockQ = options.blockQ;
+  // The mma.sync kernels' 16-row groups, one per warp: 128 rows share each
+  // K/V tile between 8 warps. WMMA keeps the scores of the block's rows in
+  // shared memory, which 128 rows would crowd.
+  if (options.tensorCores != "wmma")
+    tiling.blockQ16 = options.blockQ16;
+  tiling.blockK = options.blockK;
+  tiling.minGridBlocks = options.minGridBlocks;
+  buildGraphAndBufferizePasses(pm, tiling, options.raise,
                                /*stridedArgs=*/false, kGpuMaxValueDim);
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -365,9 +375,12 @@ struct SdpaPipelineOptions : PassPipelineOptions<SdpaPipelineOptions> {
       llvm::cl::desc("Split the keys of attention whose grid has fewer "
                      "blocks than this (-1: the target's default, 0: never)"),
       llvm::cl::init(-1)};
-  Option<int64_t> threads{*this, "threads",
-                          llvm::cl::desc("Threads per block for target=nvptx"),
-                          llvm::cl::init(128)};
+  Option<int64_t> threads{
+      *this, "threads",
+      llvm::cl::desc("The most threads per block for target=nvptx (an "
+                     "attention block takes a warp per 16 query rows, at "
+                     "least 4)"),
+      llvm::cl::init(256)};
   Option<std::string> tensorCores{
       *this, "tensor-cores",
       llvm::cl::desc("How f16/bf16 products use tensor cores for "
@@ -416,6 +429,8 @@ void sdpa::registerSdpaPipelines() {
             return;
           }
           overrideTiling(nvptx, options);
+          if (options.blockQ > 0)
+            nvptx.blockQ16 = options.blockQ;
           nvptx.threads = options.threads;
           nvptx.raise = options.raise;
           nvptx.tensorCores = options.tensorCores;

@@ -69,11 +69,16 @@ void buildCpuPipeline(mlir::OpPassManager &pm,
 struct NvptxPipelineOptions {
   /// GPU architecture: sm_80, sm_86, sm_87, sm_89 or sm_90.
   std::string chip = "sm_90";
-  /// Query rows per thread block and key columns per online-softmax step.
+  /// Query rows per thread block and key columns per online-softmax step;
+  /// f16 and bf16 attention with head dims up to 256 takes blockQ16 rows
+  /// (see --attn-tile's block-q-16bit).
   int64_t blockQ = 64;
+  int64_t blockQ16 = 128;
   int64_t blockK = 32;
-  /// Threads per block, a multiple of 32 that divides 16 * blockQ.
-  int64_t threads = 128;
+  /// The most threads per block, a multiple of 32 that divides 16 * blockQ:
+  /// an attention block takes a warp per 16 query rows, at least 4 (see
+  /// --attn-online-softmax-gpu).
+  int64_t threads = 256;
   /// Split the keys of attention whose grid has fewer blocks than this
   /// (split-K), so that decode fills the GPU: two waves of an H100's 132
   /// multiprocessors by default; 0 never splits.

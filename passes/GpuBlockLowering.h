@@ -27,6 +27,9 @@ using namespace mlir;
 using attn::BlockOp;
 
 constexpr int64_t kWarp = 32;
+/// The fewest warps a block is narrowed to: they share the staging of K
+/// and V even where fewer compute.
+constexpr int64_t kMinWarps = 4;
 /// Threads along a row of the product tiles.
 constexpr int64_t kTileCols = 16;
 
@@ -193,6 +196,10 @@ private:
   /// key range, causal alignment and the window for the local rows
   /// [firstRow, firstRow + count): i1, uniform over whoever asks.
   Value keyBlockInside(Value keyStart, Value firstRow, int64_t count);
+  /// Narrows the launch to the warps the block has rows for (a warp per 16
+  /// rows, at least kMinWarps), when it runs nothing but this block: the
+  /// launch's thread count is the most a block may take.
+  void narrowLaunch();
   /// Fails with a message when the tiles need more shared memory than a
   /// block may have.
   LogicalResult checkSharedMemory();
@@ -232,9 +239,24 @@ private:
   /// The A fragment of query columns 16 k.. of the group at rowBase:
   /// query[k], or read from qs when `query` is empty.
   Value queryFragment(ArrayRef<Value> query, Value rowBase, int64_t k);
-  RowGroupState mmaKeyBlock(Value rowBase, Value keyStart,
-                            ArrayRef<Value> query, const RowGroupState &state,
-                            int64_t keyCols, int64_t valueCols);
+  /// One key block for the warp's groups at `rowBases` (their query
+  /// fragments, or empty ones for qs, and states): each B fragment is read
+  /// once for all of them.
+  SmallVector<RowGroupState> mmaKeyBlock(ArrayRef<Value> rowBases,
+                                         Value keyStart,
+                                         ArrayRef<SmallVector<Value>> query,
+                                         ArrayRef<RowGroupState> states,
+                                         int64_t keyCols, int64_t valueCols);
+  /// The scores of a group's Q.K^T C fragments `accs`, [tile * 4 + value].
+  SmallVector<Value> mmaScores(Value rowBase, Value keyStart,
+                               ArrayRef<Value> accs);
+  /// The online softmax step of a group: its next max and sum into `next`,
+  /// the rescale of its old output into `alpha` (rows g and g + 8); returns
+  /// the probabilities as the A fragments of P.V, one per 16 keys.
+  SmallVector<Value> mmaProbabilities(Value rowBase, Value keyStart,
+                                      ArrayRef<Value> scores,
+                                      const RowGroupState &state,
+                                      RowGroupState &next, Value alpha[2]);
   void mmaFinalize(Value rowBase, const RowGroupState &state);
   /// The m16n8k16 product a.b + c (a: vector<4x2xT>, b: vector<2x2xT>, c:
   /// vector<2x2xf32>).

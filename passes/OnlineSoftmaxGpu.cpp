@@ -123,6 +123,7 @@ LogicalResult GpuBlockLowering::lower() {
     blockRows =
         std::min(blockRows, (staticRows + granule - 1) / granule * granule);
   }
+  narrowLaunch();
   rowsPerThread = blockRows / threadRows;
   colsPerThread = blockKeys / kTileCols;
   valueColsPerThread = (valueDim + kTileCols - 1) / kTileCols;
@@ -197,6 +198,26 @@ LogicalResult GpuBlockLowering::lower() {
                    });
   finalize(acc);
   return requestSharedMemory();
+}
+
+void GpuBlockLowering::narrowLaunch() {
+  // A warp per 16-row group of the block's rows, at least kMinWarps; only
+  // where the launch runs nothing else that depends on its threads.
+  int64_t wanted = std::max<int64_t>(kMinWarps, (blockRows + 15) / 16) * kWarp;
+  if (wanted >= threads)
+    return;
+  bool alone = true;
+  launch.getBody().walk([&](Operation *inner) {
+    if (inner != op && (isa<BlockOp, gpu::ThreadIdOp, gpu::BarrierOp>(inner)))
+      alone = false;
+  });
+  if (!alone)
+    return;
+  threads = wanted;
+  threadRows = threads / kTileCols;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(launch);
+  launch.getBlockSizeXMutable().assign(idx(threads));
 }
 
 LogicalResult GpuBlockLowering::checkSharedMemory() {
@@ -325,8 +346,7 @@ void GpuBlockLowering::computeScores() {
                               ValueRange{rowIdx[i], colIdx[c]});
 }
 
-Value GpuBlockLowering::scoreOf(Value row, Value col, Value raw,
-                                bool bounded) {
+Value GpuBlockLowering::scoreOf(Value row, Value col, Value raw, bool bounded) {
   // Softcap, mask, then -inf outside the keys, causal alignment and the
   // window.
   Value negInf = f32(-std::numeric_limits<double>::infinity());
@@ -395,9 +415,10 @@ Value GpuBlockLowering::keyBlockInside(Value keyStart, Value firstRow,
   int64_t right = op.getCausal() ? 0 : (*window)[1];
   inside = arith::AndIOp::create(
       b, inside,
-      arith::CmpIOp::create(b, arith::CmpIPredicate::sle,
-                            arith::IndexCastOp::create(b, i64, last),
-                            arith::AddIOp::create(b, aligned, constant(right))));
+      arith::CmpIOp::create(
+          b, arith::CmpIPredicate::sle,
+          arith::IndexCastOp::create(b, i64, last),
+          arith::AddIOp::create(b, aligned, constant(right))));
   if (window) {
     Value low = arith::SubIOp::create(
         b, arith::AddIOp::create(b, aligned, constant(count - 1)),

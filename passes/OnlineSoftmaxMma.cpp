@@ -4,7 +4,10 @@
 // m16n8k16 tensor-core instruction (nvgpu.mma.sync), with everything but
 // the key and value tiles in registers, as FlashAttention-2 does.
 //
-// Warp w owns the 16-row query groups w, w + W, ... of the block (W warps).
+// Warp w of W owns G of the block's 16-row query groups: where every warp
+// has G, groups w G .. w G + G - 1, computed together (each B fragment is
+// read once for all G; the block usually has a warp per group, G = 1),
+// else groups w, w + W, ..., one after another.
 // In an m16n8k16 product, lane l = 4 g + t holds
 //
 //   A (16x16): rows g and g + 8, columns 2t, 2t + 1 and 2t + 8, 2t + 9
@@ -17,7 +20,9 @@
 // row max and sum need two shuffles. The probabilities of two consecutive
 // C fragments are exactly the A fragment of the next product's 16 keys, so
 // P.V reads them from registers. Each lane keeps its partial row sums and
-// the quad adds them once, at the end.
+// the quad adds them once, at the end. Exponentials are exp2 of x log2 e
+// (one ex2 instruction), and the causal, window and key-range checks run
+// only in key blocks that cross one of them for the group's rows.
 //
 // Only K and V pass through shared memory (as the element type, zero past
 // the keys and padded to 16 columns), in two buffers: the next key block's
@@ -192,13 +197,13 @@ Value GpuBlockLowering::queryFragment(ArrayRef<Value> query, Value rowBase,
                   /*transpose=*/false);
 }
 
-GpuBlockLowering::RowGroupState
-GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
-                              ArrayRef<Value> query, const RowGroupState &state,
-                              int64_t keyCols, int64_t valueCols) {
-  Value g = quadGroup, t = quadLane;
-  Value twoT = mul(t, idx(2));
+SmallVector<GpuBlockLowering::RowGroupState>
+GpuBlockLowering::mmaKeyBlock(ArrayRef<Value> rowBases, Value keyStart,
+                              ArrayRef<SmallVector<Value>> query,
+                              ArrayRef<RowGroupState> states, int64_t keyCols,
+                              int64_t valueCols) {
   int64_t keyTiles = blockKeys / 8;
+  int64_t groups = rowBases.size();
   Type f32Type = b.getF32Type();
   Value zeroAcc = arith::ConstantOp::create(
       b, DenseElementsAttr::get(VectorType::get({2, 2}, f32Type),
@@ -208,7 +213,8 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
   // 2t + 8.. of column g) is two matrices: those of 8 columns after another
   // along a key row (keys: matrix m at column col0 + 8 m) or, transposed,
   // of 8 rows after another down a value column (values: the quadrants,
-  // matrix m at row row0 + 8 (m % 2), column col0 + 8 (m / 2)).
+  // matrix m at row row0 + 8 (m % 2), column col0 + 8 (m / 2)). Each is
+  // read once for all of the warp's groups.
   auto rows = [&](Value matrices, int64_t first) -> Value {
     return vector::ExtractStridedSliceOp::create(
         b, matrices, ArrayRef<int64_t>{first, 0}, ArrayRef<int64_t>{2, 2},
@@ -220,23 +226,74 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
   // per ldmatrix.x4 (one x2 for an odd last step).
   // The steps of E are the outer loop, so that A fragments read from
   // shared memory are read once per key block.
-  SmallVector<Value> scores; // [tile * 4 + value]
   int64_t steps = keyCols / 16;
-  SmallVector<Value> accs(keyTiles, zeroAcc);
+  SmallVector<SmallVector<Value>> accs(groups,
+                                       SmallVector<Value>(keyTiles, zeroAcc));
   for (int64_t k = 0; k < steps; k += 2) {
     int64_t tiles = k + 1 < steps ? 4 : 2;
-    Value a0 = queryFragment(query, rowBase, k);
-    Value a1 = tiles == 4 ? queryFragment(query, rowBase, k + 1) : Value();
+    SmallVector<Value> a0, a1;
+    for (int64_t i = 0; i < groups; ++i) {
+      a0.push_back(queryFragment(query[i], rowBases[i], k));
+      a1.push_back(tiles == 4 ? queryFragment(query[i], rowBases[i], k + 1)
+                              : Value());
+    }
     for (int64_t n = 0; n < keyTiles; ++n) {
       Value matrices = ldmatrix(ks, stageBuffer, idx(n * 8), k * 16, tiles,
                                 /*quadrants=*/false, /*transpose=*/false);
-      accs[n] = mma(a0, rows(matrices, 0), accs[n]);
-      if (tiles == 4)
-        accs[n] = mma(a1, rows(matrices, 2), accs[n]);
+      for (int64_t i = 0; i < groups; ++i) {
+        accs[i][n] = mma(a0[i], rows(matrices, 0), accs[i][n]);
+        if (tiles == 4)
+          accs[i][n] = mma(a1[i], rows(matrices, 2), accs[i][n]);
+      }
     }
   }
+
+  SmallVector<RowGroupState> next(groups);
+  SmallVector<SmallVector<Value>> pFragments(groups);
+  SmallVector<SmallVector<Value>> outs(groups);
+  for (int64_t i = 0; i < groups; ++i) {
+    SmallVector<Value> scores = mmaScores(rowBases[i], keyStart, accs[i]);
+    Value alpha[2];
+    pFragments[i] = mmaProbabilities(rowBases[i], keyStart, scores, states[i],
+                                     next[i], alpha);
+    for (Value out : states[i].out) {
+      SmallVector<Value> scaled;
+      for (int64_t v = 0; v < 4; ++v)
+        scaled.push_back(arith::MulFOp::create(
+            b,
+            vector::ExtractOp::create(b, out, ArrayRef<int64_t>{v / 2, v % 2}),
+            alpha[v / 2]));
+      outs[i].push_back(fragment(scaled, 2, 2, f32Type));
+    }
+  }
+
+  // O = O * alpha + P.V. B(k, n) = V[k][n]: the transposed matrices of
+  // keys k.., k + 8.. and value columns n.., for two n8 tiles per
+  // ldmatrix.x4.trans.
+  int64_t valueTiles = valueCols / 8;
+  for (int64_t k = 0; k < keyTiles / 2; ++k) {
+    for (int64_t n = 0; n < valueTiles; n += 2) {
+      Value matrices = ldmatrix(vs, stageBuffer, idx(k * 16), n * 8, 4,
+                                /*quadrants=*/true, /*transpose=*/true);
+      for (int64_t i = 0; i < groups; ++i) {
+        outs[i][n] = mma(pFragments[i][k], rows(matrices, 0), outs[i][n]);
+        outs[i][n + 1] =
+            mma(pFragments[i][k], rows(matrices, 2), outs[i][n + 1]);
+      }
+    }
+  }
+  for (int64_t i = 0; i < groups; ++i)
+    next[i].out = outs[i];
+  return next;
+}
+
+SmallVector<Value> GpuBlockLowering::mmaScores(Value rowBase, Value keyStart,
+                                               ArrayRef<Value> accs) {
+  Value g = quadGroup, t = quadLane;
+  Value twoT = mul(t, idx(2));
+  int64_t keyTiles = accs.size();
   auto scoresOf = [&](bool bounded) {
-    SmallVector<Value> values;
+    SmallVector<Value> values; // [tile * 4 + value]
     for (int64_t n = 0; n < keyTiles; ++n) {
       for (int64_t v = 0; v < 4; ++v) {
         Value raw = vector::ExtractOp::create(b, accs[n],
@@ -253,20 +310,24 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
   // the window for the group's 16 rows: those skip the per-score checks
   // (a branch uniform over the warp).
   auto inside = scf::IfOp::create(
-      b, SmallVector<Type>(keyTiles * 4, f32Type),
+      b, SmallVector<Type>(keyTiles * 4, b.getF32Type()),
       keyBlockInside(keyStart, rowBase, 16), /*withElseRegion=*/true);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(inside.thenBlock());
-    scf::YieldOp::create(b, scoresOf(/*bounded=*/false));
-    b.setInsertionPointToStart(inside.elseBlock());
-    scf::YieldOp::create(b, scoresOf(/*bounded=*/true));
-  }
-  scores.assign(inside.getResults().begin(), inside.getResults().end());
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(inside.thenBlock());
+  scf::YieldOp::create(b, scoresOf(/*bounded=*/false));
+  b.setInsertionPointToStart(inside.elseBlock());
+  scf::YieldOp::create(b, scoresOf(/*bounded=*/true));
+  return SmallVector<Value>(inside.getResults());
+}
 
+SmallVector<Value> GpuBlockLowering::mmaProbabilities(
+    Value rowBase, Value keyStart, ArrayRef<Value> scores,
+    const RowGroupState &state, RowGroupState &next, Value alpha[2]) {
+  Value g = quadGroup, t = quadLane;
+  Value twoT = mul(t, idx(2));
+  int64_t keyTiles = scores.size() / 4;
   // The online softmax of the lane's two rows; a quad holds each row whole.
-  RowGroupState next;
-  Value newMax[2], alpha[2];
+  Value newMax[2];
   for (int64_t h = 0; h < 2; ++h) {
     Value local = f32(-std::numeric_limits<double>::infinity());
     for (int64_t n = 0; n < keyTiles; ++n)
@@ -274,8 +335,7 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
         local = arith::MaximumFOp::create(b, local, scores[n * 4 + h * 2 + j]);
     newMax[h] =
         arith::MaximumFOp::create(b, state.max[h], warpReduce(local, true, 4));
-    alpha[h] =
-        expViaExp2(arith::SubFOp::create(b, state.max[h], newMax[h]));
+    alpha[h] = expViaExp2(arith::SubFOp::create(b, state.max[h], newMax[h]));
     next.max[h] = newMax[h];
   }
   double dropout = op.getDropout() ? op.getDropout()->convertToDouble() : 0.0;
@@ -315,30 +375,7 @@ GpuBlockLowering::mmaKeyBlock(Value rowBase, Value keyStart,
         elements.push_back(probs[(2 * k + reg / 2) * 4 + reg % 2 * 2 + j]);
     pFragments.push_back(fragment(elements, 4, 2, elementType));
   }
-
-  // O = O * alpha + P.V. B(k, n) = V[k][n]: the transposed matrices of
-  // keys k.., k + 8.. and value columns n.., for two n8 tiles per
-  // ldmatrix.x4.trans.
-  SmallVector<Value> outs;
-  for (Value out : state.out) {
-    SmallVector<Value> scaled;
-    for (int64_t v = 0; v < 4; ++v)
-      scaled.push_back(arith::MulFOp::create(
-          b, vector::ExtractOp::create(b, out, ArrayRef<int64_t>{v / 2, v % 2}),
-          alpha[v / 2]));
-    outs.push_back(fragment(scaled, 2, 2, f32Type));
-  }
-  for (int64_t k = 0; k < keyTiles / 2; ++k) {
-    for (size_t n = 0; n < outs.size(); n += 2) {
-      Value matrices =
-          ldmatrix(vs, stageBuffer, idx(k * 16), static_cast<int64_t>(n) * 8, 4,
-                   /*quadrants=*/true, /*transpose=*/true);
-      outs[n] = mma(pFragments[k], rows(matrices, 0), outs[n]);
-      outs[n + 1] = mma(pFragments[k], rows(matrices, 2), outs[n + 1]);
-    }
-  }
-  next.out = outs;
-  return next;
+  return pFragments;
 }
 
 void GpuBlockLowering::mmaFinalize(Value rowBase, const RowGroupState &state) {
@@ -396,6 +433,9 @@ LogicalResult GpuBlockLowering::lowerWithMmaSync() {
   int64_t keyCols = roundUp(headDim, 16);
   int64_t valueCols = roundUp(valueDim, 16);
   int64_t groupsPerWarp = (blockRows / 16 + warps - 1) / warps;
+  // Every warp has groupsPerWarp groups: they share each B fragment, which
+  // halves the shared memory reads of two groups.
+  bool shareFragments = blockRows / 16 == groupsPerWarp * warps;
   // Two buffers of each, so that the next key block's copies overlap this
   // one's products; rows padded by 16 bytes, which keeps a warp's reads of
   // 8 rows on distinct banks.
@@ -450,9 +490,15 @@ LogicalResult GpuBlockLowering::lowerWithMmaSync() {
     s.sum[0] = s.sum[1] = f32(0.0);
     s.out.assign(valueCols / 8, zeroAcc);
     pack(s, init);
-    Value rowBase = mul(add(warp, idx(i * warps)), idx(16));
+    // Where the groups fill the warps evenly, warp w owns groups w G ..
+    // w G + G - 1 and computes them together; else groups w, w + W, ...,
+    // one after another, and a warp past the block's rows only helps with
+    // loads (warp-uniform).
+    Value rowBase =
+        mul(shareFragments ? add(mul(warp, idx(groupsPerWarp)), idx(i))
+                           : add(warp, idx(i * warps)),
+            idx(16));
     rowBases.push_back(rowBase);
-    // Warp-uniform: a warp past the block's rows only helps with loads.
     active.push_back(lessThan(rowBase, idx(blockRows)));
     if (!queryInShared)
       query.push_back(loadQueryFragments(rowBase, keyCols));
@@ -503,6 +549,16 @@ LogicalResult GpuBlockLowering::lowerWithMmaSync() {
             });
         gpu::BarrierOp::create(b);
         SmallVector<Value> next;
+        if (shareFragments) {
+          SmallVector<RowGroupState> states;
+          for (int64_t i = 0; i < groupsPerWarp; ++i)
+            states.push_back(unpack(state, i));
+          for (const RowGroupState &updated : mmaKeyBlock(
+                   rowBases, keyStart, query, states, keyCols, valueCols))
+            pack(updated, next);
+          gpu::BarrierOp::create(b);
+          return next;
+        }
         for (int64_t i = 0; i < groupsPerWarp; ++i) {
           ValueRange mine = state.slice(i * stateSize, stateSize);
           auto ifOp = scf::IfOp::create(b, TypeRange(mine), active[i],
@@ -510,11 +566,11 @@ LogicalResult GpuBlockLowering::lowerWithMmaSync() {
           {
             OpBuilder::InsertionGuard guard(b);
             b.setInsertionPointToStart(ifOp.thenBlock());
-            RowGroupState updated =
-                mmaKeyBlock(rowBases[i], keyStart, query[i], unpack(state, i),
-                            keyCols, valueCols);
             SmallVector<Value> packed;
-            pack(updated, packed);
+            pack(mmaKeyBlock(rowBases[i], keyStart, query[i], unpack(state, i),
+                             keyCols, valueCols)
+                     .front(),
+                 packed);
             scf::YieldOp::create(b, packed);
             b.setInsertionPointToStart(ifOp.elseBlock());
             scf::YieldOp::create(b, mine);

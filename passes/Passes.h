@@ -144,13 +144,15 @@ void populateAttnDecomposeAggregatedOpsPatterns(
 /// Tiles one attn.sdpa into a grid of attn.block (see --attn-tile); a grid
 /// of fewer than `minGridBlocks` blocks (0: no limit) splits the keys across
 /// blocks and combines their partial results. Emits an error on the op and
-/// fails when it cannot.
+/// fails when it cannot. The patterns take `blockRows16` rows (when set)
+/// for f16 and bf16 attention with head dims up to 256.
 mlir::LogicalResult tileSdpaOp(mlir::RewriterBase &rewriter, attn::SdpaOp op,
                                int64_t blockRows, int64_t blockKeys,
                                int64_t minGridBlocks = 0);
 void populateAttnTilePatterns(mlir::RewritePatternSet &patterns,
                               int64_t blockRows = 64, int64_t blockKeys = 64,
-                              int64_t minGridBlocks = 0);
+                              int64_t minGridBlocks = 0,
+                              int64_t blockRows16 = 0);
 
 /// Lowers one bufferized attn.block to vector code (see
 /// --attn-online-softmax). Emits an error on the op and fails when it cannot.

@@ -458,6 +458,10 @@ def AttnTilePass : Pass<"attn-tile"> {
     Option<"blockQ", "block-q", "int64_t", /*default=*/"64",
            "Query rows per block (0: by the head dim, 128 up to E = 64, "
            "else 64)">,
+    Option<"blockQ16", "block-q-16bit", "int64_t", /*default=*/"0",
+           "Query rows per block of f16 and bf16 attention whose head dims "
+           "are at most 256 (0: block-q); the GPU's tensor-core kernels "
+           "take 128, which halves their reads of K and V">,
     Option<"blockK", "block-k", "int64_t", /*default=*/"64",
            "Key columns per step of the online softmax (0: by the head dim, "
            "like block-q)">,
@@ -671,7 +675,8 @@ def AttnMapGridToGpuPass : Pass<"attn-map-grid-to-gpu"> {
   }];
   let options = [
     Option<"threads", "threads", "int64_t", /*default=*/"128",
-           "Threads per block">,
+           "Threads per block (--attn-online-softmax-gpu may narrow a "
+           "launch to the warps its block has rows for)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::gpu::GPUDialect"];
@@ -706,6 +711,13 @@ def AttnOnlineSoftmaxGpuPass : Pass<"attn-online-softmax-gpu"> {
     - `wmma` (f16 with the head dim a multiple of 16; bf16 stays SIMT):
       `gpu.subgroup_mma_*` 16x16x16 products whose scores come back to
       shared memory as f32 for the softmax.
+
+    The launch's thread count is the most a block may take: a launch that
+    runs nothing but the block is narrowed to a warp per 16 of its query
+    rows, at least 4 warps (a 64-row block of a 256-thread launch runs on
+    128 threads). Where a block has more 16-row groups than warps and
+    every warp as many, each warp computes its groups together, each B
+    fragment read once for all of them.
 
     Sets the launch's dynamic shared memory size (tiles start at multiples
     of 128 bytes), and fails with a message when the tiles need more than

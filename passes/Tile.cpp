@@ -678,17 +678,33 @@ LogicalResult sdpa::tileSdpaOp(RewriterBase &rewriter, SdpaOp op,
   return success();
 }
 
+/// The query rows of `op`'s blocks: `blockRows16` (when set) for f16 and
+/// bf16 with E and Ev up to 256, whose tiles then still fit the GPU's
+/// shared memory and registers, else `blockRows`.
+static int64_t blockRowsFor(SdpaOp op, int64_t blockRows, int64_t blockRows16) {
+  auto query = op.getQuery().getType();
+  int64_t e = query.getShape().back();
+  int64_t ev = op.getValue().getType().getShape().back();
+  Type element = query.getElementType();
+  bool narrow = element.isF16() || element.isBF16();
+  if (blockRows16 > 0 && narrow && !ShapedType::isDynamic(e) &&
+      !ShapedType::isDynamic(ev) && e <= 256 && ev <= 256)
+    return blockRows16;
+  return blockRows;
+}
+
 namespace {
 struct TileSdpaPattern : OpRewritePattern<SdpaOp> {
   TileSdpaPattern(MLIRContext *ctx, int64_t blockRows, int64_t blockKeys,
-                  int64_t minGridBlocks)
+                  int64_t minGridBlocks, int64_t blockRows16)
       : OpRewritePattern(ctx), blockRows(blockRows), blockKeys(blockKeys),
-        minGridBlocks(minGridBlocks) {}
+        minGridBlocks(minGridBlocks), blockRows16(blockRows16) {}
   LogicalResult matchAndRewrite(SdpaOp op,
                                 PatternRewriter &rewriter) const override {
-    return tileSdpaOp(rewriter, op, blockRows, blockKeys, minGridBlocks);
+    return tileSdpaOp(rewriter, op, blockRowsFor(op, blockRows, blockRows16),
+                      blockKeys, minGridBlocks);
   }
-  int64_t blockRows, blockKeys, minGridBlocks;
+  int64_t blockRows, blockKeys, minGridBlocks, blockRows16;
 };
 
 struct AttnTilePass : sdpa::impl::AttnTilePassBase<AttnTilePass> {
@@ -700,7 +716,8 @@ struct AttnTilePass : sdpa::impl::AttnTilePassBase<AttnTilePass> {
     getOperation()->walk([&](SdpaOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (SdpaOp op : ops)
-      if (failed(tileSdpaOp(rewriter, op, blockQ, blockK, minGridBlocks)))
+      if (failed(tileSdpaOp(rewriter, op, blockRowsFor(op, blockQ, blockQ16),
+                            blockK, minGridBlocks)))
         return signalPassFailure();
   }
 };
@@ -708,7 +725,8 @@ struct AttnTilePass : sdpa::impl::AttnTilePassBase<AttnTilePass> {
 
 void sdpa::populateAttnTilePatterns(RewritePatternSet &patterns,
                                     int64_t blockRows, int64_t blockKeys,
-                                    int64_t minGridBlocks) {
+                                    int64_t minGridBlocks,
+                                    int64_t blockRows16) {
   patterns.add<TileSdpaPattern>(patterns.getContext(), blockRows, blockKeys,
-                                minGridBlocks);
+                                minGridBlocks, blockRows16);
 }

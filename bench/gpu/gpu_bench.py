@@ -5,7 +5,8 @@ Two steps, because the GPU machine may have no MLIR:
 
   # where the compiler is: one artifact per shape, plus shapes.json
   python3 bench/gpu/gpu_bench.py compile --sdpa-compile build/bin/sdpa-compile \\
-      --out gpu-bench/ --chip sm_90 [--quick] [--tensor-cores wmma]
+      --out gpu-bench/ --chip sm_90 [--quick] [--tensor-cores wmma] \\
+      [--extra=--gpu-threads=128]...
   # on the GPU machine (python3 with PyTorch): time both, print the table
   python3 bench/gpu/gpu_bench.py run --artifacts gpu-bench/ \\
       --sdpa-launch build-rt/bin/sdpa-launch [--runs 20]
@@ -14,7 +15,13 @@ Shapes: f16 and bf16, E = 64 (32 heads) and 128 (16 heads), B * L = 16k
 tokens, L = S from 512 to 16k, causal and not; decode with Hq/Hkv = 32/8,
 E = 128, B = 1..64, S = 4k..32k. FLOPs are 2 * B * Hq * (E + Ev) times the
 number of (i, j) pairs causal alignment allows; decode is reported in GB/s
-of K/V read, against the device's bandwidth measured by a large copy."""
+of K/V read, against the device's bandwidth measured by a large copy.
+
+--extra passes an option to sdpa-compile, so that one GPU session can
+compare kernel configurations: compile each into its own --out and run
+each (e.g. --extra=--gpu-threads=128 for 4 warps of two 16-row query
+groups each in the 128-row f16/bf16 blocks, instead of 8 warps of one;
+--extra=--block-k=64 for 64-key steps)."""
 
 import argparse
 import json
@@ -91,7 +98,7 @@ def compile_all(args):
         run = subprocess.run([args.sdpa_compile, source, "--target=nvptx",
                               f"--chip={args.chip}",
                               f"--tensor-cores={args.tensor_cores}", "-o",
-                              os.path.join(args.out, name)],
+                              os.path.join(args.out, name)] + args.extra,
                              capture_output=True, text=True)
         if run.returncode != 0:
             print(f"compile failed for {name}:\n{run.stderr}", file=sys.stderr)
@@ -202,6 +209,7 @@ def main():
     c.add_argument("--tensor-cores", default="mma-sync",
                    choices=["mma-sync", "wmma"])
     c.add_argument("--quick", action="store_true")
+    c.add_argument("--extra", action="append", default=[])
     r = sub.add_parser("run")
     r.add_argument("--artifacts", required=True)
     r.add_argument("--sdpa-launch", required=True)

@@ -21,8 +21,9 @@
 // CHECK-SAME: .visible .entry attention_kernel(
 
 // SM90-LABEL: func.func @attention
-// 2 * 8 * ceil(100 / 32) blocks of 256 threads.
-// SM90: gpu.launch_func @attention_kernel::@attention_kernel blocks in (%c64, %c1, %c1) threads in (%c256, %c1, %c1)
+// 2 * 8 * ceil(100 / 32) blocks; threads=256 is the most a block takes,
+// and a 32-row block takes 4 warps.
+// SM90: gpu.launch_func @attention_kernel::@attention_kernel blocks in (%c64, %c1, %c1) threads in (%c128, %c1, %c1)
 // SM90: gpu.binary @attention_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">
 // SM90-SAME: .target sm_90
 

@@ -81,6 +81,14 @@ static cl::opt<int64_t>
            cl::desc("key columns per softmax step (0: the target's default)"),
            cl::init(0), cl::cat(compileCategory));
 
+// Not "threads": libLLVM registers an option of that name.
+static cl::opt<int64_t> gpuThreads(
+    "gpu-threads",
+    cl::desc("with --target=nvptx: the most threads per block, a multiple "
+             "of 32 (0: the target's default, 256); fewer warps than a "
+             "block's 16-row query groups compute several groups each"),
+    cl::value_desc("N"), cl::init(0), cl::cat(compileCategory));
+
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "sdpa-compile: error: " << message << "\n";
   return 1;
@@ -129,6 +137,8 @@ int main(int argc, char **argv) {
   options.nvptx.chip = chip;
   options.emulate = emulate;
   options.nvptx.tensorCores = tensorCores;
+  if (!options.setGpuThreads(gpuThreads, error))
+    return fail(error);
   for (auto [i, text] : llvm::enumerate(shapes)) {
     std::vector<int64_t> shape;
     if (!rt::parseShape(text, shape, /*allowDynamic=*/false, error))

@@ -118,6 +118,12 @@ static cl::opt<int64_t>
     blockK("block-k",
            cl::desc("key columns per softmax step (0: the target's default)"),
            cl::init(0), cl::cat(runCategory));
+// Not "threads": libLLVM registers an option of that name.
+static cl::opt<int64_t> gpuThreads(
+    "gpu-threads",
+    cl::desc("with --target=nvptx: the most threads per block, a multiple "
+             "of 32 (0: the target's default, 256)"),
+    cl::value_desc("N"), cl::init(0), cl::cat(runCategory));
 static cl::opt<unsigned>
     printCount("print", cl::desc("values printed per result (default 8)"),
                cl::init(8), cl::cat(runCategory));
@@ -541,12 +547,14 @@ int main(int argc, char **argv) {
     std::string directory = inputFile;
     SmallString<128> scratch;
     if (!isArtifact) {
+      CompileOptions options;
+      if (!options.setGpuThreads(gpuThreads, error))
+        return fail(error);
       if (std::error_code ec =
               llvm::sys::fs::createUniqueDirectory("sdpa-run", scratch))
         return fail("cannot create a scratch directory: " + ec.message());
       directory = std::string(scratch);
       OwningOpRef<ModuleOp> copy = module->clone();
-      CompileOptions options;
       options.entry = func.getSymName().str();
       options.overrideTiling(blockQ, blockK, minGridBlocks);
       options.nvptx.chip = chip;

@@ -1,7 +1,8 @@
 // RUN: sdpa-opt %s -split-input-file --attn-online-softmax-gpu | FileCheck %s
 
-// bf16 on mma.sync (the default tensor-core form), 2 warps of 16-row query
-// groups, E = Ev = 20 padded to 32. Only the key and value tiles are staged,
+// bf16 on mma.sync (the default tensor-core form), 2 warps of a 16-row
+// query group each (every warp has one: no check of the warp's rows),
+// E = Ev = 20 padded to 32. Only the key and value tiles are staged,
 // in two buffers each (2x32x40 bf16, rows padded by 16 bytes: 10240 bytes in
 // all), by loads and stores since rows of 20 do not suit 16-byte copies:
 // the first block's before the loop, the next one's in each step; the key
@@ -27,7 +28,7 @@
 // CHECK: memref.store %{{.*}}, %[[KS]][%[[OTHER]], %{{.*}}, %{{.*}}]
 // CHECK: memref.store %{{.*}}, %[[VS]][%[[OTHER]], %{{.*}}, %{{.*}}]
 // CHECK: gpu.barrier
-// CHECK: scf.if
+// CHECK-NOT: scf.if
 // CHECK: nvgpu.ldmatrix %[[KS]][%[[BUFFER]], %{{.*}}, %{{.*}}] {numTiles = 4 : i32, transpose = false}
 // CHECK-COUNT-8: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK: %[[LAST:.*]] = arith.addi %{{.*}}, %c31 : index
@@ -164,6 +165,70 @@ func.func @f16_wide_head(%q: memref<64x256xf16>, %k: memref<100x256xf16>, %v: me
   %smem = arith.constant 0 : i32
   gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1) threads(%tx, %ty, %tz) in (%u = %c128, %v1 = %c1, %w = %c1) dynamic_shared_memory_size %smem {
     attn.block %q, %k, %v rows(%c0, %c0) head(%c0, %bx) keys(%c0, %c100) scale 0.0625 tiles [64, 32] outs(%o : memref<64x256xf16>) : memref<64x256xf16>, memref<100x256xf16>, memref<100x256xf16>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// A 64-row block in a launch of 256 threads: the launch runs nothing else,
+// so it is narrowed to the block's 4 warps, one per 16-row group.
+// CHECK-LABEL: func.func @f16_narrowed_launch
+// CHECK: %[[C128:.*]] = arith.constant 128 : index
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}}) threads({{.*}}) in (%{{.*}} = %[[C128]], %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}})
+// CHECK-NOT: scf.if %{{.*}} -> (f32, f32, f32, f32, vector<2x2xf32>
+// CHECK: nvgpu.mma.sync
+func.func @f16_narrowed_launch(%q: memref<64x32xf16>, %k: memref<64x32xf16>, %v: memref<64x32xf16>, %o: memref<64x32xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c256 = arith.constant 256 : index
+  %smem = arith.constant 0 : i32
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1) threads(%tx, %ty, %tz) in (%u = %c256, %v1 = %c1, %w = %c1) dynamic_shared_memory_size %smem {
+    attn.block %q, %k, %v rows(%c0, %c0) head(%c0, %bx) keys(%c0, %c64) scale 0.125 tiles [64, 32] outs(%o : memref<64x32xf16>) : memref<64x32xf16>, memref<64x32xf16>, memref<64x32xf16>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// 128 rows on 4 warps: each warp computes its two 16-row groups (rows
+// 32 w.. and 32 w + 16..) together, so each key fragment read by ldmatrix
+// feeds both groups' products (2 steps of E each: 4 mma.sync), and each
+// value fragment both groups' two n8 tiles.
+// CHECK-LABEL: func.func @f16_two_groups_a_warp
+// CHECK: %[[WARP:.*]] = arith.divui %thread_id_x, %c32{{.*}} : index
+// CHECK: %[[FIRST:.*]] = arith.muli %[[WARP]], %c2 : index
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, f32, f32, f32, f32, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>)
+// CHECK: nvgpu.ldmatrix %{{.*}} {numTiles = 4 : i32, transpose = false}
+// CHECK-NEXT: vector.extract_strided_slice
+// CHECK-NEXT: nvgpu.mma.sync
+// CHECK-NEXT: vector.extract_strided_slice
+// CHECK-NEXT: nvgpu.mma.sync
+// CHECK-NEXT: vector.extract_strided_slice
+// CHECK-NEXT: nvgpu.mma.sync
+// CHECK-NEXT: vector.extract_strided_slice
+// CHECK-NEXT: nvgpu.mma.sync
+// CHECK: nvgpu.ldmatrix %{{.*}} {numTiles = 4 : i32, transpose = true}
+// CHECK-NEXT: vector.extract_strided_slice
+// CHECK-NEXT: nvgpu.mma.sync
+// CHECK-NEXT: vector.extract_strided_slice
+// CHECK-NEXT: nvgpu.mma.sync
+// CHECK-NEXT: vector.extract_strided_slice
+// CHECK-NEXT: nvgpu.mma.sync
+// CHECK-NEXT: vector.extract_strided_slice
+// CHECK-NEXT: nvgpu.mma.sync
+// CHECK: gpu.barrier
+func.func @f16_two_groups_a_warp(%q: memref<128x32xf16>, %k: memref<64x32xf16>, %v: memref<64x32xf16>, %o: memref<128x32xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %c128 = arith.constant 128 : index
+  %smem = arith.constant 0 : i32
+  gpu.launch blocks(%bx, %by, %bz) in (%x = %c1, %y = %c1, %z = %c1) threads(%tx, %ty, %tz) in (%u = %c128, %v1 = %c1, %w = %c1) dynamic_shared_memory_size %smem {
+    attn.block %q, %k, %v rows(%c0, %c0) head(%c0, %bx) keys(%c0, %c64) scale 0.125 tiles [128, 32] outs(%o : memref<128x32xf16>) : memref<128x32xf16>, memref<64x32xf16>, memref<64x32xf16>
     gpu.terminator
   }
   return
