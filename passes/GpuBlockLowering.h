@@ -189,6 +189,11 @@ private:
   /// -inf outside the key range, causal alignment and the window (a key
   /// block that lies inside all three for every row may skip them).
   Value scoreOf(Value row, Value col, Value raw, bool bounded = true);
+  /// Whether key `col` lies at or before local row `row`'s diagonal (plus
+  /// the window's right side; `high`) and at or after its window's left
+  /// edge (`low`): i1, or null where causal alignment and the window ask
+  /// for neither.
+  Value keyInBand(Value row, Value col, bool high, bool low);
   /// exp(x) as exp2(x log2 e): exp2 is one instruction on the GPU (ex2),
   /// exp about ten.
   Value expViaExp2(Value x);

@@ -373,62 +373,52 @@ Value GpuBlockLowering::scoreOf(Value row, Value col, Value raw, bool bounded) {
   if (!bounded)
     return s;
   Value allowed = lessThan(col, keyEnd);
-  std::optional<ArrayRef<int64_t>> window = op.getWindow();
-  if (op.getCausal() || window) {
-    auto i64 = b.getI64Type();
-    Value c = arith::IndexCastOp::create(b, i64, col);
-    Value aligned = arith::IndexCastOp::create(b, i64, add(op.getDiag(), row));
-    int64_t right = op.getCausal() ? 0 : (*window)[1];
-    Value high = arith::AddIOp::create(
-        b, aligned, arith::ConstantOp::create(b, b.getI64IntegerAttr(right)));
-    allowed = arith::AndIOp::create(
-        b, allowed,
-        arith::CmpIOp::create(b, arith::CmpIPredicate::sle, c, high));
-    if (window) {
-      Value low = arith::SubIOp::create(
-          b, aligned,
-          arith::ConstantOp::create(b, b.getI64IntegerAttr((*window)[0])));
-      allowed = arith::AndIOp::create(
-          b, allowed,
-          arith::CmpIOp::create(b, arith::CmpIPredicate::sge, c, low));
-    }
-  }
+  if (Value band = keyInBand(row, col, /*high=*/true, /*low=*/true))
+    allowed = arith::AndIOp::create(b, allowed, band);
   return arith::SelectOp::create(b, allowed, s, negInf);
 }
 
-Value GpuBlockLowering::keyBlockInside(Value keyStart, Value firstRow,
-                                       int64_t count) {
-  // The block's last key within the range; then, as in scoreOf, the last
-  // key at or before the first row's diagonal (plus the window's right
-  // side) and the first key at or after the last row's left edge.
-  Value last = add(keyStart, idx(blockKeys - 1));
-  Value inside = lessThan(last, op.getKeyEnd());
+Value GpuBlockLowering::keyInBand(Value row, Value col, bool high, bool low) {
+  // Key `col` against local row `row`'s aligned diagonal: at or before it
+  // (plus the window's right side), at or after its left edge (window).
   std::optional<ArrayRef<int64_t>> window = op.getWindow();
-  if (!op.getCausal() && !window)
-    return inside;
+  high = high && (op.getCausal() || window);
+  low = low && window;
+  if (!high && !low)
+    return Value();
   auto i64 = b.getI64Type();
   auto constant = [&](int64_t v) {
     return arith::ConstantOp::create(b, b.getI64IntegerAttr(v));
   };
-  Value aligned =
-      arith::IndexCastOp::create(b, i64, add(op.getDiag(), firstRow));
-  int64_t right = op.getCausal() ? 0 : (*window)[1];
-  inside = arith::AndIOp::create(
-      b, inside,
-      arith::CmpIOp::create(
-          b, arith::CmpIPredicate::sle,
-          arith::IndexCastOp::create(b, i64, last),
-          arith::AddIOp::create(b, aligned, constant(right))));
-  if (window) {
-    Value low = arith::SubIOp::create(
-        b, arith::AddIOp::create(b, aligned, constant(count - 1)),
-        constant((*window)[0]));
-    inside = arith::AndIOp::create(
-        b, inside,
-        arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
-                              arith::IndexCastOp::create(b, i64, keyStart),
-                              low));
+  Value c = arith::IndexCastOp::create(b, i64, col);
+  Value aligned = arith::IndexCastOp::create(b, i64, add(op.getDiag(), row));
+  Value inBand;
+  if (high) {
+    int64_t right = op.getCausal() ? 0 : (*window)[1];
+    inBand = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::sle, c,
+        arith::AddIOp::create(b, aligned, constant(right)));
   }
+  if (low) {
+    Value atLeft = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::sge, c,
+        arith::SubIOp::create(b, aligned, constant((*window)[0])));
+    inBand = inBand ? arith::AndIOp::create(b, inBand, atLeft) : atLeft;
+  }
+  return inBand;
+}
+
+Value GpuBlockLowering::keyBlockInside(Value keyStart, Value firstRow,
+                                       int64_t count) {
+  // The block's last key within the range and at or before the first
+  // row's diagonal, its first key at or after the last row's left edge.
+  Value last = add(keyStart, idx(blockKeys - 1));
+  Value inside = lessThan(last, op.getKeyEnd());
+  if (Value high = keyInBand(firstRow, last, /*high=*/true, /*low=*/false))
+    inside = arith::AndIOp::create(b, inside, high);
+  if (Value low = keyInBand(add(firstRow, idx(count - 1)), keyStart,
+                            /*high=*/false, /*low=*/true))
+    inside = arith::AndIOp::create(b, inside, low);
   return inside;
 }
 
