@@ -27,6 +27,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 #include <vector>
 
@@ -86,6 +87,9 @@ static std::string readFile(const std::string &path) {
 class CudaEmulatorTest : public ::testing::Test {
 protected:
   void SetUp() override {
+    // The default schedule, whatever the caller's environment says.
+    ::unsetenv("SDPA_EMU_SCHEDULE");
+    ::unsetenv("SDPA_EMU_ASYNC_COPIES");
     library = ::dlopen(SDPA_CUDA_EMULATOR, RTLD_NOW | RTLD_LOCAL);
     ASSERT_NE(library, nullptr) << ::dlerror();
     bind(api.cuInit, "cuInit");
@@ -200,12 +204,38 @@ protected:
     ASSERT_EQ(api.cuDevicePrimaryCtxRetain(&context, 0), CUDA_SUCCESS);
   }
 
+  /// Runs `neighbours` in `grid` x `block` and checks that every thread
+  /// got the value of its neighbour's neighbour.
+  void checkNeighbours(Dims grid, Dims block) {
+    unsigned n = block.count();
+    CUdeviceptr out = allocate<int32_t>(grid.count() * n);
+    ASSERT_EQ(launch("neighbours", grid, block, n * 4, {&out}), CUDA_SUCCESS);
+    std::vector<int32_t> values = download<int32_t>(out, grid.count() * n);
+    for (unsigned b = 0; b < grid.count(); ++b)
+      for (unsigned t = 0; t < n; ++t)
+        ASSERT_EQ(values[b * n + t],
+                  static_cast<int32_t>(1000 * b + (t + 2) % n))
+            << "block " << b << " thread " << t;
+  }
+
   void *library = nullptr;
   Api api = {};
   Handle context = nullptr;
   Handle module = nullptr;
   std::string image;
   std::vector<CUdeviceptr> allocations;
+};
+
+/// Sets an environment variable for its lifetime; unsets it after.
+class ScopedEnvironment {
+public:
+  ScopedEnvironment(const char *name, const char *value) : name(name) {
+    ::setenv(name, value, /*overwrite=*/1);
+  }
+  ~ScopedEnvironment() { ::unsetenv(name); }
+
+private:
+  const char *name;
 };
 
 /// `count` bytes, none 0xFF or 0, so that they differ from shared memory
@@ -288,15 +318,120 @@ TEST_F(CudaEmulatorTest, ThreadBlockAndGridIds) {
 }
 
 TEST_F(CudaEmulatorTest, BarriersOrderSharedMemory) {
-  Dims grid = {3, 1, 1}, block = {64, 2, 1};
-  unsigned n = block.count();
-  CUdeviceptr out = allocate<int32_t>(grid.count() * n);
-  ASSERT_EQ(launch("neighbours", grid, block, n * 4, {&out}), CUDA_SUCCESS);
-  std::vector<int32_t> values = download<int32_t>(out, grid.count() * n);
-  for (unsigned b = 0; b < grid.count(); ++b)
-    for (unsigned t = 0; t < n; ++t)
-      ASSERT_EQ(values[b * n + t], static_cast<int32_t>(1000 * b + (t + 2) % n))
-          << "block " << b << " thread " << t;
+  checkNeighbours({3, 1, 1}, {64, 2, 1});
+}
+
+TEST_F(CudaEmulatorTest, ReverseScheduleShowsTheOtherSideOfARace) {
+  unsigned n = 64;
+  CUdeviceptr out = allocate<int32_t>(n);
+  auto run = [&]() {
+    EXPECT_EQ(launch("racy_neighbour", {1, 1, 1}, {n, 1, 1}, n * 4, {&out}),
+              CUDA_SUCCESS);
+    return download<int32_t>(out, n);
+  };
+  // Forward, thread t runs before t + 1 and finds its slot unwritten (all
+  // ones); the last finds thread 0's. Reverse, every thread but the first
+  // to run (the last) finds its neighbour's write.
+  std::vector<int32_t> forward(n, -1), reverse(n);
+  forward[n - 1] = 1;
+  for (unsigned t = 0; t < n; ++t)
+    reverse[t] = t + 1 < n ? static_cast<int32_t>(t + 2) : -1;
+  EXPECT_EQ(run(), forward);
+  {
+    ScopedEnvironment order("SDPA_EMU_SCHEDULE", "reverse");
+    EXPECT_EQ(run(), reverse);
+  }
+  {
+    ScopedEnvironment order("SDPA_EMU_SCHEDULE", "forward");
+    EXPECT_EQ(run(), forward);
+  }
+}
+
+TEST_F(CudaEmulatorTest, ReverseScheduleKeepsBarriersAndShuffles) {
+  ScopedEnvironment order("SDPA_EMU_SCHEDULE", "reverse");
+  checkNeighbours({2, 1, 1}, {48, 2, 1});
+  // sync_loop's barriers and shuffles, a partial warp of 16 among them
+  // (whose first step, with no source, doubles its value: 32 again).
+  unsigned blocks = 3, threads = 80;
+  int32_t rounds = 20;
+  CUdeviceptr totals = allocate<uint32_t>(blocks * threads);
+  ASSERT_EQ(launch("sync_loop", {blocks, 1, 1}, {threads, 1, 1}, 0,
+                   {&totals, &rounds}),
+            CUDA_SUCCESS);
+  std::vector<uint32_t> sums = download<uint32_t>(totals, blocks * threads);
+  for (unsigned t = 0; t < blocks * threads; ++t)
+    ASSERT_EQ(sums[t], 32u * rounds) << "thread " << t;
+}
+
+TEST_F(CudaEmulatorTest, WarpSchedulesRunAWarpOnToItsBarrier) {
+  unsigned n = 64;
+  CUdeviceptr log = allocate<int32_t>(1 + 4 * n);
+  // The warps of the threads in the order they logged before the barrier
+  // (three times each).
+  auto warpsInOrder = [&](const char *schedule) {
+    ScopedEnvironment order("SDPA_EMU_SCHEDULE", schedule);
+    int32_t zero = 0;
+    EXPECT_EQ(api.cuMemcpyHtoD(log, &zero, sizeof(zero)), CUDA_SUCCESS);
+    EXPECT_EQ(launch("run_order", {1, 1, 1}, {n, 1, 1}, 0, {&log}),
+              CUDA_SUCCESS);
+    std::vector<int32_t> logged = download<int32_t>(log, 1 + 4 * n);
+    EXPECT_EQ(logged[0], static_cast<int32_t>(4 * n));
+    std::string warps;
+    for (unsigned i = 1; i <= 3 * n; ++i)
+      warps += static_cast<char>('0' + logged[i] / 32);
+    return warps;
+  };
+  std::string zeroFirst = std::string(96, '0') + std::string(96, '1');
+  std::string oneFirst = std::string(96, '1') + std::string(96, '0');
+  EXPECT_EQ(warpsInOrder("warps"), zeroFirst);
+  EXPECT_EQ(warpsInOrder("warps-reverse"), oneFirst);
+  // Forward and reverse, the warps take turns at every shuffle.
+  EXPECT_NE(warpsInOrder("forward"), zeroFirst);
+  EXPECT_NE(warpsInOrder("reverse"), oneFirst);
+}
+
+TEST_F(CudaEmulatorTest, EarlyAsyncCopiesLandWhenIssued) {
+  unsigned n = 32;
+  std::vector<uint8_t> data = distinctBytes(16 * n);
+  CUdeviceptr in = allocate<uint8_t>(16 * n), out = allocate<uint8_t>(32 * n);
+  ASSERT_EQ(api.cuMemcpyHtoD(in, data.data(), data.size()), CUDA_SUCCESS);
+  auto run = [&]() {
+    EXPECT_EQ(
+        launch("async_read_early", {1, 1, 1}, {n, 1, 1}, 16 * n, {&in, &out}),
+        CUDA_SUCCESS);
+    return download<uint8_t>(out, 32 * n);
+  };
+  // Before the wait: all ones (late, the default) or the data (early);
+  // after it the data either way.
+  std::vector<uint8_t> late(32 * n, 0xFF), early(32 * n);
+  for (unsigned t = 0; t < n; ++t) {
+    std::copy_n(&data[16 * t], 16, &late[32 * t + 16]);
+    std::copy_n(&data[16 * t], 16, &early[32 * t]);
+    std::copy_n(&data[16 * t], 16, &early[32 * t + 16]);
+  }
+  EXPECT_EQ(run(), late);
+  ScopedEnvironment copies("SDPA_EMU_ASYNC_COPIES", "early");
+  EXPECT_EQ(run(), early);
+  // Early copies leave no group for a later wait to complete.
+  ScopedEnvironment order("SDPA_EMU_SCHEDULE", "reverse");
+  EXPECT_EQ(run(), early);
+}
+
+TEST_F(CudaEmulatorTest, UnknownSchedulesFailTheLaunch) {
+  for (auto [name, value, expected] :
+       {std::tuple{"SDPA_EMU_SCHEDULE", "backwards",
+                   "kernel ids: SDPA_EMU_SCHEDULE=backwards; expected forward, "
+                   "reverse, warps or warps-reverse\n"},
+        std::tuple{"SDPA_EMU_ASYNC_COPIES", "Early",
+                   "kernel ids: SDPA_EMU_ASYNC_COPIES=Early; expected late "
+                   "or early\n"}}) {
+    ScopedEnvironment bad(name, value);
+    CUdeviceptr out = allocate<int64_t>(4 * 32);
+    ::testing::internal::CaptureStderr();
+    EXPECT_EQ(launch("ids", {1, 1, 1}, {32, 1, 1}, 0, {&out}),
+              CUDA_ERROR_INVALID_VALUE);
+    EXPECT_THAT(::testing::internal::GetCapturedStderr(), HasSubstr(expected));
+  }
 }
 
 TEST_F(CudaEmulatorTest, SharedMemoryStartsAllOnesInEveryBlock) {

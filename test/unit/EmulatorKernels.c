@@ -88,6 +88,36 @@ void __sdpa_emu_kernel_neighbours(void **params) {
   POINTER(int32_t, 0)[globalThread()] = slots[(t + 1) % n];
 }
 
+/* racy_neighbour(int32_t *out): thread t writes t + 1 to its slot of
+   shared memory and, with no barrier in between, reads the slot of thread
+   (t + 1) % n into out[t]: what it finds depends on which thread ran
+   first, which is the race. */
+void __sdpa_emu_kernel_racy_neighbour(void **params) {
+  int32_t *slots = (int32_t *)__sdpa_emu_shared;
+  int64_t t = threadInBlock(), n = blockSize();
+  slots[t] = (int32_t)t + 1;
+  POINTER(int32_t, 0)[t] = slots[(t + 1) % n];
+}
+
+/* run_order(int32_t *log): each thread appends its id to log[1...] (the
+   count in log[0], which starts at 0) three times around two shuffles,
+   then once more after a barrier: the order in which threads ran. */
+static void logThread(int32_t *log, int64_t t) {
+  log[1 + log[0]++] = (int32_t)t;
+}
+
+void __sdpa_emu_kernel_run_order(void **params) {
+  int32_t *log = POINTER(int32_t, 0);
+  int64_t t = threadInBlock();
+  logThread(log, t);
+  __sdpa_emu_shuffle(0, 1, 32, 0);
+  logThread(log, t);
+  __sdpa_emu_shuffle(0, 1, 32, 0);
+  logThread(log, t);
+  __sdpa_emu_barrier();
+  logThread(log, t);
+}
+
 /* shared_fill(uint8_t *out, int32_t bytes): block b copies the first
    `bytes` of its shared memory, as the block starts, to out[b * bytes...],
    then overwrites them, which the next block must not see. */
@@ -220,6 +250,21 @@ void __sdpa_emu_kernel_async_copy(void **params) {
   for (int64_t c = t; c < 2 * n; c += n)
     copyOut(out + (b * 4 * n + 2 * n + c) * bytes,
             __sdpa_emu_shared + c * bytes, bytes);
+}
+
+/* async_read_early(uint8_t *in, uint8_t *out): thread t copies 16 bytes,
+   in[16t...], to its chunk of shared memory, then copies that chunk out to
+   out[32t...] before its wait (which a GPU may fill at any time from the
+   copy on) and to out[32t + 16...] after. */
+void __sdpa_emu_kernel_async_read_early(void **params) {
+  const uint8_t *in = POINTER(const uint8_t, 0);
+  uint8_t *out = POINTER(uint8_t, 1);
+  int64_t t = threadInBlock();
+  __sdpa_emu_async_copy(__sdpa_emu_shared + 16 * t, in + 16 * t, 16, 16);
+  __sdpa_emu_async_commit();
+  copyOut(out + 32 * t, __sdpa_emu_shared + 16 * t, 16);
+  __sdpa_emu_async_wait(0);
+  copyOut(out + 32 * t + 16, __sdpa_emu_shared + 16 * t, 16);
 }
 
 /* async_double_buffer(uint8_t *in, uint8_t *out): double buffering of

@@ -13,11 +13,45 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 
 namespace sdpa {
 namespace emu {
 
 BlockRunner *BlockRunner::activeRunner = nullptr;
+
+bool Schedule::fromEnvironment(Schedule &schedule, std::string &error) {
+  schedule = Schedule();
+  // Unset and empty mean the default.
+  auto read = [&](const char *variable,
+                  std::initializer_list<const char *> values) -> int {
+    const char *value = std::getenv(variable);
+    if (!value || !*value)
+      return 0;
+    size_t index = 0;
+    std::string expected;
+    for (const char *known : values) {
+      if (!std::strcmp(value, known))
+        return static_cast<int>(index);
+      expected += index == 0 ? "" : index + 1 < values.size() ? ", " : " or ";
+      expected += known;
+      ++index;
+    }
+    error = std::string(variable) + "=" + value + "; expected " + expected;
+    return -1;
+  };
+  int order = read("SDPA_EMU_SCHEDULE",
+                   {"forward", "reverse", "warps", "warps-reverse"});
+  if (order < 0)
+    return false;
+  schedule.reverse = order == 1 || order == 3;
+  schedule.warpsAhead = order >= 2;
+  int copies = read("SDPA_EMU_ASYNC_COPIES", {"late", "early"});
+  if (copies < 0)
+    return false;
+  schedule.earlyCopies = copies == 1;
+  return true;
+}
 
 void BlockRunner::fiberMain() {
   BlockRunner &runner = *activeRunner;
@@ -33,8 +67,9 @@ void BlockRunner::fiberMain() {
 }
 
 bool BlockRunner::run(const LaunchConfig &config, const uint32_t blockId[3],
-                      std::string &error) {
+                      const Schedule &order, std::string &error) {
   launch = &config;
+  schedule = order;
   std::copy(blockId, blockId + 3, block);
   uint32_t sizeX = config.block[0], sizeY = config.block[1];
   numThreads = sizeX * sizeY * config.block[2];
@@ -71,7 +106,7 @@ bool BlockRunner::run(const LaunchConfig &config, const uint32_t blockId[3],
   activeRunner = this;
   for (;;) {
     bool ran = false;
-    for (uint32_t t = 0; t < numThreads && !failed; ++t) {
+    for (uint32_t t = first(); t < numThreads && !failed; t = after(t)) {
       if (fibers[t].state != State::Ready)
         continue;
       ran = true;
@@ -94,14 +129,31 @@ bool BlockRunner::run(const LaunchConfig &config, const uint32_t blockId[3],
   return !failed;
 }
 
+uint32_t BlockRunner::nextReady(uint32_t self) const {
+  if (schedule.warpsAhead) {
+    // The other lanes of self's warp, in order from self on, wrapping.
+    const Warp &warp = warps[self / kWarpSize];
+    uint32_t lane = self - warp.first;
+    for (uint32_t i = 1; i < warp.size; ++i) {
+      uint32_t next = schedule.reverse ? (lane + warp.size - i) % warp.size
+                                       : (lane + i) % warp.size;
+      if (fibers[warp.first + next].state == State::Ready)
+        return warp.first + next;
+    }
+  }
+  for (uint32_t t = after(self); t < numThreads; t = after(t))
+    if (fibers[t].state == State::Ready)
+      return t;
+  return numThreads;
+}
+
 void BlockRunner::suspend() {
   Fiber *self = current;
-  for (uint32_t t = self->linear + 1; t < numThreads; ++t) {
-    if (fibers[t].state == State::Ready) {
-      current = &fibers[t];
-      switchFiber(self->context, fibers[t].context);
-      return;
-    }
+  uint32_t next = nextReady(self->linear);
+  if (next < numThreads) {
+    current = &fibers[next];
+    switchFiber(self->context, fibers[next].context);
+    return;
   }
   current = nullptr;
   switchFiber(self->context, scheduler);
@@ -246,6 +298,13 @@ void BlockRunner::asyncCopy(void *dst, const void *src, int32_t bytes,
   if (from % size)
     fail("async_copy of %d bytes from %p, not aligned to %d", bytes, src,
          bytes);
+  if (schedule.earlyCopies) {
+    if (srcBytes)
+      std::memcpy(dst, src, size_t(srcBytes));
+    std::memset(static_cast<unsigned char *>(dst) + srcBytes, 0,
+                size_t(bytes - srcBytes));
+    return;
+  }
   current->copies.push_back({static_cast<unsigned char *>(dst),
                              static_cast<const unsigned char *>(src), size,
                              static_cast<uint32_t>(srcBytes)});

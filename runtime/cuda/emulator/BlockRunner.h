@@ -13,6 +13,17 @@
 // their destination too early thus sees what was there before, not the
 // data it would get by chance on a GPU.
 //
+// A GPU leaves these orders open, so a kernel that is right only in one is
+// wrong. Two environment variables, read at every launch, pick others (see
+// Schedule): SDPA_EMU_SCHEDULE=reverse runs the threads last to first, so
+// that a thread that reads what a higher one writes without a barrier in
+// between sees the write where forward order hid the race; =warps (and
+// =warps-reverse) run each warp on to its next barrier before the next
+// warp starts, so that one warp is as far ahead of the others as a GPU
+// may let it be; SDPA_EMU_ASYNC_COPIES=early performs every cp.async when
+// it is issued, so that a copy into a buffer other threads still read
+// shows.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef SDPA_RUNTIME_CUDA_EMULATOR_BLOCKRUNNER_H
@@ -43,6 +54,24 @@ struct LaunchConfig {
   uint32_t sharedBytes = 0;
 };
 
+/// The orders a GPU leaves open that the runner fixes.
+struct Schedule {
+  /// Threads run last to first (SDPA_EMU_SCHEDULE=reverse or
+  /// warps-reverse), not first to last (forward, the default, or warps).
+  bool reverse = false;
+  /// A warp's lanes go on past its shuffles and exchanges until every one
+  /// is at a barrier or done, before other warps run (warps,
+  /// warps-reverse); otherwise the next thread in order runs.
+  bool warpsAhead = false;
+  /// Copies are performed when issued (SDPA_EMU_ASYNC_COPIES=early), not
+  /// at the wait that covers them (late, the default).
+  bool earlyCopies = false;
+
+  /// The schedule the environment asks for; false with `error` naming the
+  /// variable and its value when one has a value it does not know.
+  static bool fromEnvironment(Schedule &schedule, std::string &error);
+};
+
 class BlockRunner {
 public:
   static constexpr uint32_t kWarpSize = 32;
@@ -64,7 +93,7 @@ public:
   /// false with `error` saying what went wrong when its threads cannot all
   /// finish.
   bool run(const LaunchConfig &launch, const uint32_t blockId[3],
-           std::string &error);
+           const Schedule &schedule, std::string &error);
 
   /// For fault reports: the running block, the running thread (null
   /// between threads), and whether `address` is just below its stack.
@@ -151,6 +180,16 @@ private:
   static void performCopies(Fiber &fiber, size_t count);
   /// Leaves the current fiber, blocked or done, for the next ready one.
   void suspend();
+  /// The first fiber of a pass over the block, and the one after fiber
+  /// `t`: numThreads after the last.
+  uint32_t first() const { return schedule.reverse ? numThreads - 1 : 0; }
+  uint32_t after(uint32_t t) const {
+    if (!schedule.reverse)
+      return t + 1;
+    return t == 0 ? numThreads : t - 1;
+  }
+  /// The ready fiber to run when fiber `self` leaves, numThreads if none.
+  uint32_t nextReady(uint32_t self) const;
   /// Ends the block from inside the current fiber with "<what> (thread
   /// (x,y,z))"; never returns to the fiber.
   [[noreturn]] void fail(const char *format, ...)
@@ -171,6 +210,7 @@ private:
   std::vector<Warp> warps;
   Fiber *current = nullptr;
   const LaunchConfig *launch = nullptr;
+  Schedule schedule;
   uint32_t block[3] = {0, 0, 0};
   uint32_t numThreads = 0;
   uint32_t numDone = 0;

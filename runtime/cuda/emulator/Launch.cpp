@@ -65,6 +65,13 @@ CUresult launchKernel(const KernelFunction &function,
     return CUDA_ERROR_INVALID_VALUE;
   }
 
+  Schedule schedule;
+  std::string error;
+  if (!Schedule::fromEnvironment(schedule, error)) {
+    report("kernel %s: %s", name, error.c_str());
+    return CUDA_ERROR_INVALID_VALUE;
+  }
+
   static std::mutex mutex;
   static BlockRunner runner;
   std::lock_guard<std::mutex> lock(mutex);
@@ -77,7 +84,6 @@ CUresult launchKernel(const KernelFunction &function,
   blocks.shared = module.shared();
   blocks.sharedBytes = sharedBytes;
   FaultReport faults(name);
-  std::string error;
   uint32_t id[3];
   for (id[2] = 0; id[2] < config.grid[2]; ++id[2]) {
     for (id[1] = 0; id[1] < config.grid[1]; ++id[1]) {
@@ -86,7 +92,7 @@ CUresult launchKernel(const KernelFunction &function,
         // before writing it shows in the results.
         if (sharedBytes)
           std::memset(module.shared(), 0xFF, sharedBytes);
-        if (!runner.run(blocks, id, error)) {
+        if (!runner.run(blocks, id, schedule, error)) {
           report("kernel %s, block (%u,%u,%u): %s", name, id[0], id[1], id[2],
                  error.c_str());
           return CUDA_ERROR_LAUNCH_FAILED;
